@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Scrapbook.Testing;
 
@@ -70,6 +71,36 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync(timeout.Token);
     }
 
+    /// <summary>
+    /// Asks the process to stop (SIGTERM) and waits up to <paramref name="grace"/>; kills it after that.
+    /// Returns the exit code when it stopped by itself, null when it had to be killed.
+    /// </summary>
+    public async Task<int?> TerminateAsync(TimeSpan grace)
+    {
+        if (_process.HasExited)
+        {
+            return _process.ExitCode;
+        }
+
+        if (Kill(_process.Id, Sigterm) != 0)
+        {
+            await KillAsync();
+            return null;
+        }
+
+        using var timeout = new CancellationTokenSource(grace);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -83,6 +114,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
         _process.Dispose();
     }
+
+    private const int Sigterm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private void Append(string? line)
     {

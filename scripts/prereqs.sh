@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what Scrapbook needs to build, test and run, and only what is missing: Debian packages
+# (backing servers, libvips, Chromium, fonts), Azurite from npm (pinned by eng/azurite's lockfile),
+# and the NuGet packages of the solution. Safe to run again and again.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+apt_packages=(
+  redis-server redis-tools   # Redis 7: events stream, tests
+  postgresql                 # optional Gallery.Api database, SQL provider tests
+  libvips42 libvips-tools    # the imaging engine, and vipsthumbnail for benchmarks
+  chromium                   # browser tests (Microsoft.Playwright drives Debian's build)
+  fonts-dejavu-core fonts-liberation2
+)
+
+log() { printf '[prereqs] %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v node >/dev/null || { log "Node.js is required for Azurite (npm)"; exit 1; }
+command -v dotnet >/dev/null || { log "the .NET SDK is required (see global.json)"; exit 1; }
+
+# Azurite: reinstall only when the lockfile changed since the last install.
+azurite_dir="$root/eng/azurite"
+stamp="$azurite_dir/node_modules/.scrapbook-lock.sha256"
+want="$(sha256sum "$azurite_dir/package-lock.json" | cut -d' ' -f1)"
+if [ ! -x "$azurite_dir/node_modules/.bin/azurite" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "installing Azurite (npm ci)"
+  (cd "$azurite_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$want" > "$stamp"
+fi
+
+log "restoring NuGet packages"
+dotnet restore "$root/Scrapbook.slnx" --verbosity quiet >/dev/null
