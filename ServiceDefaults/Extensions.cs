@@ -1,18 +1,28 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+using Scrapbook.ServiceDefaults.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every Scrapbook service shares: telemetry, health, discovery, resilience, problem details.
+/// What every Scrapbook service shares: telemetry, health, service discovery, resilient HTTP clients,
+/// problem details. Shaped like Aspire's ServiceDefaults template so services would run unchanged under Aspire.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
-    private const string HealthPath = "/health";
-    private const string AlivePath = "/alive";
+    public const string HealthEndpointPath = "/health";
+    public const string AliveEndpointPath = "/alive";
+    public const string LiveTag = "live";
 
+    /// <summary>
+    /// Defaults for HTTP services: <see cref="AddBasicServiceDefaults{TBuilder}"/> plus ProblemDetails, which
+    /// <see cref="MapDefaultEndpoints"/> then uses for unhandled exceptions and empty error responses.
+    /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddBasicServiceDefaults();
@@ -20,17 +30,56 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Defaults for every process, the worker included: OpenTelemetry, health checks, service discovery and
+    /// resilience on every <see cref="HttpClient"/> made by <see cref="IHttpClientFactory"/>.
+    /// </summary>
     public static TBuilder AddBasicServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddScrapbookTelemetry();
+
         builder.Services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler(ConfigureResilience);
+            // After resilience, so that every retry resolves an endpoint again (and may reach another replica).
+            http.AddServiceDiscovery();
+        });
+
         return builder;
     }
 
+    /// <summary>
+    /// Maps <c>/health</c> (every check: ready to serve) and <c>/alive</c> (checks tagged <c>live</c>). When
+    /// ProblemDetails are registered (<see cref="AddServiceDefaults{TBuilder}"/>) it also adds the exception handler
+    /// and status code pages, so errors reach clients as RFC 9457 bodies and never as stack traces.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthPath);
-        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        if (app.Services.GetService<IProblemDetailsService>() is not null)
+        {
+            // Added here rather than by a startup filter so it sits inside the developer exception page that
+            // WebApplication adds in Development: this handler answers first, in every environment.
+            app.UseExceptionHandler();
+            app.UseStatusCodePages();
+        }
+
+        app.MapHealthChecks(HealthEndpointPath);
+        app.MapHealthChecks(AliveEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
         return app;
+    }
+
+    internal static bool IsHealthEndpoint(PathString path) =>
+        path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AliveEndpointPath);
+
+    private static void ConfigureResilience(HttpStandardResilienceOptions options)
+    {
+        // Retrying a POST or PATCH could apply it twice; only safe and idempotent methods are retried.
+        options.Retry.DisableForUnsafeHttpMethods();
+        options.Retry.BackoffType = DelayBackoffType.Exponential;
+        options.Retry.UseJitter = true;
     }
 }
