@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -48,7 +49,7 @@ internal static class TelemetryRegistration
         {
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
-            logging.SetResourceBuilder(CreateResourceBuilder(serviceName));
+            logging.SetResourceBuilder(ConfigureResource(ResourceBuilder.CreateDefault(), serviceName));
             if (export is not null)
             {
                 logging.AddOtlpExporter(options => export.Apply(options, "v1/logs"));
@@ -57,13 +58,14 @@ internal static class TelemetryRegistration
 
         builder.Services.AddSingleton(sp => new ServiceTelemetry(serviceName, sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
 
-        builder.Services.AddSingleton(_ =>
+        builder.Services.AddSingleton(sp =>
         {
+            var hostConfiguration = sp.GetRequiredService<IConfiguration>();
             var tracing = Sdk.CreateTracerProviderBuilder()
                 // The SDK reads OTEL_* settings (batching, headers, resource attributes) from the IConfiguration in
                 // its own container; hand it the host's so values set by code or appsettings count too.
-                .ConfigureServices(services => services.AddSingleton(configuration))
-                .SetResourceBuilder(CreateResourceBuilder(serviceName))
+                .ConfigureServices(services => services.AddSingleton(hostConfiguration))
+                .ConfigureResource(resource => ConfigureResource(resource, serviceName))
                 .AddSource(serviceName)
                 .AddSource(s_activitySources);
             if (export is not null)
@@ -74,11 +76,12 @@ internal static class TelemetryRegistration
             return tracing.Build();
         });
 
-        builder.Services.AddSingleton(_ =>
+        builder.Services.AddSingleton(sp =>
         {
+            var hostConfiguration = sp.GetRequiredService<IConfiguration>();
             var metrics = Sdk.CreateMeterProviderBuilder()
-                .ConfigureServices(services => services.AddSingleton(configuration))
-                .SetResourceBuilder(CreateResourceBuilder(serviceName))
+                .ConfigureServices(services => services.AddSingleton(hostConfiguration))
+                .ConfigureResource(resource => ConfigureResource(resource, serviceName))
                 .AddMeter(serviceName)
                 .AddMeter(s_meters);
             if (export is not null)
@@ -97,8 +100,8 @@ internal static class TelemetryRegistration
     /// Later detectors win: OTEL_RESOURCE_ATTRIBUTES (say, the service.instance.id the AppHost assigns) overrides
     /// the instance id generated here, which only stands in when none is configured.
     /// </remarks>
-    private static ResourceBuilder CreateResourceBuilder(string serviceName) =>
-        ResourceBuilder.CreateDefault()
+    private static ResourceBuilder ConfigureResource(ResourceBuilder resource, string serviceName) =>
+        resource
             .AddService(serviceName, autoGenerateServiceInstanceId: true)
             .AddEnvironmentVariableDetector();
 }
