@@ -77,9 +77,19 @@ public static class ServiceDefaultsExtensions
 
     private static void ConfigureResilience(HttpStandardResilienceOptions options)
     {
-        // Retrying a POST or PATCH could apply it twice; only safe and idempotent methods are retried.
-        options.Retry.DisableForUnsafeHttpMethods();
+        // Defaults kept: 3 retries, 10 s per attempt, 30 s in all. Said here so the policy reads in one place.
         options.Retry.BackoffType = DelayBackoffType.Exponential;
         options.Retry.UseJitter = true;
+
+        // Retrying a POST or PATCH could apply it twice, so only idempotent methods are retried (RFC 9110 §9.2.2).
+        // DisableForUnsafeHttpMethods() would also stop retries of PUT and DELETE, which are safe to repeat.
+        var isTransient = options.Retry.ShouldHandle;
+        options.Retry.ShouldHandle = async args =>
+            IsIdempotent(args.Context.GetRequestMessage()?.Method) && await isTransient(args).ConfigureAwait(false);
     }
+
+    private static bool IsIdempotent(HttpMethod? method) =>
+        method is not null
+        && (method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Options
+            || method == HttpMethod.Put || method == HttpMethod.Delete || method == HttpMethod.Trace);
 }
