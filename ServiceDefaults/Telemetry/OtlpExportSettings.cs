@@ -42,11 +42,15 @@ internal sealed record OtlpExportSettings(Uri Endpoint, OtlpExportProtocol Proto
     {
         options.Protocol = Protocol;
 
+        if (Protocol != OtlpExportProtocol.HttpProtobuf)
+        {
+            options.Endpoint = Endpoint;
+            return;
+        }
+
         // The 1.20 exporter appends /v1/{signal} only to an endpoint it read from OTEL_EXPORTER_OTLP_ENDPOINT
-        // itself; an endpoint set in code is used as given. OTLP/HTTP needs the per-signal path, gRPC must not get it.
-        options.Endpoint = Protocol == OtlpExportProtocol.HttpProtobuf
-            ? new Uri($"{Endpoint.AbsoluteUri.TrimEnd('/')}/{signalPath}")
-            : Endpoint;
+        // itself; an endpoint set in code is used as given, and OTLP/HTTP needs the per-signal path.
+        options.Endpoint = new Uri($"{Endpoint.AbsoluteUri.TrimEnd('/')}/{signalPath}");
 
         // A plain client: the host's IHttpClientFactory would add our resilience and service discovery handlers
         // to the exporter's calls, and their logs would feed back into the log exporter.

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,7 +57,7 @@ internal static class TelemetryRegistration
             }
         });
 
-        builder.Services.AddSingleton(sp => new ServiceTelemetry(serviceName, sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        builder.Services.AddSingleton(sp => new ServiceTelemetry(serviceName, sp.GetRequiredService<IMeterFactory>()));
 
         builder.Services.AddSingleton(sp =>
         {
