@@ -67,7 +67,7 @@ internal sealed class StorageConnectionString
             return ParseFile(value, connectionName);
         }
 
-        if (!value.Contains('=') && (value.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("http://", StringComparison.OrdinalIgnoreCase)))
+        if (!value.Contains(';') && (value.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("http://", StringComparison.OrdinalIgnoreCase)))
         {
             return new StorageConnectionString { ServiceUri = ParseEndpoint(value, "the service URI", connectionName) };
         }

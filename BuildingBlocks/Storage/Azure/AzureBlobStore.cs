@@ -142,6 +142,12 @@ internal sealed partial class AzureBlobStore : IBlobStore, IStorageResource
                         properties = properties with { Length = contentRange.Total };
                     }
 
+                    if (range is { } asked && asked.Offset > 0 && asked.Offset >= properties.Length)
+                    {
+                        // Azure answers 416 here; Azurite answers an empty 206 for a range starting exactly at the end.
+                        throw new BlobRangeNotSatisfiableException(key, asked, properties.Length);
+                    }
+
                     var stream = message.ExtractResponseContent() ?? Stream.Null;
                     return new BlobDownload(stream, properties, offset, count);
                 case 404:

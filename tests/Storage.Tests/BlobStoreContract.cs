@@ -1,0 +1,190 @@
+using Scrapbook.Testing;
+
+namespace Scrapbook.Storage.Tests;
+
+/// <summary>The behaviour every <see cref="IBlobStore"/> promises; run against Azurite and the filesystem.</summary>
+public abstract class BlobStoreContract
+{
+    /// <summary>A fresh, empty store; <paramref name="listPageSize"/> forces paging where the store pages.</summary>
+    private protected abstract Task<IBlobStore> CreateStoreAsync(int? listPageSize = null);
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(1024)]
+    [InlineData((6 * 1024 * 1024) + 123)] // more than one block: Put Block + Put Block List on Azure
+    public async Task TwoConcurrentPutsOfOneKeyHaveExactlyOneWinnerWhoseContentIsIntact(int size)
+    {
+        var store = await CreateStoreAsync();
+        var first = StreamAssertions.Pattern(size, seed: 1);
+        var second = StreamAssertions.Pattern(size, seed: 2);
+
+        using var start = new SemaphoreSlim(0);
+        async Task<BlobPutOutcome> PutAsync(byte[] content)
+        {
+            await start.WaitAsync(Cancellation);
+            return await store.PutIfAbsentAsync("race/blob.bin", new NonSeekableStream(new MemoryStream(content)), cancellationToken: Cancellation);
+        }
+
+        var putFirst = Task.Run(() => PutAsync(first), Cancellation);
+        var putSecond = Task.Run(() => PutAsync(second), Cancellation);
+        start.Release(2);
+        var outcomes = await Task.WhenAll(putFirst, putSecond);
+
+        Assert.Equal(1, outcomes.Count(o => o == BlobPutOutcome.Created));
+        Assert.Equal(1, outcomes.Count(o => o == BlobPutOutcome.AlreadyExists));
+        var winner = outcomes[0] == BlobPutOutcome.Created ? first : second;
+
+        await using var download = await store.OpenReadAsync("race/blob.bin", cancellationToken: Cancellation);
+        Assert.NotNull(download);
+        Assert.Equal(winner, await download.ReadAllAsync(Cancellation));
+    }
+
+    [Fact]
+    public async Task PutOfAnExistingKeyReportsAlreadyExistsAndLeavesTheBlobUnchanged()
+    {
+        var store = await CreateStoreAsync();
+        var original = StreamAssertions.Pattern(100, seed: 3);
+
+        Assert.Equal(BlobPutOutcome.Created, await store.PutIfAbsentAsync("once.bin", new MemoryStream(original), cancellationToken: Cancellation));
+        Assert.Equal(BlobPutOutcome.AlreadyExists, await store.PutIfAbsentAsync("once.bin", new MemoryStream(new byte[7]), cancellationToken: Cancellation));
+
+        await using var download = await store.OpenReadAsync("once.bin", cancellationToken: Cancellation);
+        Assert.Equal(original, await download!.ReadAllAsync(Cancellation));
+    }
+
+    [Fact]
+    public async Task RangeReadsReturnTheStartMiddleSuffixAndOpenEndedSlices()
+    {
+        var store = await CreateStoreAsync();
+        var content = StreamAssertions.Pattern(1000, seed: 4);
+        await store.PutIfAbsentAsync("ranges.bin", new MemoryStream(content), cancellationToken: Cancellation);
+
+        await AssertRangeAsync(BlobRange.Slice(0, 10), expectedOffset: 0, expectedCount: 10);
+        await AssertRangeAsync(BlobRange.Slice(400, 100), expectedOffset: 400, expectedCount: 100);
+        await AssertRangeAsync(BlobRange.Last(100), expectedOffset: 900, expectedCount: 100);
+        await AssertRangeAsync(BlobRange.Last(5000), expectedOffset: 0, expectedCount: 1000);
+        await AssertRangeAsync(BlobRange.From(990), expectedOffset: 990, expectedCount: 10);
+        await AssertRangeAsync(BlobRange.Slice(995, 50), expectedOffset: 995, expectedCount: 5);
+
+        var outside = await Assert.ThrowsAsync<BlobRangeNotSatisfiableException>(
+            () => store.OpenReadAsync("ranges.bin", BlobRange.From(1000), Cancellation));
+        Assert.Equal(1000, outside.BlobLength);
+
+        async Task AssertRangeAsync(BlobRange range, long expectedOffset, long expectedCount)
+        {
+            await using var download = await store.OpenReadAsync("ranges.bin", range, Cancellation);
+            Assert.NotNull(download);
+            Assert.Equal(expectedOffset, download.Offset);
+            Assert.Equal(expectedCount, download.Count);
+            Assert.Equal(1000, download.Properties.Length);
+            Assert.Equal(content.AsSpan((int)expectedOffset, (int)expectedCount).ToArray(), await download.ReadAllAsync(Cancellation));
+        }
+    }
+
+    [Fact]
+    public async Task HeadReturnsLengthETagAndContentTypeAndNullWhenMissing()
+    {
+        var store = await CreateStoreAsync();
+        Assert.Null(await store.GetPropertiesAsync("renditions/abc/thumb.webp", Cancellation));
+
+        var before = DateTimeOffset.UtcNow.AddMinutes(-1);
+        await store.PutIfAbsentAsync("renditions/abc/thumb.webp", new MemoryStream(new byte[321]), "image/webp", Cancellation);
+
+        var properties = await store.GetPropertiesAsync("renditions/abc/thumb.webp", Cancellation);
+        Assert.NotNull(properties);
+        Assert.Equal(321, properties.Length);
+        Assert.Equal("image/webp", properties.ContentType);
+        Assert.StartsWith("\"", properties.ETag, StringComparison.Ordinal);
+        Assert.InRange(properties.LastModified, before, DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.Equal(properties.ETag, (await store.GetPropertiesAsync("renditions/abc/thumb.webp", Cancellation))!.ETag);
+
+        await using var download = await store.OpenReadAsync("renditions/abc/thumb.webp", cancellationToken: Cancellation);
+        Assert.Equal(properties, download!.Properties);
+        Assert.False(download.IsPartial);
+    }
+
+    [Fact]
+    public async Task DeleteRemovesTheBlobAndIsIdempotent()
+    {
+        var store = await CreateStoreAsync();
+        await store.PutIfAbsentAsync("doomed.bin", new MemoryStream([1, 2, 3]), cancellationToken: Cancellation);
+
+        Assert.True(await store.DeleteAsync("doomed.bin", Cancellation));
+        Assert.False(await store.DeleteAsync("doomed.bin", Cancellation));
+        Assert.Null(await store.GetPropertiesAsync("doomed.bin", Cancellation));
+        Assert.Null(await store.OpenReadAsync("doomed.bin", cancellationToken: Cancellation));
+        Assert.Equal(BlobPutOutcome.Created, await store.PutIfAbsentAsync("doomed.bin", new MemoryStream([4]), cancellationToken: Cancellation));
+    }
+
+    [Fact]
+    public async Task ListByPrefixReturnsOnlyMatchingKeysInOrderAcrossPages()
+    {
+        var store = await CreateStoreAsync(listPageSize: 2);
+        string[] matching = ["list/a/1.bin", "list/a/2.bin", "list/a/3.bin", "list/a/sub/4.bin", "list/a/sub/5.bin"];
+        string[] others = ["list/b/1.bin", "list/a.bin", "lisT/a/1.bin", "other.bin"];
+        foreach (var key in matching.Concat(others).Reverse())
+        {
+            await store.PutIfAbsentAsync(key, new MemoryStream(new byte[key.Length]), cancellationToken: Cancellation);
+        }
+
+        var listed = await store.ListAsync("list/a/", Cancellation).ToListAsync(Cancellation);
+
+        Assert.Equal(matching, listed.Select(item => item.Key));
+        Assert.All(listed, item => Assert.Equal(item.Key.Length, item.Properties.Length));
+
+        var partialSegment = await store.ListAsync("list/a", Cancellation).Select(item => item.Key).ToListAsync(Cancellation);
+        Assert.Equal(["list/a.bin", .. matching], partialSegment); // '.' sorts before '/'
+
+        var all = await store.ListAsync(cancellationToken: Cancellation).Select(item => item.Key).ToListAsync(Cancellation);
+        Assert.Equal(matching.Concat(others).Order(StringComparer.Ordinal), all);
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("a/../../escape")]
+    [InlineData("/etc/passwd")]
+    [InlineData("a\\b")]
+    [InlineData("a//b")]
+    [InlineData("a/./b")]
+    [InlineData("trailing/")]
+    [InlineData("")]
+    public async Task KeysThatCouldEscapeOrAreMalformedAreRejected(string key)
+    {
+        var store = await CreateStoreAsync();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => store.PutIfAbsentAsync(key, new MemoryStream([1]), cancellationToken: Cancellation));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.OpenReadAsync(key, cancellationToken: Cancellation));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.GetPropertiesAsync(key, Cancellation));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.DeleteAsync(key, Cancellation));
+    }
+
+    [Fact]
+    public async Task KeysWithSpacesAndNonAsciiCharactersRoundTrip()
+    {
+        var store = await CreateStoreAsync();
+        const string key = "odd keys/ünïcødé + spaces (1)!.txt";
+
+        await store.PutIfAbsentAsync(key, new MemoryStream([42]), cancellationToken: Cancellation);
+
+        Assert.Equal(1, (await store.GetPropertiesAsync(key, Cancellation))?.Length);
+        Assert.Equal([key], await store.ListAsync("odd keys/", Cancellation).Select(item => item.Key).ToListAsync(Cancellation));
+        Assert.True(await store.DeleteAsync(key, Cancellation));
+    }
+}
+
+public sealed class AzureBlobStoreContractTests(AzuriteServer azurite) : BlobStoreContract
+{
+    private protected override Task<IBlobStore> CreateStoreAsync(int? listPageSize = null) =>
+        StorageTestStores.CreateAzureAsync(azurite, listPageSize);
+}
+
+public sealed class FileSystemBlobStoreContractTests : BlobStoreContract, IDisposable
+{
+    private readonly TempDirectory _root = new("scrapbook-blobs");
+
+    private protected override Task<IBlobStore> CreateStoreAsync(int? listPageSize = null) =>
+        StorageTestStores.CreateFileSystemAsync(Path.Combine(_root.Path, Guid.NewGuid().ToString("N")));
+
+    public void Dispose() => _root.Dispose();
+}
