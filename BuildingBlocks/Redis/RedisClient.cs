@@ -542,6 +542,7 @@ public sealed class RedisClient : IRedisClient, IAsyncDisposable
         RedisConnection connection;
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             connection = await RentBlockingConnectionAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
