@@ -3,9 +3,9 @@ using static Scrapbook.Redis.Tests.TestRedis;
 
 namespace Scrapbook.Redis.Tests;
 
-public sealed class StringCommandTests(RedisFixture fixture) : IClassFixture<RedisFixture>, IAsyncLifetime
+public sealed class StringCommandTests(RedisServer server) : IClassFixture<RedisServer>, IAsyncLifetime
 {
-    private readonly RedisServer _server = fixture.Server;
+    private readonly RedisServer _server = server;
     private RedisClient _client = null!;
 
     public ValueTask InitializeAsync()

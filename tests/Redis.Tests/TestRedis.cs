@@ -10,7 +10,7 @@ internal static class TestRedis
 
     public static async Task<RedisServer> StartAsync(string? password = null)
     {
-        var server = new RedisServer(password);
+        var server = new RedisServer { Password = password };
         await server.InitializeAsync();
         return server;
     }

@@ -3,7 +3,7 @@ namespace Scrapbook.Testing;
 /// <summary>
 /// Debian's redis-server on a free loopback port, without persistence, for tests that need the real thing.
 /// </summary>
-public sealed class RedisServer(string? password = null) : IAsyncLifetime
+public sealed class RedisServer : IAsyncLifetime
 {
     private const string Executable = "/usr/bin/redis-server";
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(20);
@@ -13,10 +13,11 @@ public sealed class RedisServer(string? password = null) : IAsyncLifetime
 
     public int Port { get; private set; }
 
-    public string? Password => password;
+    /// <summary>Set before start to require AUTH (an init property keeps one constructor, as xunit fixtures need).</summary>
+    public string? Password { get; init; }
 
     /// <summary>StackExchange.Redis-style connection string, as ARCHITECTURE §3 hands it to services.</summary>
-    public string ConnectionString => password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={password}";
+    public string ConnectionString => Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}";
 
     public async ValueTask InitializeAsync()
     {
@@ -63,9 +64,9 @@ public sealed class RedisServer(string? password = null) : IAsyncLifetime
             "--daemonize", "no",
             "--loglevel", "warning",
         ];
-        if (password is not null)
+        if (Password is not null)
         {
-            args.AddRange(["--requirepass", password]);
+            args.AddRange(["--requirepass", Password]);
         }
 
         var process = ServerProcess.Start(Executable, args);
