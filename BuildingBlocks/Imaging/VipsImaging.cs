@@ -1,0 +1,420 @@
+using Microsoft.Extensions.Options;
+using Scrapbook.Imaging.Formats;
+using Scrapbook.Imaging.Interop;
+
+namespace Scrapbook.Imaging;
+
+/// <summary>
+/// The libvips engine behind <see cref="IImageProbe"/> and <see cref="IThumbnailRenderer"/>.
+/// </summary>
+/// <remarks>
+/// Rendering decodes once: the original is opened with the loader's own shrink-on-load (JPEG
+/// DCT scaling, WebP scaled decode) at the largest scale any preset needs, auto-rotated and
+/// converted to sRGB into one in-memory intermediate, and every preset and the placeholder are
+/// derived from that intermediate.
+/// </remarks>
+internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
+{
+    /// <summary>Cap on the intermediate (≈32 MB as RGBA); only extreme panoramas with a crop preset reach it.</summary>
+    internal const long MaxIntermediatePixels = 8_000_000;
+
+    private readonly ImagingOptions _options;
+
+    public VipsImaging(IOptions<ImagingOptions> options)
+        : this(options.Value)
+    {
+    }
+
+    public VipsImaging(ImagingOptions options)
+    {
+        _options = options;
+        VipsRuntime.EnsureInitialized(options.Concurrency);
+    }
+
+    public Task<ImageInfo> ProbeAsync(string path, CancellationToken cancellationToken = default) =>
+        Task.Run(
+            () =>
+            {
+                using var input = ImageInput.FromFile(path, _options.MaxBytes);
+                return Probe(input);
+            },
+            cancellationToken);
+
+    public async Task<ImageInfo> ProbeAsync(Stream content, CancellationToken cancellationToken = default)
+    {
+        using var input = await ImageInput.FromStreamAsync(content, _options.MaxBytes, cancellationToken);
+        return await Task.Run(() => Probe(input), cancellationToken);
+    }
+
+    public Task<RenderResult> RenderAsync(string path, IReadOnlyList<RenditionPreset>? presets = null, CancellationToken cancellationToken = default) =>
+        Task.Run(
+            () =>
+            {
+                using var input = ImageInput.FromFile(path, _options.MaxBytes);
+                return Render(input, presets ?? _options.GetPresets(), cancellationToken);
+            },
+            cancellationToken);
+
+    public async Task<RenderResult> RenderAsync(Stream content, IReadOnlyList<RenditionPreset>? presets = null, CancellationToken cancellationToken = default)
+    {
+        using var input = await ImageInput.FromStreamAsync(content, _options.MaxBytes, cancellationToken);
+        return await Task.Run(() => Render(input, presets ?? _options.GetPresets(), cancellationToken), cancellationToken);
+    }
+
+    internal ImageInfo Probe(ImageInput input)
+    {
+        var format = FormatSniffer.Sniff(input.Header);
+        if (format == ImageFormat.Bmp)
+        {
+            return CheckLimits(BmpDecoder.ReadInfo(input.ReadAll()));
+        }
+
+        using var image = Load(input, format, shrink: 1);
+        return CheckLimits(ReadInfo(image, format));
+    }
+
+    internal RenderResult Render(ImageInput input, IReadOnlyList<RenditionPreset> presets, CancellationToken cancellationToken)
+    {
+        if (presets.Count == 0)
+        {
+            throw new ArgumentException("At least one preset is needed.", nameof(presets));
+        }
+
+        var format = FormatSniffer.Sniff(input.Header);
+        ImageInfo info;
+        VipsImageHandle loaded;
+        if (format == ImageFormat.Bmp)
+        {
+            var bytes = input.ReadAll();
+            info = CheckLimits(BmpDecoder.ReadInfo(bytes));
+            var (boxWidth, boxHeight) = IntermediateBox(info, presets);
+            var shrink = Math.Max(1, (int)Math.Floor(Math.Min((double)info.Width / boxWidth, (double)info.Height / boxHeight)));
+            loaded = BmpDecoder.Decode(bytes, shrink);
+        }
+        else
+        {
+            loaded = Load(input, format, shrink: 1);
+            try
+            {
+                info = CheckLimits(ReadInfo(loaded, format));
+            }
+            catch
+            {
+                loaded.Dispose();
+                throw;
+            }
+
+            // Only JPEG and WebP decode smaller on request; the others go on from the header just read.
+            var (boxWidth, boxHeight) = IntermediateBox(info, presets);
+            var (storedBoxWidth, storedBoxHeight) = info.IsQuarterTurned ? (boxHeight, boxWidth) : (boxWidth, boxHeight);
+            var shrink = Math.Min((double)info.Width / storedBoxWidth, (double)info.Height / storedBoxHeight);
+            if (format is ImageFormat.Jpeg or ImageFormat.WebP && shrink >= 2)
+            {
+                loaded.Dispose();
+                loaded = Load(input, format, shrink);
+            }
+        }
+
+        using (loaded)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (boxWidth, boxHeight) = IntermediateBox(info, presets);
+            using var intermediate = DecodeIntermediate(loaded, info, boxWidth, boxHeight);
+
+            var renditions = new List<Rendition>(presets.Count);
+            foreach (var preset in presets)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                renditions.Add(RenderPreset(intermediate, preset));
+            }
+
+            return new RenderResult(info, renditions, Placeholder(intermediate));
+        }
+    }
+
+    private static string LoaderFor(ImageFormat format) => format switch
+    {
+        ImageFormat.Jpeg => "jpegload_source",
+        ImageFormat.Png => "pngload_source",
+        ImageFormat.WebP => "webpload_source",
+        ImageFormat.Gif => "gifload_source",
+        ImageFormat.Tiff => "tiffload_source",
+        ImageFormat.Heif or ImageFormat.Avif => "heifload_source",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "No libvips loader is allowed for this format."),
+    };
+
+    /// <summary>
+    /// Opens the file with the one trusted loader its sniffed format allows. Loaders are lazy: this
+    /// reads the header only. <paramref name="shrink"/> is how much smaller than stored the caller
+    /// needs the image, used for the loaders that can shrink while decoding.
+    /// </summary>
+    private static VipsImageHandle Load(ImageInput input, ImageFormat format, double shrink)
+    {
+        using var source = input.OpenSource();
+        using var operation = VipsOperation.Create(LoaderFor(format))
+            .Set("source", source)
+            .SetEnum("access", "sequential")
+            .SetEnum("fail_on", "error");
+        switch (format)
+        {
+            case ImageFormat.Jpeg:
+                // DCT scaling is a box filter: leave at least 2× for the proper resize after it.
+                var factor = shrink >= 16 ? 8 : shrink >= 8 ? 4 : shrink >= 4 ? 2 : 1;
+                if (factor > 1)
+                {
+                    operation.Set("shrink", factor);
+                }
+
+                break;
+            case ImageFormat.WebP:
+                operation.Set("page", 0).Set("n", 1);
+                if (shrink > 1)
+                {
+                    operation.Set("scale", 1 / shrink);
+                }
+
+                break;
+            case ImageFormat.Gif or ImageFormat.Tiff or ImageFormat.Heif or ImageFormat.Avif:
+                operation.Set("page", 0).Set("n", 1);
+                break;
+        }
+
+        try
+        {
+            operation.Build();
+        }
+        catch (VipsException e)
+        {
+            throw ImageRejectedException.Corrupt(format, e.Message, e);
+        }
+
+        return operation.GetImage("out");
+    }
+
+    private static ImageInfo ReadInfo(VipsImageHandle image, ImageFormat format)
+    {
+        var orientation = image.Orientation;
+        return new ImageInfo(format, image.Width, image.Height, Math.Max(1, image.Pages), orientation is >= 1 and <= 8 ? orientation : 1);
+    }
+
+    private ImageInfo CheckLimits(ImageInfo info)
+    {
+        if (info.Pixels > _options.MaxPixels)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionReason.TooManyPixels,
+                $"The image is {info.Width}×{info.Height} = {info.Pixels} pixels; the limit (Imaging:MaxMegapixels) is {_options.MaxMegapixels} megapixels ({_options.MaxPixels} pixels).",
+                _options.MaxPixels,
+                info.Pixels);
+        }
+
+        if (info.Frames > _options.MaxFrames)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionReason.TooManyFrames,
+                $"The image declares {info.Frames} frames; the limit (Imaging:MaxFrames) is {_options.MaxFrames}.",
+                _options.MaxFrames,
+                info.Frames);
+        }
+
+        return info;
+    }
+
+    /// <summary>
+    /// The upright size of the one decoded intermediate: the largest any preset needs, never larger
+    /// than the original. A dominant fit preset gets exactly its box (so it is the intermediate);
+    /// a dominant crop preset gets its cover size plus a pixel of margin against rounding.
+    /// </summary>
+    internal static (int Width, int Height) IntermediateBox(ImageInfo info, IReadOnlyList<RenditionPreset> presets)
+    {
+        double width = info.UprightWidth, height = info.UprightHeight;
+        var best = 0.0;
+        RenditionPreset? dominant = null;
+        foreach (var preset in presets)
+        {
+            var scale = ScaleFor(preset, width, height);
+            if (scale > best)
+            {
+                best = scale;
+                dominant = preset;
+            }
+        }
+
+        int boxWidth, boxHeight;
+        if (best >= 1 || dominant is null)
+        {
+            (boxWidth, boxHeight) = (info.UprightWidth, info.UprightHeight);
+        }
+        else if (dominant.Fit == RenditionFit.Fit)
+        {
+            (boxWidth, boxHeight) = (dominant.Width, dominant.Height);
+        }
+        else
+        {
+            boxWidth = (int)Math.Min(width, Math.Ceiling(width * best) + 1);
+            boxHeight = (int)Math.Min(height, Math.Ceiling(height * best) + 1);
+        }
+
+        var pixels = (double)Math.Min(boxWidth, info.UprightWidth) * Math.Min(boxHeight, info.UprightHeight);
+        if (pixels > MaxIntermediatePixels)
+        {
+            var factor = Math.Sqrt(MaxIntermediatePixels / pixels);
+            boxWidth = Math.Max(1, (int)(boxWidth * factor));
+            boxHeight = Math.Max(1, (int)(boxHeight * factor));
+        }
+
+        return (boxWidth, boxHeight);
+    }
+
+    private static double ScaleFor(RenditionPreset preset, double width, double height) => preset.Fit == RenditionFit.Fit
+        ? Math.Min(preset.Width / width, preset.Height / height)
+        : Math.Max(preset.Width / width, preset.Height / height);
+
+    /// <summary>
+    /// The single decode: resize to the box, auto-rotate by EXIF, convert to 8-bit sRGB (through
+    /// the embedded ICC profile when there is one), first frame only, into memory. Anything libvips
+    /// cannot decode here is the file's fault: a Corrupt rejection.
+    /// </summary>
+    private static VipsImageHandle DecodeIntermediate(VipsImageHandle loaded, ImageInfo info, int boxWidth, int boxHeight)
+    {
+        try
+        {
+            using var operation = VipsOperation.Create("thumbnail_image")
+                .Set("in", loaded)
+                .Set("width", boxWidth)
+                .Set("height", boxHeight)
+                .SetEnum("size", "down")
+                .Set("export_profile", "srgb")
+                .Build();
+            using var resized = operation.GetImage("out");
+            return resized.CopyMemory();
+        }
+        catch (VipsException e)
+        {
+            throw ImageRejectedException.Corrupt(info.Format, e.Message, e);
+        }
+    }
+
+    private Rendition RenderPreset(VipsImageHandle intermediate, RenditionPreset preset)
+    {
+        VipsImageHandle? derived = null;
+        try
+        {
+            var fitsAlready = preset.Fit == RenditionFit.Fit && intermediate.Width <= preset.Width && intermediate.Height <= preset.Height;
+            if (!fitsAlready)
+            {
+                using var operation = VipsOperation.Create("thumbnail_image")
+                    .Set("in", intermediate)
+                    .Set("width", preset.Width)
+                    .Set("height", preset.Height)
+                    .SetEnum("size", "down")
+                    .Set("no_rotate", true);
+                if (preset.Fit == RenditionFit.SmartCrop)
+                {
+                    operation.SetEnum("crop", "attention");
+                }
+
+                derived = operation.Build().GetImage("out");
+            }
+
+            var image = derived ?? intermediate;
+            var (content, contentType, extension) = Encode(image);
+            return new Rendition(preset.Name, content, image.Width, image.Height, contentType, extension);
+        }
+        finally
+        {
+            derived?.Dispose();
+        }
+    }
+
+    /// <summary>Encodes with every piece of metadata (EXIF, XMP, IPTC, ICC) stripped.</summary>
+    private (byte[] Content, string ContentType, string Extension) Encode(VipsImageHandle image)
+    {
+        switch (_options.Format)
+        {
+            case OutputFormat.Jpeg:
+                {
+                    using var flat = image.HasAlpha ? Flatten(image) : null;
+                    using var operation = VipsOperation.Create("jpegsave_buffer")
+                        .Set("in", flat ?? image)
+                        .Set("Q", _options.Quality)
+                        .Set("optimize_coding", true)
+                        .Set("strip", true)
+                        .Build();
+                    return (operation.GetBlob("buffer"), "image/jpeg", "jpg");
+                }
+
+            case OutputFormat.Avif:
+                {
+                    using var operation = VipsOperation.Create("heifsave_buffer")
+                        .Set("in", image)
+                        .Set("Q", _options.Quality)
+                        .SetEnum("compression", "av1")
+                        .Set("strip", true)
+                        .Build();
+                    return (operation.GetBlob("buffer"), "image/avif", "avif");
+                }
+
+            default:
+                {
+                    using var operation = VipsOperation.Create("webpsave_buffer")
+                        .Set("in", image)
+                        .Set("Q", _options.Quality)
+                        .Set("strip", true)
+                        .Build();
+                    return (operation.GetBlob("buffer"), "image/webp", "webp");
+                }
+        }
+    }
+
+    /// <summary>JPEG has no alpha: lay the image over white, as a browser shows it on a page.</summary>
+    private static VipsImageHandle Flatten(VipsImageHandle image)
+    {
+        using var operation = VipsOperation.Create("flatten")
+            .Set("in", image)
+            .SetEnum("background", "255")
+            .Build();
+        return operation.GetImage("out");
+    }
+
+    private static byte[] Placeholder(VipsImageHandle intermediate)
+    {
+        using var operation = VipsOperation.Create("thumbnail_image")
+            .Set("in", intermediate)
+            .Set("width", ThumbHash.MaxSide)
+            .Set("height", ThumbHash.MaxSide)
+            .SetEnum("size", "down")
+            .Set("no_rotate", true)
+            .Build();
+        using var small = operation.GetImage("out");
+        var rgba = ToRgba(small.ToArray(), small.Width * small.Height, small.Bands);
+        return ThumbHash.FromRgba(small.Width, small.Height, rgba);
+    }
+
+    /// <summary>Expands 8-bit grey, grey+alpha or RGB pixels to RGBA.</summary>
+    internal static byte[] ToRgba(byte[] pixels, int count, int bands)
+    {
+        if (bands == 4)
+        {
+            return pixels;
+        }
+
+        var rgba = new byte[count * 4];
+        for (var i = 0; i < count; i++)
+        {
+            var (r, g, b, a) = bands switch
+            {
+                1 => (pixels[i], pixels[i], pixels[i], (byte)255),
+                2 => (pixels[i * 2], pixels[i * 2], pixels[i * 2], pixels[(i * 2) + 1]),
+                3 => (pixels[i * 3], pixels[(i * 3) + 1], pixels[(i * 3) + 2], (byte)255),
+                _ => throw new VipsException($"Unexpected {bands}-band image for the placeholder."),
+            };
+            rgba[i * 4] = r;
+            rgba[(i * 4) + 1] = g;
+            rgba[(i * 4) + 2] = b;
+            rgba[(i * 4) + 3] = a;
+        }
+
+        return rgba;
+    }
+}
