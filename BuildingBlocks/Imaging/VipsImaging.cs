@@ -283,11 +283,20 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
                 .Set("in", loaded)
                 .Set("width", boxWidth)
                 .Set("height", boxHeight)
-                .SetEnum("size", "down")
-                .Set("export_profile", "srgb")
-                .Build();
-            using var resized = operation.GetImage("out");
-            return resized.CopyMemory();
+                .SetEnum("size", "down");
+
+            // An embedded profile is honoured by transforming to sRGB through it. Untagged images are
+            // sRGB already (or CMYK, which colourspace converts with its own profile): giving them an
+            // export profile too would route them through XYZ and shift saturated colours.
+            if (loaded.HasIccProfile)
+            {
+                operation.Set("export_profile", "srgb");
+            }
+
+            using var resized = operation.Build().GetImage("out");
+            var intermediate = resized.CopyMemory();
+            intermediate.RemoveAllMetadata();
+            return intermediate;
         }
         catch (VipsException e)
         {
@@ -362,7 +371,7 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
                         .Set("Q", _options.Quality)
                         .Set("strip", true)
                         .Build();
-                    return (operation.GetBlob("buffer"), "image/webp", "webp");
+                    return (WebPContainer.StripMetadata(operation.GetBlob("buffer")), "image/webp", "webp");
                 }
         }
     }

@@ -62,6 +62,38 @@ internal sealed class VipsImageHandle : GObjectHandle
     /// <summary>Frames (pages) the file declares, not how many were loaded.</summary>
     public int Pages => NativeMethods.ImageGetNPages(Pointer);
 
+    /// <summary>Whether the image carries an embedded ICC profile.</summary>
+    public bool HasIccProfile => NativeMethods.ImageGetTypeof(Pointer, "icc-profile-data") != 0;
+
+    /// <summary>
+    /// Drops every metadata item (EXIF, XMP, IPTC, ICC, comments, animation fields) from an image
+    /// this code owns alone, so no saver can write any of it whatever its strip option does.
+    /// </summary>
+    public void RemoveAllMetadata()
+    {
+        var fields = NativeMethods.ImageGetFields(Pointer);
+        if (fields == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            unsafe
+            {
+                // Header fields (width, height, …) are not metadata: removing them is a no-op.
+                for (var name = (nint*)fields; *name != 0; name++)
+                {
+                    NativeMethods.ImageRemove(Pointer, *name);
+                }
+            }
+        }
+        finally
+        {
+            NativeMethods.StrFreev(fields);
+        }
+    }
+
     /// <summary>The raw pointer, valid only while this handle is alive (callers keep it alive).</summary>
     public nint Pointer => DangerousGetHandle();
 

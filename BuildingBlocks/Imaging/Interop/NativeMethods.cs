@@ -101,6 +101,16 @@ internal static partial class NativeMethods
     [return: MarshalAs(UnmanagedType.Bool)]
     internal static partial bool ImageHasAlpha(nint image);
 
+    [LibraryImport(Vips, EntryPoint = "vips_image_get_typeof", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nuint ImageGetTypeof(nint image, string name);
+
+    [LibraryImport(Vips, EntryPoint = "vips_image_get_fields")]
+    internal static partial nint ImageGetFields(nint image);
+
+    [LibraryImport(Vips, EntryPoint = "vips_image_remove")]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    internal static partial bool ImageRemove(nint image, nint name);
+
     [LibraryImport(Vips, EntryPoint = "vips_image_get_type")]
     internal static partial nuint ImageGetType();
 
@@ -151,6 +161,9 @@ internal static partial class NativeMethods
 
     [LibraryImport(GObject, EntryPoint = "g_value_get_boxed")]
     internal static partial nint ValueGetBoxed(ref GValue value);
+
+    [LibraryImport(GLib, EntryPoint = "g_strfreev")]
+    internal static partial void StrFreev(nint strings);
 
     [LibraryImport(GLib, EntryPoint = "g_free")]
     internal static partial void Free(nint memory);
