@@ -11,7 +11,6 @@ public sealed class EngineSetupTests : CorpusTest
     [Theory]
     [InlineData("svgload_source")]
     [InlineData("magickload_buffer")]
-    [InlineData("pdfload_source")]
     [InlineData("matrixload_source")]
     [InlineData("vipsload_source")]
     [InlineData("ppmload_source")]
@@ -24,19 +23,11 @@ public sealed class EngineSetupTests : CorpusTest
         {
             NativeBuffer.Write(memory, 0, svg);
             using var source = VipsSourceHandle.FromMemory(memory, (nuint)svg.Length);
-            VipsException blocked;
-            try
-            {
-                using var operation = VipsOperation.Create(loader).Set("source", source);
-                blocked = Assert.Throws<VipsException>(() => operation.Build());
-            }
-            catch (VipsException e)
-            {
-                // Some loaders are not even built into this libvips: unreachable all the same.
-                blocked = e;
-            }
+            using var operation = VipsOperation.Create(loader).Set("source", source);
 
-            Assert.Contains(loader.Split('_')[0], blocked.Message, StringComparison.Ordinal);
+            var blocked = Assert.Throws<VipsException>(() => operation.Build());
+
+            Assert.Contains("blocked", blocked.Message, StringComparison.Ordinal);
         }
         finally
         {
