@@ -54,6 +54,20 @@ public abstract class BlobStoreContract
     }
 
     [Fact]
+    public async Task PutLeavesTheCallersStreamOpenForTheCallerToDispose()
+    {
+        var store = await CreateStoreAsync();
+        using var seekable = new MemoryStream(StreamAssertions.Pattern(1000, seed: 5));
+        using var unseekable = new NonSeekableStream(new MemoryStream(StreamAssertions.Pattern(6 * 1024 * 1024, seed: 6)));
+
+        await store.PutIfAbsentAsync("caller/seekable.bin", seekable, cancellationToken: Cancellation);
+        await store.PutIfAbsentAsync("caller/unseekable.bin", unseekable, cancellationToken: Cancellation);
+
+        Assert.Equal(1000, seekable.Position);
+        Assert.True(unseekable.CanRead);
+    }
+
+    [Fact]
     public async Task RangeReadsReturnTheStartMiddleSuffixAndOpenEndedSlices()
     {
         var store = await CreateStoreAsync();

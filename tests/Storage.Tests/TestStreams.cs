@@ -59,7 +59,9 @@ internal sealed class PatternStream(long length) : Stream
 /// <summary>Hides a stream's seekability, as a network request body would, to drive the block-upload path.</summary>
 internal sealed class NonSeekableStream(Stream inner) : Stream
 {
-    public override bool CanRead => true;
+    private bool _disposed;
+
+    public override bool CanRead => !_disposed;
 
     public override bool CanSeek => false;
 
@@ -92,6 +94,7 @@ internal sealed class NonSeekableStream(Stream inner) : Stream
     {
         if (disposing)
         {
+            _disposed = true;
             inner.Dispose();
         }
 

@@ -21,6 +21,9 @@ internal sealed partial class AzureBlobStore : IBlobStore, IStorageResource
     /// <summary>Block size for uploads of unknown or large length; the only buffer an upload holds.</summary>
     internal const int DefaultBlockSize = 4 * 1024 * 1024;
 
+    /// <summary>Block uploads sent concurrently; with one more being read, an upload holds at most three blocks.</summary>
+    internal const int MaxBlocksInFlight = 2;
+
     /// <summary>A seekable stream up to this size goes up as one Put Blob, streamed straight from the caller's stream.</summary>
     internal const long SingleUploadLimit = 64L * 1024 * 1024;
 
@@ -55,8 +58,7 @@ internal sealed partial class AzureBlobStore : IBlobStore, IStorageResource
 
         if (content.CanSeek && content.Length - content.Position <= SingleUploadLimit)
         {
-            // Azure.Core rewinds a seekable stream to where it started before each retry.
-            using var streamed = RequestContent.Create(content);
+            using var streamed = new BorrowedStreamContent(content);
             return await PutBlobAsync(key, streamed, contentType, cancellationToken).ConfigureAwait(false);
         }
 
@@ -76,18 +78,7 @@ internal sealed partial class AzureBlobStore : IBlobStore, IStorageResource
                 return BlobPutOutcome.AlreadyExists;
             }
 
-            // Block ids unique to this upload, so a concurrent writer of the same key can never commit our blocks or we theirs.
-            var uploadId = Guid.NewGuid().ToString("N");
-            var blockIds = new List<string>();
-            while (filled > 0)
-            {
-                var blockId = Convert.ToBase64String(Encoding.ASCII.GetBytes($"{uploadId}-{blockIds.Count:D6}"));
-                await PutBlockAsync(key, blockId, buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
-                blockIds.Add(blockId);
-                filled = await content.ReadAtLeastAsync(buffer.AsMemory(0, _blockSize), _blockSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-            }
-
-            return await PutBlockListAsync(key, blockIds, contentType, cancellationToken).ConfigureAwait(false);
+            return await PutBlocksAsync(key, content, buffer, filled, contentType, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -273,15 +264,77 @@ internal sealed partial class AzureBlobStore : IBlobStore, IStorageResource
         };
     }
 
-    private async Task PutBlockAsync(string key, string blockId, ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads <paramref name="content"/> as blocks, <see cref="MaxBlocksInFlight"/> at a time while the next one is read,
+    /// then commits them with Put Block List. Memory is bounded by (<see cref="MaxBlocksInFlight"/> + 1) blocks.
+    /// </summary>
+    private async Task<BlobPutOutcome> PutBlocksAsync(string key, Stream content, byte[] first, int firstLength, string contentType, CancellationToken cancellationToken)
+    {
+        // Block ids unique to this upload, so a concurrent writer of the same key can never commit our blocks or we theirs.
+        var uploadId = Guid.NewGuid().ToString("N");
+        var blockIds = new List<string>();
+        var rented = new List<byte[]>();
+        var free = new Stack<byte[]>();
+        var inFlight = new List<Task<byte[]>>();
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            var (buffer, filled) = (first, firstLength);
+            while (filled > 0)
+            {
+                var blockId = Convert.ToBase64String(Encoding.ASCII.GetBytes($"{uploadId}-{blockIds.Count:D6}"));
+                blockIds.Add(blockId);
+                inFlight.Add(PutBlockAsync(key, blockId, buffer, filled, failed.Token));
+
+                if (free.Count == 0 && rented.Count < MaxBlocksInFlight)
+                {
+                    var extra = ArrayPool<byte>.Shared.Rent(_blockSize);
+                    rented.Add(extra);
+                    free.Push(extra);
+                }
+
+                if (free.Count == 0)
+                {
+                    var done = await Task.WhenAny(inFlight).ConfigureAwait(false);
+                    inFlight.Remove(done);
+                    free.Push(await done.ConfigureAwait(false));
+                }
+
+                buffer = free.Pop();
+                filled = await content.ReadAtLeastAsync(buffer.AsMemory(0, _blockSize), _blockSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            await Task.WhenAll(inFlight).ConfigureAwait(false);
+            inFlight.Clear();
+            return await PutBlockListAsync(key, blockIds, contentType, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await failed.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            // No buffer goes back to the pool while a request may still be sending from it.
+            await ((Task)Task.WhenAll(inFlight)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach (var extra in rented)
+            {
+                ArrayPool<byte>.Shared.Return(extra);
+            }
+        }
+    }
+
+    private async Task<byte[]> PutBlockAsync(string key, string blockId, byte[] buffer, int length, CancellationToken cancellationToken)
     {
         using var message = _http.CreateMessage(RequestMethod.Put, BlobUri(key, ("comp", "block"), ("blockid", blockId)));
-        message.Request.Content = RequestContent.Create(block);
+        message.Request.Content = RequestContent.Create(buffer.AsMemory(0, length));
         var response = await _http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         if (response.Status != 201)
         {
             throw await _http.CreateExceptionAsync(response, "Put Block", Describe(key), cancellationToken).ConfigureAwait(false);
         }
+
+        return buffer;
     }
 
     private async Task<BlobPutOutcome> PutBlockListAsync(string key, List<string> blockIds, string contentType, CancellationToken cancellationToken)
