@@ -56,8 +56,14 @@ internal sealed partial class AzureBlobStore : IBlobStore, IStorageResource
         ArgumentNullException.ThrowIfNull(content);
         contentType ??= DefaultContentType;
 
-        if (content.CanSeek && content.Length - content.Position <= SingleUploadLimit)
+        if (content.CanSeek && content.Length - content.Position is var length && length <= SingleUploadLimit)
         {
+            // Content-addressed keys are often re-uploaded: for a large body one HEAD is cheaper than sending it for a 409.
+            if (length > _blockSize && await GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return BlobPutOutcome.AlreadyExists;
+            }
+
             using var streamed = new BorrowedStreamContent(content);
             return await PutBlobAsync(key, streamed, contentType, cancellationToken).ConfigureAwait(false);
         }
@@ -72,7 +78,6 @@ internal sealed partial class AzureBlobStore : IBlobStore, IStorageResource
                 return await PutBlobAsync(key, small, contentType, cancellationToken).ConfigureAwait(false);
             }
 
-            // Content-addressed keys are often re-uploaded: one HEAD saves sending the rest of a large body.
             if (await GetPropertiesAsync(key, cancellationToken).ConfigureAwait(false) is not null)
             {
                 return BlobPutOutcome.AlreadyExists;

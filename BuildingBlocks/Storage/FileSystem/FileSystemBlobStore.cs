@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +10,7 @@ namespace Scrapbook.Storage;
 /// <c>{root}/.uploads</c> and are published with a no-replace rename, so readers never see a partial file and
 /// exactly one concurrent writer of a key wins. The ETag is derived from length and last-write time, and the
 /// content type from the key's extension (the filesystem has nowhere to keep the one given to put).
+/// Unlike Azure, a key cannot also be a "folder" of another key ('a' and 'a/b'); Scrapbook's key scheme never needs it.
 /// </summary>
 internal sealed partial class FileSystemBlobStore : IBlobStore, IStorageResource
 {
@@ -67,7 +67,7 @@ internal sealed partial class FileSystemBlobStore : IBlobStore, IStorageResource
                 file.Flush(flushToDisk: true);
             }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            CreateParentDirectory(key, path);
             try
             {
                 // On Unix this is link()+unlink(): fails if the target exists, so the first writer wins atomically.
@@ -149,7 +149,7 @@ internal sealed partial class FileSystemBlobStore : IBlobStore, IStorageResource
         }
     }
 
-    public async IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prefix);
 
@@ -158,17 +158,11 @@ internal sealed partial class FileSystemBlobStore : IBlobStore, IStorageResource
         var directoryKey = lastSlash < 0 ? string.Empty : prefix[..lastSlash];
         if (directoryKey.Length > 0 && BlobKey.GetError(directoryKey) is not null)
         {
-            yield break; // no valid key can start with this prefix
+            return AsyncEnumerable.Empty<BlobItem>(); // no valid key can start with this prefix
         }
 
         var directory = directoryKey.Length == 0 ? _root : Path.Combine(_root, directoryKey.Replace('/', Path.DirectorySeparatorChar));
-        foreach (var item in Walk(directory, directoryKey, prefix))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return item;
-        }
-
-        await Task.CompletedTask.ConfigureAwait(false);
+        return Walk(directory, directoryKey, prefix, cancellationToken).ToAsyncEnumerable();
     }
 
     public Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
@@ -198,7 +192,7 @@ internal sealed partial class FileSystemBlobStore : IBlobStore, IStorageResource
         Task.FromResult(Directory.Exists(_root) ? null : $"{Description} does not exist");
 
     /// <summary>Depth-first, entries sorted so keys come out in ordinal order ("a.txt" before "a/b": '.' &lt; '/').</summary>
-    private IEnumerable<BlobItem> Walk(string directory, string directoryKey, string prefix)
+    private IEnumerable<BlobItem> Walk(string directory, string directoryKey, string prefix, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(directory))
         {
@@ -219,6 +213,7 @@ internal sealed partial class FileSystemBlobStore : IBlobStore, IStorageResource
         entries.Sort((a, b) => string.CompareOrdinal(a.SortKey, b.SortKey));
         foreach (var (_, info) in entries)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var key = directoryKey.Length == 0 ? info.Name : $"{directoryKey}/{info.Name}";
             if (info is DirectoryInfo)
             {
@@ -226,7 +221,7 @@ internal sealed partial class FileSystemBlobStore : IBlobStore, IStorageResource
                 var below = key + "/";
                 if (below.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(below, StringComparison.Ordinal))
                 {
-                    foreach (var item in Walk(info.FullName, key, prefix))
+                    foreach (var item in Walk(info.FullName, key, prefix, cancellationToken))
                     {
                         yield return item;
                     }
@@ -236,6 +231,19 @@ internal sealed partial class FileSystemBlobStore : IBlobStore, IStorageResource
             {
                 yield return new BlobItem(key, GetProperties(key, file));
             }
+        }
+    }
+
+    private static void CreateParentDirectory(string key, string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException(
+                $"Cannot store '{key}': part of its path is already a blob, and the filesystem store cannot hold both 'a' and 'a/b'.", ex);
         }
     }
 
