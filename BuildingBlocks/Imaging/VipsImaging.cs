@@ -108,7 +108,7 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
             var (boxWidth, boxHeight) = IntermediateBox(info, presets);
             var (storedBoxWidth, storedBoxHeight) = info.IsQuarterTurned ? (boxHeight, boxWidth) : (boxWidth, boxHeight);
             var shrink = Math.Min((double)info.Width / storedBoxWidth, (double)info.Height / storedBoxHeight);
-            if (format is ImageFormat.Jpeg or ImageFormat.WebP && shrink >= 2)
+            if ((format == ImageFormat.Jpeg && JpegShrinkFactor(shrink) > 1) || (format == ImageFormat.WebP && shrink >= 2))
             {
                 loaded.Dispose();
                 loaded = Load(input, format, shrink);
@@ -158,8 +158,7 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
         switch (format)
         {
             case ImageFormat.Jpeg:
-                // DCT scaling is a box filter: leave at least 2× for the proper resize after it.
-                var factor = shrink >= 16 ? 8 : shrink >= 8 ? 4 : shrink >= 4 ? 2 : 1;
+                var factor = JpegShrinkFactor(shrink);
                 if (factor > 1)
                 {
                     operation.Set("shrink", factor);
@@ -190,6 +189,13 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
 
         return operation.GetImage("out");
     }
+
+    /// <summary>
+    /// The largest DCT scaling (1/2, 1/4, 1/8) that still leaves at least the size needed: libjpeg
+    /// then decodes a quarter, a sixteenth… of the pixels, and the resize after it does the rest.
+    /// (This is sharp's default, fastShrinkOnLoad; vipsthumbnail keeps a further 2× margin.)
+    /// </summary>
+    internal static int JpegShrinkFactor(double shrink) => shrink >= 8 ? 8 : shrink >= 4 ? 4 : shrink >= 2 ? 2 : 1;
 
     private static ImageInfo ReadInfo(VipsImageHandle image, ImageFormat format)
     {

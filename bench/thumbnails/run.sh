@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Thumbnail benchmark (issue 3): renders the three default presets (thumb 256² smart crop, small
+# 640 fit, large 1600 fit, WebP q80, metadata stripped) for a corpus of ~12 MP and ~24 MP camera-like
+# JPEGs with Scrapbook's engine in-process and with peers doing the same job on the same input:
+# vipsthumbnail, ImageMagick (convert -thumbnail), Pillow, sharp; plus libjpeg-turbo's tjbench as
+# the decode-only ceiling. Prints the table and writes it, with the exact command, to results.md.
+#
+# Usage: bench/thumbnails/run.sh            (JOBS=<n> N12=<count> N24=<count> to change the defaults)
+# Installs its own bench-only tools (Debian packages, sharp from its lockfile); the corpus is made
+# once and cached in bench/thumbnails/.corpus (git-ignored). Bounded: a few minutes on 2 cores.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+jobs="${JOBS:-$(nproc)}"
+n12="${N12:-20}"
+n24="${N24:-4}"
+corpus="$here/.corpus"
+out="$here/.out"
+log() { printf '[bench] %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- bench-only tools -------------------------------------------------------------------------
+apt_packages=(libvips-tools imagemagick python3-pil libjpeg-turbo-progs libimage-exiftool-perl time)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ ! -d "$here/sharp/node_modules/sharp" ]; then
+  log "installing sharp (npm ci)"
+  (cd "$here/sharp" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+log "building the Scrapbook runner (Release)"
+dotnet build "$here/Scrapbook.Bench.Thumbnails.csproj" -c Release --nologo -v quiet >/dev/null
+runner="$here/bin/Release/net10.0/Scrapbook.Bench.Thumbnails.dll"
+
+# --- corpus -----------------------------------------------------------------------------------
+log "corpus: $n12 × 12 MP + $n24 × 24 MP in $corpus (made once)"
+"$here/make-corpus.sh" "$corpus" "$n12" "$n24"
+mapfile -t files < <(find "$corpus" -maxdepth 1 -name 'p*.jpg' | sort)
+count=${#files[@]}
+cat "${files[@]}" > /dev/null # warm the page cache so the first tool is not charged for disk reads
+
+# --- measurements -----------------------------------------------------------------------------
+results="$(mktemp)"; trap 'rm -f "$results"' EXIT
+# measure NAME IMAGES CMD...: wall, user+sys CPU and max RSS of the command and all its children.
+measure() {
+  local name="$1" images="$2"; shift 2
+  rm -rf "$out"; mkdir -p "$out"
+  log "running: $name"
+  local timing; timing="$(mktemp)"
+  /usr/bin/time -f '%e %U %S %M' -o "$timing" "$@" > /dev/null
+  printf '%s|%s|%s\n' "$name" "$images" "$(cat "$timing")" >> "$results"
+  rm -f "$timing"
+}
+
+export VIPS_CONCURRENCY=1 MAGICK_THREAD_LIMIT=1 UV_THREADPOOL_SIZE="$jobs"
+
+measure "Scrapbook (in-process, $jobs jobs)" "$count" dotnet "$runner" "$corpus" "$out" "$jobs"
+
+measure "vipsthumbnail ($jobs processes)" "$count" bash -c '
+  corpus="$1" out="$2" jobs="$3"
+  ls "$corpus"/p*.jpg | xargs -P "$jobs" -n 4 vipsthumbnail --size 1600x1600 -o "$out/%s-large.webp[Q=80,strip]"
+  ls "$corpus"/p*.jpg | xargs -P "$jobs" -n 4 vipsthumbnail --size 640x640 -o "$out/%s-small.webp[Q=80,strip]"
+  ls "$corpus"/p*.jpg | xargs -P "$jobs" -n 4 vipsthumbnail --size 256x256 --smartcrop attention -o "$out/%s-thumb.webp[Q=80,strip]"
+' _ "$corpus" "$out" "$jobs"
+
+measure "ImageMagick convert -thumbnail ($jobs processes)" "$count" bash -c '
+  corpus="$1" out="$2" jobs="$3"
+  ls "$corpus"/p*.jpg | xargs -P "$jobs" -I{} bash -c '\''
+    f="$1"; o="$2/$(basename "$f" .jpg)"
+    convert -define jpeg:size=3200x3200 "$f" -auto-orient -strip -quality 80 \
+      \( +clone -thumbnail 1600x1600 -write "$o-large.webp" +delete \) \
+      \( +clone -thumbnail 640x640 -write "$o-small.webp" +delete \) \
+      -thumbnail "256x256^" -gravity center -extent 256x256 "$o-thumb.webp"
+  '\'' _ {} "$out"
+' _ "$corpus" "$out" "$jobs"
+
+measure "Pillow $(/usr/bin/python3 -c 'import PIL; print(PIL.__version__)') ($jobs processes)" "$count" /usr/bin/python3 "$here/pillow_bench.py" "$corpus" "$out" "$jobs"
+
+measure "sharp $(node -p "require('$here/sharp/node_modules/sharp/package.json').version") ($jobs in flight)" "$count" node "$here/sharp/bench.js" "$corpus" "$out" "$jobs"
+
+mapfile -t large < <(find "$corpus" -maxdepth 1 -name 'p24-*.jpg' | sort)
+if [ ${#large[@]} -gt 0 ]; then
+  rm -rf "$corpus/.p24" && mkdir -p "$corpus/.p24" && ln -s "${large[@]}" "$corpus/.p24/"
+  measure "Scrapbook, 24 MP only ($jobs jobs)" "${#large[@]}" dotnet "$runner" "$corpus/.p24" "$out" "$jobs"
+  rm -rf "$corpus/.p24"
+fi
+
+# Decode ceiling: tjbench is single-threaded, so images/s for $jobs cores is $jobs × its frame rate.
+for scale in 1/1 1/2; do
+  log "running: tjbench -scale $scale"
+  total=0
+  for f in "${files[@]}"; do
+    fps="$(tjbench "$f" -scale "$scale" -benchtime 0.3 -warmup 0 -nowrite 2>/dev/null | awk '/Decompress/ && /Frame rate/ { print $(NF-1); exit }')"
+    total="$(awk -v t="$total" -v f="$fps" 'BEGIN { print t + 1 / f }')"
+  done
+  printf 'tjbench decode only, scale %s (ceiling)|%s|tj %s %s\n' "$scale" "$count" "$total" "$jobs" >> "$results"
+done
+
+/usr/bin/python3 - "$results" "$here/results.md" "$jobs" "$n12" "$n24" <<'PY'
+import os, platform, subprocess, sys
+results, target, jobs, n12, n24 = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+rows = []
+for line in open(results):
+    name, images, timing = line.rstrip("\n").split("|")
+    images = int(images)
+    parts = timing.split()
+    if parts[0] == "tj":  # summed single-thread decode seconds over the corpus
+        seconds = float(parts[1])
+        rows.append((name, images / seconds * jobs, seconds * 1000 / images, None))
+    else:
+        wall, user, system, rss_kb = float(parts[0]), float(parts[1]), float(parts[2]), int(parts[3])
+        rows.append((name, images / wall, (user + system) * 1000 / images, rss_kb / 1024))
+base = rows[0]
+def fmt(v, spec): return "—" if v is None else format(v, spec)
+lines = [
+    "| Tool | images/s | CPU-ms / image | peak RSS (MB) | images/s vs Scrapbook | CPU vs Scrapbook |",
+    "|---|---:|---:|---:|---:|---:|",
+]
+for name, ips, cpu, rss in rows:
+    lines.append(f"| {name} | {ips:.2f} | {cpu:.0f} | {fmt(rss, '.0f')} | {ips / base[1]:.2f}× | {cpu / base[2]:.2f}× |")
+table = "\n".join(lines)
+print(table)
+cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
+def version(cmd):
+    try: return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip().splitlines()[0]
+    except Exception: return "unknown"
+with open(target, "w") as f:
+    f.write(f"""### Thumbnails: Scrapbook's engine against peers
+
+Command: `bench/thumbnails/run.sh` (JOBS={jobs}, N12={n12}, N24={n24})
+
+Corpus: {n12} × 12 MP (4000×3000) and {n24} × 24 MP (6000×4000) camera-like JPEGs (Q92, 4:2:0, camera
+EXIF with GPS; every fifth one Orientation=6), generated by `bench/thumbnails/make-corpus.sh` from
+libvips' Perlin/Worley/Gaussian-noise generators. Job: the three default presets — `large` 1600 fit,
+`small` 640 fit, `thumb` 256×256 smart crop — as WebP q80 without metadata, {jobs} jobs at a time.
+
+Machine: {os.cpu_count()} cores ({cpu_model}), shared with other work while measuring (load average
+at the end: {os.getloadavg()[0]:.2f}); {version(['vips', '--version'])}; {version(['convert', '-version'])};
+sharp bundles its own libvips (8.17) and mozjpeg/libwebp builds.
+
+{table}
+
+How to read it: CPU is user+system time of the tool and every process it started. Peak RSS is the
+largest single process: for Scrapbook and sharp that one process ran all {jobs} jobs; for
+vipsthumbnail, ImageMagick and Pillow each job is its own process, so their machine-wide
+footprint is up to {jobs}× the figure. vipsthumbnail has no multi-output mode, so it decodes every
+image once per preset (three passes); Scrapbook, ImageMagick and Pillow decode once per image,
+sharp once per preset with shrink-on-load. tjbench rows decode only (no resize, no encode), single-
+threaded, scaled to {jobs} cores: 1/1 is the full-size decode Scrapbook does for these sizes (libvips
+keeps ≥2× for the final resize), 1/2 the DCT-scaled decode a more aggressive shrink-on-load would do.
+""")
+PY
+log "wrote $here/results.md"
