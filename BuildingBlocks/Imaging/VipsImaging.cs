@@ -107,7 +107,8 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
             // Only JPEG and WebP decode smaller on request; the others go on from the header just read.
             var (boxWidth, boxHeight) = IntermediateBox(info, presets);
             var (storedBoxWidth, storedBoxHeight) = info.IsQuarterTurned ? (boxHeight, boxWidth) : (boxWidth, boxHeight);
-            var shrink = Math.Min((double)info.Width / storedBoxWidth, (double)info.Height / storedBoxHeight);
+            // The intermediate fits the box, so the binding axis is the one with the larger ratio.
+            var shrink = Math.Max((double)info.Width / storedBoxWidth, (double)info.Height / storedBoxHeight);
             if ((format == ImageFormat.Jpeg && JpegShrinkFactor(shrink) > 1) || (format == ImageFormat.WebP && shrink >= 2))
             {
                 loaded.Dispose();

@@ -152,8 +152,8 @@ vipsthumbnail, ImageMagick and Pillow each job is its own process, so their mach
 footprint is up to {jobs}× the figure. vipsthumbnail has no multi-output mode, so it decodes every
 image once per preset (three passes); Scrapbook, ImageMagick and Pillow decode once per image,
 sharp once per preset with shrink-on-load. tjbench rows decode only (no resize, no encode), single-
-threaded, scaled to {jobs} cores: 1/1 is the full-size decode Scrapbook does for these sizes (libvips
-keeps ≥2× for the final resize), 1/2 the DCT-scaled decode a more aggressive shrink-on-load would do.
+threaded, scaled to {jobs} cores: 1/2 is the DCT-scaled decode Scrapbook's shrink-on-load asks
+libjpeg for at these sizes (12 MP and 24 MP both shrink ≥2× to 1600), 1/1 a full-size decode.
 """)
 PY
 log "wrote $here/results.md"

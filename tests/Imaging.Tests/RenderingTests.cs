@@ -34,4 +34,40 @@ public sealed class RenderingTests : IDisposable
             Assert.Equal((rendition.Width, rendition.Height), (decoded.Width, decoded.Height));
         }
     }
+
+    [Theory]
+    [InlineData(4000, 3000, 1, 1600, 1600)] // the large fit preset is the decode target
+    [InlineData(10000, 500, 1, 5121, 257)] // a panorama: the square thumb needs the most pixels
+    [InlineData(100, 80, 1, 100, 80)] // smaller than every preset: never upscaled
+    [InlineData(3000, 4000, 6, 1600, 1600)] // quarter-turned: boxes are upright
+    public void TheOneDecodeIsSizedForThePresetThatNeedsTheMostPixels(int width, int height, int orientation, int boxWidth, int boxHeight)
+    {
+        var info = new ImageInfo(ImageFormat.Jpeg, width, height, 1, orientation);
+        var presets = new ImagingOptions().GetPresets();
+
+        Assert.Equal((boxWidth, boxHeight), VipsImaging.IntermediateBox(info, presets));
+    }
+
+    [Theory]
+    [InlineData(1.9, 1)]
+    [InlineData(2.5, 2)]
+    [InlineData(3.75, 2)]
+    [InlineData(4, 4)]
+    [InlineData(30, 8)]
+    public void JpegsAreDecodedAtTheSmallestDctScaleThatStillCoversTheTarget(double shrink, int factor)
+    {
+        Assert.Equal(factor, VipsImaging.JpegShrinkFactor(shrink));
+    }
+
+    [Fact]
+    public async Task PanoramaGetsAFullSquareThumbAndAFittedLarge()
+    {
+        var jpeg = await VipsCli.ConvertAsync(_dir.Path, Images.GradientPng(6000, 400), "pano.jpg[Q=90]");
+
+        var result = await Engine.Create().RenderAsync(Save("pano.jpg", jpeg), cancellationToken: TestContext.Current.CancellationToken);
+
+        var byName = result.Renditions.ToDictionary(r => r.Name);
+        Assert.Equal((256, 256), (byName["thumb"].Width, byName["thumb"].Height));
+        Assert.Equal((1600, 107), (byName["large"].Width, byName["large"].Height));
+    }
 }
