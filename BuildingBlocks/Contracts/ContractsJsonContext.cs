@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Scrapbook.Contracts;
+
+/// <summary>Source-generated JSON for every contract, camelCase on the wire.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(PhotoDto))]
+[JsonSerializable(typeof(PhotoPage))]
+[JsonSerializable(typeof(RegisterPhotoRequest))]
+[JsonSerializable(typeof(RenditionsCompletedRequest))]
+[JsonSerializable(typeof(PhotoFailedRequest))]
+[JsonSerializable(typeof(ThumbnailJob))]
+[JsonSerializable(typeof(EventEnvelope))]
+[JsonSerializable(typeof(IReadOnlyList<EventEnvelope>))]
+[JsonSerializable(typeof(SettingsDto))]
+public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -1,0 +1,50 @@
+namespace Scrapbook.Contracts;
+
+/// <summary>
+/// The <c>thumbnails</c> queue message: render the presets of one photo. Sent by Gallery.Api's outbox relay.
+/// <c>Traceparent</c>/<c>Tracestate</c> (W3C trace context) carry the upload's trace into the worker.
+/// </summary>
+public sealed record ThumbnailJob(Guid PhotoId, string Sha256, string OriginalKey, string? Traceparent, string? Tracestate);
+
+/// <summary>Blob keys, one place for the layout of ARCHITECTURE §4.</summary>
+public static class BlobKeys
+{
+    public static string Original(string sha256) => $"originals/{sha256}";
+
+    public static string RenditionPrefix(string sha256) => $"renditions/{sha256}/";
+
+    public static string Rendition(string sha256, string preset, string extension) => $"renditions/{sha256}/{preset}.{extension}";
+
+    /// <summary>The public URL the gateway serves a rendition key under.</summary>
+    public static string MediaUrl(string renditionKey) => "/media/" + renditionKey;
+}
+
+/// <summary>Names of queues, streams and event types shared by the services.</summary>
+public static class Channels
+{
+    public const string ThumbnailQueue = "thumbnails";
+    public const string EventStream = "scrapbook:events";
+}
+
+/// <summary>Event types appended to <see cref="Channels.EventStream"/>.</summary>
+public static class EventTypes
+{
+    public const string PhotoReady = "photo.ready";
+    public const string PhotoUpdated = "photo.updated";
+    public const string PhotoDeleted = "photo.deleted";
+    public const string PhotoFailed = "photo.failed";
+    public const string PhotoPendingApproval = "photo.pending";
+    public const string SettingsChanged = "settings.changed";
+}
+
+/// <summary>
+/// One event as Gallery.Api's outbox relay writes it: to the Redis stream with id <c>{Sequence}-0</c>
+/// and fields <c>type</c>, <c>data</c> (JSON), <c>owner</c> (only for owner-only events) and
+/// <c>traceparent</c>; and as <c>GET /internal/events?after=</c> returns it.
+/// </summary>
+/// <param name="OwnerId">Set for owner-only events (my upload failed, my photo awaits approval); null for public ones.</param>
+/// <param name="Data">The event payload as JSON text (a <see cref="PhotoDto"/>, a photo id, or settings).</param>
+public sealed record EventEnvelope(long Sequence, string Type, string? OwnerId, string Data, string? Traceparent);
+
+/// <summary>Admin settings (<c>GET/PUT /api/admin/settings</c>).</summary>
+public sealed record SettingsDto(bool UploadsOpen, string Moderation);

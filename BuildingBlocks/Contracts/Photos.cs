@@ -1,0 +1,65 @@
+using System.Text.Json.Serialization;
+
+namespace Scrapbook.Contracts;
+
+/// <summary>Where a photo is in its life. Serialized as the lowercase names.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PhotoStatus>))]
+public enum PhotoStatus
+{
+    [JsonStringEnumMemberName("processing")] Processing,
+    [JsonStringEnumMemberName("ready")] Ready,
+    [JsonStringEnumMemberName("failed")] Failed,
+}
+
+/// <summary>Moderation state; with moderation <c>off</c> new photos are <c>approved</c> at once.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ModerationState>))]
+public enum ModerationState
+{
+    [JsonStringEnumMemberName("pending")] Pending,
+    [JsonStringEnumMemberName("approved")] Approved,
+    [JsonStringEnumMemberName("rejected")] Rejected,
+}
+
+/// <summary>Rendition URLs, relative to the gateway (<c>/media/renditions/{sha256}/{preset}.{ext}</c>).</summary>
+public sealed record PhotoUrls(string? Thumb, string? Small, string? Large);
+
+/// <summary>A photo as clients see it (public list, one photo, SSE event payloads).</summary>
+public sealed record PhotoDto(
+    Guid Id,
+    PhotoStatus Status,
+    ModerationState Moderation,
+    PhotoUrls Urls,
+    int Width,
+    int Height,
+    string? Placeholder,
+    string? Caption,
+    string? Author,
+    DateTimeOffset CreatedAt,
+    string? FailureReason = null);
+
+/// <summary>One page of a keyset-paginated list, newest first; <c>NextCursor</c> is null on the last page.</summary>
+public sealed record PhotoPage(IReadOnlyList<PhotoDto> Items, string? NextCursor);
+
+/// <summary>Upload.Api → Gallery.Api <c>POST /internal/photos</c>: an original is stored, register the photo.</summary>
+/// <remarks>Gallery.Api answers 201 with the new photo, or 200 with the existing one when this owner already has these bytes.</remarks>
+public sealed record RegisterPhotoRequest(
+    string OwnerId,
+    string Sha256,
+    string Format,
+    long Length,
+    int Width,
+    int Height,
+    string? Caption,
+    string? Author);
+
+/// <summary>One rendition the worker stored at <c>renditions/{sha256}/{preset}.{ext}</c>.</summary>
+public sealed record RenditionDto(string Preset, string Key, string ContentType, int Width, int Height, long Length);
+
+/// <summary>Thumbnail.Worker → Gallery.Api <c>POST /internal/photos/{id}/renditions</c>. Idempotent.</summary>
+/// <param name="Width">Upright width of the original (after EXIF rotation).</param>
+/// <param name="Height">Upright height of the original (after EXIF rotation).</param>
+/// <param name="Placeholder">ThumbHash, base64.</param>
+public sealed record RenditionsCompletedRequest(IReadOnlyList<RenditionDto> Renditions, int Width, int Height, string Placeholder);
+
+/// <summary>Thumbnail.Worker → Gallery.Api <c>POST /internal/photos/{id}/failed</c>. Idempotent.</summary>
+public sealed record PhotoFailedRequest(string Reason);

@@ -1,0 +1,25 @@
+namespace Scrapbook.Contracts;
+
+/// <summary>
+/// Stable ProblemDetails <c>type</c> URIs (ARCHITECTURE §6). Clients switch on these, never on the text.
+/// </summary>
+public static class ProblemTypes
+{
+    private const string Base = "https://scrapbook.dev/problems/";
+
+    public const string Malformed = Base + "malformed-request";
+    public const string Unauthorized = Base + "unauthorized";
+    public const string Forbidden = Base + "forbidden";
+    public const string NotFound = Base + "not-found";
+    public const string Conflict = Base + "conflict";
+    public const string UploadsClosed = Base + "uploads-closed";
+    public const string TooLarge = Base + "too-large";
+    public const string UnsupportedFormat = Base + "unsupported-format";
+    public const string UndecodableImage = Base + "undecodable-image";
+    public const string TooManyPixels = Base + "too-many-pixels";
+    public const string TooManyFrames = Base + "too-many-frames";
+    public const string UrlNotAllowed = Base + "url-not-allowed";
+    public const string UrlFetchFailed = Base + "url-fetch-failed";
+    public const string RateLimited = Base + "rate-limited";
+    public const string DependencyDown = Base + "dependency-down";
+}
