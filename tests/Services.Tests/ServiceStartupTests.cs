@@ -3,8 +3,11 @@ using Scrapbook.Testing;
 
 namespace Scrapbook.Services.Tests;
 
-/// <summary>Every service starts on its own, answers its health endpoints and stops on SIGTERM.</summary>
-public sealed class ServiceStartupTests
+/// <summary>
+/// Every service starts on its own (with real backing servers, as the AppHost would give them),
+/// answers its health endpoints and stops on SIGTERM.
+/// </summary>
+public sealed class ServiceStartupTests(BackingServers servers) : IClassFixture<BackingServers>
 {
     public static TheoryData<string, string> Services => new()
     {
@@ -20,7 +23,7 @@ public sealed class ServiceStartupTests
     public async Task ServiceStartsAloneAndAnswersHealthAndAlive(string folder, string assembly)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        await using var service = await ServiceUnderTest.StartAsync(folder, assembly, cancellationToken: cancellationToken);
+        await using var service = await ServiceUnderTest.StartAsync(folder, assembly, servers.EnvironmentFor(assembly), cancellationToken);
         using var http = new HttpClient { BaseAddress = service.BaseAddress };
 
         using var health = await http.GetAsync("/health", cancellationToken);
@@ -37,7 +40,7 @@ public sealed class ServiceStartupTests
     public async Task ServiceStopsGracefullyOnSigterm(string folder, string assembly)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
-        await using var service = await ServiceUnderTest.StartAsync(folder, assembly, cancellationToken: cancellationToken);
+        await using var service = await ServiceUnderTest.StartAsync(folder, assembly, servers.EnvironmentFor(assembly), cancellationToken);
 
         var exitCode = await service.StopAsync(TimeSpan.FromSeconds(15));
 
