@@ -81,56 +81,62 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
         }
 
         var format = FormatSniffer.Sniff(input.Header);
+        ReadOnlySpan<byte> bmp = default;
+        VipsImageHandle? header = null;
         ImageInfo info;
-        VipsImageHandle loaded;
-        if (format == ImageFormat.Bmp)
+        try
         {
-            var bytes = input.ReadAll();
-            info = CheckLimits(BmpDecoder.ReadInfo(bytes));
-            var (boxWidth, boxHeight) = IntermediateBox(info, presets);
-            var shrink = Math.Max(1, (int)Math.Floor(Math.Min((double)info.Width / boxWidth, (double)info.Height / boxHeight)));
-            loaded = BmpDecoder.Decode(bytes, shrink);
-        }
-        else
-        {
-            loaded = Load(input, format, shrink: 1);
-            try
+            if (format == ImageFormat.Bmp)
             {
-                info = CheckLimits(ReadInfo(loaded, format));
+                bmp = input.ReadAll();
+                info = CheckLimits(BmpDecoder.ReadInfo(bmp));
             }
-            catch
+            else
             {
-                loaded.Dispose();
-                throw;
-            }
-
-            // Only JPEG and WebP decode smaller on request; the others go on from the header just read.
-            var (boxWidth, boxHeight) = IntermediateBox(info, presets);
-            var (storedBoxWidth, storedBoxHeight) = info.IsQuarterTurned ? (boxHeight, boxWidth) : (boxWidth, boxHeight);
-            // The intermediate fits the box, so the binding axis is the one with the larger ratio.
-            var shrink = Math.Max((double)info.Width / storedBoxWidth, (double)info.Height / storedBoxHeight);
-            if ((format == ImageFormat.Jpeg && JpegShrinkFactor(shrink) > 1) || (format == ImageFormat.WebP && shrink >= 2))
-            {
-                loaded.Dispose();
-                loaded = Load(input, format, shrink);
+                header = Load(input, format, shrink: 1);
+                info = CheckLimits(ReadInfo(header, format));
             }
         }
+        catch
+        {
+            header?.Dispose();
+            throw;
+        }
 
-        using (loaded)
+        var (boxWidth, boxHeight) = IntermediateBox(info, presets);
+        using var loaded = header is null
+            ? BmpDecoder.Decode(bmp, Math.Max(1, (int)Math.Min((double)info.Width / boxWidth, (double)info.Height / boxHeight)))
+            : ShrinkOnLoad(input, info, header, boxWidth, boxHeight);
+        cancellationToken.ThrowIfCancellationRequested();
+        using var intermediate = DecodeIntermediate(loaded, info, boxWidth, boxHeight);
+
+        var renditions = new List<Rendition>(presets.Count);
+        foreach (var preset in presets)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (boxWidth, boxHeight) = IntermediateBox(info, presets);
-            using var intermediate = DecodeIntermediate(loaded, info, boxWidth, boxHeight);
-
-            var renditions = new List<Rendition>(presets.Count);
-            foreach (var preset in presets)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                renditions.Add(RenderPreset(intermediate, preset));
-            }
-
-            return new RenderResult(info, renditions, Placeholder(intermediate));
+            renditions.Add(RenderPreset(intermediate, preset));
         }
+
+        return new RenderResult(info, renditions, Placeholder(intermediate));
+    }
+
+    /// <summary>
+    /// Reopens a JPEG or WebP asking its decoder for fewer pixels when the box allows it; every
+    /// other format (and an image that needs its full size) goes on from the header already read.
+    /// </summary>
+    private static VipsImageHandle ShrinkOnLoad(ImageInput input, ImageInfo info, VipsImageHandle header, int boxWidth, int boxHeight)
+    {
+        var (storedBoxWidth, storedBoxHeight) = info.IsQuarterTurned ? (boxHeight, boxWidth) : (boxWidth, boxHeight);
+
+        // The intermediate fits the box, so the binding axis is the one with the larger ratio.
+        var shrink = Math.Max((double)info.Width / storedBoxWidth, (double)info.Height / storedBoxHeight);
+        if ((info.Format == ImageFormat.Jpeg && JpegShrinkFactor(shrink) > 1) || (info.Format == ImageFormat.WebP && shrink >= 2))
+        {
+            header.Dispose();
+            return Load(input, info.Format, shrink);
+        }
+
+        return header;
     }
 
     private static string LoaderFor(ImageFormat format) => format switch
