@@ -62,6 +62,24 @@ public sealed class BmpTests : CorpusTest
     }
 
     [Fact]
+    public async Task Rle4BmpIsDecoded()
+    {
+        var decoded = await RenderSmallAsync(BmpWriter.Rle4(500, 300, s_redAndGrey, (x, y) => MarkerIndex(x, y, 500, 300)));
+
+        Assert.Equal((500, 300), (decoded.Width, decoded.Height));
+        AssertMarkerTopLeft(decoded);
+    }
+
+    [Fact]
+    public async Task SixteenBitBmpIsDecoded()
+    {
+        var decoded = await RenderSmallAsync(BmpWriter.Rgb555(320, 240, (x, y) => MarkerIndex(x, y, 320, 240) == 1 ? ((byte)230, (byte)20, (byte)20) : ((byte)120, (byte)120, (byte)120)));
+
+        Assert.Equal((320, 240), (decoded.Width, decoded.Height));
+        AssertMarkerTopLeft(decoded);
+    }
+
+    [Fact]
     public async Task ThirtyTwoBitBmpWithAnAlphaMaskKeepsTransparency()
     {
         var decoded = await RenderSmallAsync(BmpWriter.Rgba32V5(300, 200, (x, _) => x < 150 ? ((byte)230, (byte)20, (byte)20, (byte)255) : ((byte)0, (byte)0, (byte)0, (byte)0)));

@@ -86,6 +86,50 @@ internal static class BmpWriter
         return Assemble(width, height, 8, 1, PaletteBytes(palette), data.ToArray());
     }
 
+    /// <summary>RLE4: runs of up to 254 pixels of one palette index (both nibbles equal), then end-of-line.</summary>
+    public static byte[] Rle4(int width, int height, (byte R, byte G, byte B)[] palette, Func<int, int, int> index)
+    {
+        using var data = new MemoryStream();
+        for (var y = height - 1; y >= 0; y--)
+        {
+            for (var x = 0; x < width;)
+            {
+                var value = index(x, y);
+                var run = 1;
+                while (x + run < width && run < 254 && index(x + run, y) == value)
+                {
+                    run++;
+                }
+
+                data.Write([(byte)run, (byte)((value << 4) | value)]);
+                x += run;
+            }
+
+            data.Write([0, 0]);
+        }
+
+        data.Write([0, 1]);
+        return Assemble(width, height, 4, 2, PaletteBytes(palette), data.ToArray());
+    }
+
+    /// <summary>16-bit BI_RGB: five bits per channel (x1555), bottom-up.</summary>
+    public static byte[] Rgb555(int width, int height, Func<int, int, (byte R, byte G, byte B)> pixel)
+    {
+        var stride = ((width * 2) + 3) / 4 * 4;
+        var data = new byte[stride * height];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var (r, g, b) = pixel(x, y);
+                var value = (ushort)(((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3));
+                BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(((height - 1 - y) * stride) + (x * 2)), value);
+            }
+        }
+
+        return Assemble(width, height, 16, 0, [], data);
+    }
+
     /// <summary>A header naming BI_JPEG compression (a JPEG inside a BMP).</summary>
     public static byte[] EmbeddedJpeg(int width, int height) => Assemble(width, height, 0, 4, [], [0xFF, 0xD8, 0xFF, 0xD9]);
 
