@@ -1,9 +1,16 @@
+using Scrapbook.Gallery.Api.Apis;
+using Scrapbook.Gallery.Api.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapPhotosApi();
+app.MapAdminApi();
+app.MapInternalApi();
 
 app.Run();

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Scrapbook.Contracts;
+using Scrapbook.Gallery.Api.Photos;
+
+namespace Scrapbook.Gallery.Api.Apis;
+
+/// <summary>Admin endpoints (<c>X-Admin-Key</c>): settings and the moderation queue.</summary>
+internal static class AdminApi
+{
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin").WithTags("Admin")
+            .AddEndpointFilter(async (context, next) => Access.RequireAdmin(context.HttpContext) ?? await next(context));
+        admin.MapGet("/settings", GetSettings).WithName(nameof(GetSettings));
+        admin.MapPut("/settings", UpdateSettings).WithName(nameof(UpdateSettings));
+        admin.MapGet("/moderation", ListModerationQueue).WithName(nameof(ListModerationQueue));
+        admin.MapPost("/moderation/{id:guid}/approve", ApprovePhoto).WithName(nameof(ApprovePhoto));
+        admin.MapPost("/moderation/{id:guid}/reject", RejectPhoto).WithName(nameof(RejectPhoto));
+        return app;
+    }
+
+    public static async Task<Ok<SettingsDto>> GetSettings(PhotoStore store, CancellationToken cancellationToken = default) =>
+        TypedResults.Ok(await store.GetSettingsAsync(cancellationToken));
+
+    public static async Task<Results<Ok<SettingsDto>, ProblemHttpResult>> UpdateSettings(
+        SettingsDto settings, PhotoStore store, CancellationToken cancellationToken = default)
+    {
+        if (!ModerationModes.IsValid(settings.Moderation))
+        {
+            return Problems.Malformed($"moderation must be '{ModerationModes.Off}' or '{ModerationModes.Pre}'.");
+        }
+
+        return TypedResults.Ok(await store.UpdateSettingsAsync(settings, cancellationToken));
+    }
+
+    /// <summary>Photos waiting for approval, newest first.</summary>
+    public static async Task<Results<Ok<PhotoPage>, ProblemHttpResult>> ListModerationQueue(
+        PhotoStore store, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        if (Cursor.TryParse(cursor, limit, out var before, out var take) is { } error)
+        {
+            return Problems.Malformed(error);
+        }
+
+        var rows = await store.ListPendingModerationAsync(before, take + 1, cancellationToken);
+        return TypedResults.Ok(Cursor.ToPage(rows, take, photo => photo.ToDto(includeFailureReason: true)));
+    }
+
+    public static Task<Results<Ok<PhotoDto>, ProblemHttpResult>> ApprovePhoto(Guid id, PhotoStore store, CancellationToken cancellationToken = default) =>
+        ModerateAsync(id, approve: true, store, cancellationToken);
+
+    public static Task<Results<Ok<PhotoDto>, ProblemHttpResult>> RejectPhoto(Guid id, PhotoStore store, CancellationToken cancellationToken = default) =>
+        ModerateAsync(id, approve: false, store, cancellationToken);
+
+    private static async Task<Results<Ok<PhotoDto>, ProblemHttpResult>> ModerateAsync(Guid id, bool approve, PhotoStore store, CancellationToken cancellationToken)
+    {
+        var photo = await store.ModerateAsync(id, approve, cancellationToken);
+        return photo is null ? Problems.PhotoNotFound(id) : TypedResults.Ok(photo.ToDto(includeFailureReason: true));
+    }
+}

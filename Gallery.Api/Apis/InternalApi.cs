@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Scrapbook.Contracts;
+using Scrapbook.Gallery.Api.Photos;
+
+namespace Scrapbook.Gallery.Api.Apis;
+
+/// <summary>
+/// Service-to-service endpoints (Upload.Api, Thumbnail.Worker, Notify.Api). The gateway never routes
+/// <c>/internal/**</c>, so these are reachable only inside the deployment.
+/// </summary>
+internal static class InternalApi
+{
+    private const int MaxEventsLimit = 1000;
+
+    public static IEndpointRouteBuilder MapInternalApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/internal").WithTags("Internal").ExcludeFromDescription();
+        api.MapPost("/photos", RegisterPhoto).WithName(nameof(RegisterPhoto));
+        api.MapPost("/photos/{id:guid}/renditions", CompleteRenditions).WithName(nameof(CompleteRenditions));
+        api.MapPost("/photos/{id:guid}/failed", MarkFailed).WithName(nameof(MarkFailed));
+        api.MapGet("/events", ListEvents).WithName(nameof(ListEvents));
+        api.MapGet("/settings", GetSettings).WithName("GetInternalSettings");
+        return app;
+    }
+
+    /// <summary>201 with a new photo, 200 with the one this owner already has for these bytes, 403 when uploads are closed.</summary>
+    public static async Task<Results<Created<PhotoDto>, Ok<PhotoDto>, ProblemHttpResult>> RegisterPhoto(
+        RegisterPhotoRequest request, PhotoStore store, CancellationToken cancellationToken = default)
+    {
+        if (Validate(request) is { } error)
+        {
+            return Problems.Malformed(error);
+        }
+
+        var (outcome, photo) = await store.RegisterAsync(request, cancellationToken);
+        return outcome switch
+        {
+            RegisterOutcome.Created => TypedResults.Created($"/api/photos/{photo!.Id}", photo.ToDto(includeFailureReason: true)),
+            RegisterOutcome.Existing => TypedResults.Ok(photo!.ToDto(includeFailureReason: true)),
+            _ => Problems.UploadsClosed(),
+        };
+    }
+
+    /// <summary>The worker stored the renditions. Idempotent: a repeat changes nothing and announces nothing.</summary>
+    public static async Task<Results<Ok<PhotoDto>, ProblemHttpResult>> CompleteRenditions(
+        Guid id, RenditionsCompletedRequest request, PhotoStore store, CancellationToken cancellationToken = default)
+    {
+        if (request.Renditions is null || request.Renditions.Count == 0 || request.Width < 0 || request.Height < 0
+            || request.Renditions.Any(r => string.IsNullOrEmpty(r.Preset) || string.IsNullOrEmpty(r.Key) || string.IsNullOrEmpty(r.ContentType)))
+        {
+            return Problems.Malformed("renditions need a preset, key and content type each, and there must be at least one.");
+        }
+
+        var photo = await store.CompleteRenditionsAsync(id, request, cancellationToken);
+        return photo is null ? Problems.PhotoNotFound(id) : TypedResults.Ok(photo.ToDto(includeFailureReason: true));
+    }
+
+    /// <summary>The worker gave up on a photo. Idempotent.</summary>
+    public static async Task<Results<Ok<PhotoDto>, ProblemHttpResult>> MarkFailed(
+        Guid id, PhotoFailedRequest request, PhotoStore store, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(request.Reason))
+        {
+            return Problems.Malformed("reason is required.");
+        }
+
+        var photo = await store.FailAsync(id, request.Reason.Length > 1000 ? request.Reason[..1000] : request.Reason, cancellationToken);
+        return photo is null ? Problems.PhotoNotFound(id) : TypedResults.Ok(photo.ToDto(includeFailureReason: true));
+    }
+
+    /// <summary>Events after a sequence number, in order: Notify.Api's replay when the stream no longer holds them.</summary>
+    public static async Task<Results<Ok<IReadOnlyList<EventEnvelope>>, ProblemHttpResult>> ListEvents(
+        PhotoStore store, long after = 0, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        if (after < 0 || limit is < 1 or > MaxEventsLimit)
+        {
+            return Problems.Malformed($"after must be 0 or more and limit between 1 and {MaxEventsLimit}.");
+        }
+
+        return TypedResults.Ok(await store.ListEventsAsync(after, limit, cancellationToken));
+    }
+
+    public static async Task<Ok<SettingsDto>> GetSettings(PhotoStore store, CancellationToken cancellationToken = default) =>
+        TypedResults.Ok(await store.GetSettingsAsync(cancellationToken));
+
+    private static string? Validate(RegisterPhotoRequest request)
+    {
+        if (!IsHex64(request.OwnerId) || !IsHex64(request.Sha256))
+        {
+            return "ownerId and sha256 must be 64 lowercase hex characters.";
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Format) || request.Format.Length > 16)
+        {
+            return "format is required.";
+        }
+
+        if (request.Length <= 0 || request.Width < 0 || request.Height < 0)
+        {
+            return "length must be positive, width and height not negative.";
+        }
+
+        return request.Caption is { Length: > 500 } || request.Author is { Length: > 100 }
+            ? "caption is at most 500 characters, author at most 100."
+            : null;
+    }
+
+    private static bool IsHex64(string? value) =>
+        value is { Length: 64 } && value.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
+}

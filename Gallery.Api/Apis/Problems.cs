@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Scrapbook.Contracts;
+
+namespace Scrapbook.Gallery.Api.Apis;
+
+/// <summary>RFC 9457 answers with the stable <c>type</c> URIs of <see cref="ProblemTypes"/>.</summary>
+internal static class Problems
+{
+    public static ProblemHttpResult Malformed(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "The request is malformed.", type: ProblemTypes.Malformed);
+
+    public static ProblemHttpResult Unauthorized(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Who you are is unknown.", type: ProblemTypes.Unauthorized);
+
+    public static ProblemHttpResult Forbidden(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Not allowed.", type: ProblemTypes.Forbidden);
+
+    public static ProblemHttpResult PhotoNotFound(Guid id) =>
+        TypedResults.Problem($"There is no photo {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found.", type: ProblemTypes.NotFound);
+
+    public static ProblemHttpResult UploadsClosed() =>
+        TypedResults.Problem(
+            "Uploads are closed right now. Try again later.",
+            statusCode: StatusCodes.Status403Forbidden,
+            title: "Uploads are closed.",
+            type: ProblemTypes.UploadsClosed);
+
+    /// <summary>The <c>type</c> for a status when a problem was written without one (binding errors, status code pages).</summary>
+    public static string? TypeFor(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => ProblemTypes.Malformed,
+        StatusCodes.Status401Unauthorized => ProblemTypes.Unauthorized,
+        StatusCodes.Status403Forbidden => ProblemTypes.Forbidden,
+        StatusCodes.Status404NotFound => ProblemTypes.NotFound,
+        StatusCodes.Status409Conflict => ProblemTypes.Conflict,
+        StatusCodes.Status413PayloadTooLarge => ProblemTypes.TooLarge,
+        StatusCodes.Status429TooManyRequests => ProblemTypes.RateLimited,
+        StatusCodes.Status503ServiceUnavailable => ProblemTypes.DependencyDown,
+        _ => null,
+    };
+}

@@ -1,0 +1,46 @@
+using Scrapbook.Contracts;
+using Scrapbook.Storage;
+
+namespace Scrapbook.Gallery.Api.Photos;
+
+/// <summary>
+/// Deletes an original and its renditions once no photo uses them. Runs after the database commit; a failure is
+/// logged and left behind (an orphaned blob costs storage, never correctness), and the request still succeeds.
+/// </summary>
+internal sealed partial class ContentCleaner(IBlobStore blobs, ILogger<ContentCleaner> logger)
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+
+    public async Task DeleteContentAsync(string sha256, CancellationToken cancellationToken = default)
+    {
+        // Not tied to the request: a client hanging up must not leave half the blobs behind.
+        using var timeout = new CancellationTokenSource(s_timeout);
+        _ = cancellationToken;
+        try
+        {
+            await blobs.DeleteAsync(BlobKeys.Original(sha256), timeout.Token).ConfigureAwait(false);
+            var keys = new List<string>();
+            await foreach (var item in blobs.ListAsync(BlobKeys.RenditionPrefix(sha256), timeout.Token).ConfigureAwait(false))
+            {
+                keys.Add(item.Key);
+            }
+
+            foreach (var key in keys)
+            {
+                await blobs.DeleteAsync(key, timeout.Token).ConfigureAwait(false);
+            }
+
+            LogDeleted(logger, sha256, keys.Count);
+        }
+        catch (Exception exception) when (exception is StorageException or HttpRequestException or OperationCanceledException or IOException)
+        {
+            LogFailed(logger, sha256, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted the original and {Renditions} renditions of {Sha256}")]
+    private static partial void LogDeleted(ILogger logger, string sha256, int renditions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the blobs of {Sha256}; they stay behind")]
+    private static partial void LogFailed(ILogger logger, string sha256, Exception exception);
+}

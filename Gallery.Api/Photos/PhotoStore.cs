@@ -1,0 +1,383 @@
+using System.Data.Common;
+using System.Diagnostics;
+using System.Text.Json;
+using Dapper;
+using Scrapbook.Contracts;
+using Scrapbook.Gallery.Api.Data;
+using Scrapbook.Gallery.Api.Outbox;
+
+namespace Scrapbook.Gallery.Api.Photos;
+
+/// <summary>What <see cref="PhotoStore.RegisterAsync"/> did.</summary>
+internal enum RegisterOutcome
+{
+    Created,
+    Existing,
+    UploadsClosed,
+}
+
+/// <summary>A photo deleted, and whether it was the last one that used its content (so its blobs may go too).</summary>
+internal sealed record DeletedPhoto(Photo Photo, bool LastUseOfContent);
+
+/// <summary>
+/// Every read and write of photos, renditions, settings and the outbox: the one data-access layer, with the same
+/// SQL on SQLite and PostgreSQL. A state change and the outbox rows announcing it commit in one transaction,
+/// and the relay is woken after the commit.
+/// </summary>
+internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, TimeProvider time)
+{
+    private const string PhotoColumns =
+        "id, owner_id, sha256, format, length, width, height, status, moderation, caption, author, placeholder, failure_reason, created_at";
+
+    private const string PublicFilter = "status = 'ready' AND moderation = 'approved'";
+
+    public async Task<(RegisterOutcome Outcome, Photo? Photo)> RegisterAsync(RegisterPhotoRequest request, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        var existing = await FindByContentAsync(scope, request.OwnerId, request.Sha256, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            return (RegisterOutcome.Existing, existing);
+        }
+
+        var settings = await ReadSettingsAsync(scope.Connection, scope.Transaction, cancellationToken).ConfigureAwait(false);
+        if (!settings.UploadsOpen)
+        {
+            return (RegisterOutcome.UploadsClosed, null);
+        }
+
+        var row = new PhotoRow
+        {
+            Id = Guid.CreateVersion7(time.GetUtcNow()),
+            OwnerId = request.OwnerId,
+            Sha256 = request.Sha256,
+            Format = request.Format,
+            Length = request.Length,
+            Width = request.Width,
+            Height = request.Height,
+            Status = PhotoStates.Processing,
+            Moderation = settings.Moderation == ModerationModes.Pre ? PhotoStates.Pending : PhotoStates.Approved,
+            Caption = request.Caption,
+            Author = request.Author,
+            CreatedAt = time.GetUtcNow(),
+        };
+
+        // The writer lock already orders registrations; ON CONFLICT keeps the unique key the last word regardless.
+        var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition(
+            $"INSERT INTO photos ({PhotoColumns}) VALUES (@Id, @OwnerId, @Sha256, @Format, @Length, @Width, @Height, @Status, @Moderation, @Caption, @Author, @Placeholder, @FailureReason, @CreatedAt) ON CONFLICT (owner_id, sha256) DO NOTHING",
+            row,
+            scope.Transaction,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (inserted == 0)
+        {
+            existing = await FindByContentAsync(scope, request.OwnerId, request.Sha256, cancellationToken).ConfigureAwait(false);
+            return (RegisterOutcome.Existing, existing);
+        }
+
+        var activity = Activity.Current;
+        var job = new ThumbnailJob(row.Id, row.Sha256, BlobKeys.Original(row.Sha256), activity?.Id, activity?.TraceStateString);
+        await AppendAsync(scope, OutboxKinds.Job, OutboxKinds.ThumbnailRequested, JsonSerializer.Serialize(job, ContractsJsonContext.Default.ThumbnailJob), row.OwnerId, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+        return (RegisterOutcome.Created, new Photo(row, []));
+    }
+
+    public async Task<Photo?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await GetAsync(connection, null, id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ready and approved photos, newest first (ids are UUIDv7, so id order is creation order), before <paramref name="before"/>.</summary>
+    public Task<IReadOnlyList<Photo>> ListPublicAsync(Guid? before, int limit, CancellationToken cancellationToken = default) =>
+        ListAsync(PublicFilter, new DynamicParameters(), before, limit, cancellationToken);
+
+    /// <summary>Every photo of one owner in every state, newest first.</summary>
+    public Task<IReadOnlyList<Photo>> ListByOwnerAsync(string ownerId, Guid? before, int limit, CancellationToken cancellationToken = default)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("OwnerId", ownerId);
+        return ListAsync("owner_id = @OwnerId", parameters, before, limit, cancellationToken);
+    }
+
+    /// <summary>Photos waiting for a moderator, newest first.</summary>
+    public Task<IReadOnlyList<Photo>> ListPendingModerationAsync(Guid? before, int limit, CancellationToken cancellationToken = default) =>
+        ListAsync("moderation = 'pending' AND status <> 'failed'", new DynamicParameters(), before, limit, cancellationToken);
+
+    /// <summary>Sets caption and author (a null argument leaves the field as it is); null when there is no such photo.</summary>
+    public async Task<Photo?> UpdateAsync(Guid id, string? caption, string? author, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken).ConfigureAwait(false);
+        if (photo is null)
+        {
+            return null;
+        }
+
+        photo.Row.Caption = caption ?? photo.Row.Caption;
+        photo.Row.Author = author ?? photo.Row.Author;
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE photos SET caption = @Caption, author = @Author WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await AppendPhotoEventAsync(scope, EventTypes.PhotoUpdated, photo, ownerOnly: !photo.IsPublic, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+        return photo;
+    }
+
+    public async Task<DeletedPhoto?> DeleteAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken).ConfigureAwait(false);
+        if (photo is null)
+        {
+            return null;
+        }
+
+        await scope.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM renditions WHERE photo_id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await scope.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM photos WHERE id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var remaining = await scope.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM photos WHERE sha256 = @Sha256", new { photo.Row.Sha256 }, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+        // Only a photo the public could see is announced publicly; otherwise only its owner's pages need to know.
+        var payload = JsonSerializer.Serialize(new DeletedPhotoEvent(id), GalleryJsonContext.Default.DeletedPhotoEvent);
+        await AppendAsync(scope, OutboxKinds.Event, EventTypes.PhotoDeleted, payload, photo.IsPublic ? null : photo.OwnerId, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+        return new DeletedPhoto(photo, remaining == 0);
+    }
+
+    /// <summary>
+    /// Stores the renditions and makes the photo ready. Idempotent: for a photo already ready nothing changes and
+    /// no second event is written. Null when there is no such photo.
+    /// </summary>
+    public async Task<Photo?> CompleteRenditionsAsync(Guid id, RenditionsCompletedRequest request, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken).ConfigureAwait(false);
+        if (photo is null || photo.Status == PhotoStatus.Ready)
+        {
+            return photo;
+        }
+
+        await scope.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM renditions WHERE photo_id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var renditions = request.Renditions.Select(r => new RenditionRow
+        {
+            PhotoId = id,
+            Preset = r.Preset,
+            BlobKey = r.Key,
+            ContentType = r.ContentType,
+            Width = r.Width,
+            Height = r.Height,
+            Length = r.Length,
+        }).ToList();
+        foreach (var rendition in renditions)
+        {
+            await scope.Connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO renditions (photo_id, preset, blob_key, content_type, width, height, length) VALUES (@PhotoId, @Preset, @BlobKey, @ContentType, @Width, @Height, @Length)",
+                rendition,
+                scope.Transaction,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+
+        photo.Row.Status = PhotoStates.Ready;
+        photo.Row.FailureReason = null;
+        photo.Row.Width = request.Width;
+        photo.Row.Height = request.Height;
+        photo.Row.Placeholder = request.Placeholder;
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE photos SET status = @Status, failure_reason = NULL, width = @Width, height = @Height, placeholder = @Placeholder WHERE id = @Id",
+            photo.Row,
+            scope.Transaction,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+        var ready = photo with { Renditions = renditions };
+        if (ready.Moderation == ModerationState.Approved)
+        {
+            await AppendPhotoEventAsync(scope, EventTypes.PhotoReady, ready, ownerOnly: false, cancellationToken).ConfigureAwait(false);
+        }
+        else if (ready.Moderation == ModerationState.Pending)
+        {
+            await AppendPhotoEventAsync(scope, EventTypes.PhotoPendingApproval, ready, ownerOnly: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+        return ready;
+    }
+
+    /// <summary>
+    /// Marks a photo failed with a reason (owner-only event). Idempotent, and a ready photo stays ready: a late
+    /// report from a redelivered job does not undo renditions that exist. Null when there is no such photo.
+    /// </summary>
+    public async Task<Photo?> FailAsync(Guid id, string reason, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken).ConfigureAwait(false);
+        if (photo is null || photo.Status != PhotoStatus.Processing)
+        {
+            return photo;
+        }
+
+        photo.Row.Status = PhotoStates.Failed;
+        photo.Row.FailureReason = reason;
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE photos SET status = @Status, failure_reason = @FailureReason WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await AppendPhotoEventAsync(scope, EventTypes.PhotoFailed, photo, ownerOnly: true, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+        return photo;
+    }
+
+    /// <summary>Approves or rejects a photo; a ready photo that becomes approved goes public (<c>photo.ready</c>).</summary>
+    public async Task<Photo?> ModerateAsync(Guid id, bool approve, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken).ConfigureAwait(false);
+        var target = approve ? PhotoStates.Approved : PhotoStates.Rejected;
+        if (photo is null || photo.Row.Moderation == target)
+        {
+            return photo;
+        }
+
+        var wasPublic = photo.IsPublic;
+        photo.Row.Moderation = target;
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE photos SET moderation = @Moderation WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (photo.IsPublic)
+        {
+            await AppendPhotoEventAsync(scope, EventTypes.PhotoReady, photo, ownerOnly: false, cancellationToken).ConfigureAwait(false);
+        }
+        else if (wasPublic)
+        {
+            // Taken off the wall: public pages drop it as they would a deleted photo.
+            var payload = JsonSerializer.Serialize(new DeletedPhotoEvent(id), GalleryJsonContext.Default.DeletedPhotoEvent);
+            await AppendAsync(scope, OutboxKinds.Event, EventTypes.PhotoDeleted, payload, null, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await AppendPhotoEventAsync(scope, EventTypes.PhotoUpdated, photo, ownerOnly: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+        return photo;
+    }
+
+    public async Task<SettingsDto> GetSettingsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadSettingsAsync(connection, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<SettingsDto> UpdateSettingsAsync(SettingsDto settings, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE settings SET uploads_open = @UploadsOpen, moderation = @Moderation WHERE id = 1", settings, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await AppendAsync(scope, OutboxKinds.Event, EventTypes.SettingsChanged, JsonSerializer.Serialize(settings, ContractsJsonContext.Default.SettingsDto), null, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+        return settings;
+    }
+
+    /// <summary>Events with a sequence greater than <paramref name="after"/>, in sequence order, sent or not.</summary>
+    public async Task<IReadOnlyList<EventEnvelope>> ListEventsAsync(long after, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<OutboxRow>(new CommandDefinition(
+            "SELECT sequence, kind, type, payload, owner_id, traceparent FROM outbox WHERE kind = 'event' AND sequence > @after ORDER BY sequence LIMIT @limit",
+            new { after, limit },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new EventEnvelope(r.Sequence, r.Type, r.OwnerId, r.Payload, r.Traceparent))];
+    }
+
+    /// <summary>The oldest unsent outbox rows, in sequence order.</summary>
+    public async Task<IReadOnlyList<OutboxRow>> ListUnsentAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<OutboxRow>(new CommandDefinition(
+            "SELECT sequence, kind, type, payload, owner_id, traceparent FROM outbox WHERE sent_at IS NULL ORDER BY sequence LIMIT @limit",
+            new { limit },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows];
+    }
+
+    public async Task MarkSentAsync(long sequence, CancellationToken cancellationToken = default)
+    {
+        // Not a writer of outbox rows, so it needs no writer lock: a plain autocommit update.
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE outbox SET sent_at = @now WHERE sequence = @sequence AND sent_at IS NULL",
+            new { sequence, now = time.GetUtcNow() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<Photo>> ListAsync(string filter, DynamicParameters parameters, Guid? before, int limit, CancellationToken cancellationToken)
+    {
+        parameters.Add("Limit", limit);
+        if (before is { } cursor)
+        {
+            parameters.Add("Before", cursor);
+            filter += " AND id < @Before";
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<PhotoRow>(new CommandDefinition(
+            $"SELECT {PhotoColumns} FROM photos WHERE {filter} ORDER BY id DESC LIMIT @Limit", parameters, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var renditions = await connection.QueryAsync<RenditionRow>(new CommandDefinition(
+            $"SELECT photo_id, preset, blob_key, content_type, width, height, length FROM renditions WHERE photo_id IN (SELECT id FROM photos WHERE {filter} ORDER BY id DESC LIMIT @Limit)",
+            parameters,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var byPhoto = renditions.ToLookup(r => r.PhotoId);
+        return [.. rows.Select(row => new Photo(row, [.. byPhoto[row.Id]]))];
+    }
+
+    private static async Task<Photo?> GetAsync(DbConnection connection, DbTransaction? transaction, Guid id, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<PhotoRow>(new CommandDefinition(
+            $"SELECT {PhotoColumns} FROM photos WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var renditions = await connection.QueryAsync<RenditionRow>(new CommandDefinition(
+            "SELECT photo_id, preset, blob_key, content_type, width, height, length FROM renditions WHERE photo_id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new Photo(row, [.. renditions]);
+    }
+
+    private static async Task<Photo?> FindByContentAsync(WriteScope scope, string ownerId, string sha256, CancellationToken cancellationToken)
+    {
+        var id = await scope.Connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
+            "SELECT id FROM photos WHERE owner_id = @ownerId AND sha256 = @sha256", new { ownerId, sha256 }, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return id is { } existing ? await GetAsync(scope.Connection, scope.Transaction, existing, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    private static async Task<SettingsDto> ReadSettingsAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleAsync<SettingsRow>(new CommandDefinition(
+            "SELECT uploads_open, moderation FROM settings WHERE id = 1", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new SettingsDto(row.UploadsOpen, row.Moderation);
+    }
+
+    private Task AppendPhotoEventAsync(WriteScope scope, string type, Photo photo, bool ownerOnly, CancellationToken cancellationToken) =>
+        AppendAsync(scope, OutboxKinds.Event, type, JsonSerializer.Serialize(photo.ToDto(includeFailureReason: ownerOnly), ContractsJsonContext.Default.PhotoDto), ownerOnly ? photo.OwnerId : null, cancellationToken);
+
+    private Task AppendAsync(WriteScope scope, string kind, string type, string payload, string? ownerId, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO outbox (kind, type, payload, owner_id, traceparent, created_at) VALUES (@kind, @type, @payload, @ownerId, @traceparent, @createdAt)",
+            new { kind, type, payload, ownerId, traceparent = Activity.Current?.Id, createdAt = time.GetUtcNow() },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+
+    private async Task CommitAsync(WriteScope scope, CancellationToken cancellationToken)
+    {
+        await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        signal.Notify();
+    }
+
+    private sealed class SettingsRow
+    {
+        public bool UploadsOpen { get; set; }
+
+        public string Moderation { get; set; } = "";
+    }
+}
