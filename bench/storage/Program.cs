@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Scrapbook.Storage;
+using Scrapbook.Testing;
 
 // Blob put/get throughput of the Azure Blob REST store (against whatever ConnectionStrings__blobs names, Azurite in
 // run.sh) and of the filesystem store (ConnectionStrings__fsblobs = file:///…), same sizes, same process, same run.
@@ -75,7 +76,7 @@ async Task<(double Put, double Get)> MeasureAsync(IBlobStore store, string label
         Stream content = new MemoryStream(payload, 0, size, writable: false);
         if (!seekable)
         {
-            content = new UnseekableStream(content);
+            content = new NonSeekableStream(content);
         }
 
         await using (content)
@@ -117,47 +118,4 @@ static double Median(IEnumerable<double> values)
 {
     var sorted = values.Order().ToArray();
     return sorted[sorted.Length / 2];
-}
-
-/// <summary>A request body whose length is unknown up front, as when relaying a chunked upload.</summary>
-internal sealed class UnseekableStream(Stream inner) : Stream
-{
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(buffer, cancellationToken);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
 }
