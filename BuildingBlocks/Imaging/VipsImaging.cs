@@ -110,14 +110,80 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
         cancellationToken.ThrowIfCancellationRequested();
         using var intermediate = DecodeIntermediate(loaded, info, boxWidth, boxHeight);
 
-        var renditions = new List<Rendition>(presets.Count);
-        foreach (var preset in presets)
+        // Largest first, so each fit rendition, kept in memory, can be the source of smaller ones:
+        // resampling the 640 rendition for the 256 crop (and its attention search, which reads its
+        // input several times) costs a fraction of doing it from the 1600 intermediate.
+        var renditions = new Rendition[presets.Count];
+        var sources = new List<VipsImageHandle>(presets.Count);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            renditions.Add(RenderPreset(intermediate, preset));
+            foreach (var index in LargestFirst(intermediate, presets))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var preset = presets[index];
+                var source = SmallestSource(intermediate, sources, OutputSize(intermediate, preset));
+                renditions[index] = RenderPreset(source, preset, sources);
+            }
+
+            var placeholderSource = SmallestSource(intermediate, sources, OutputSize(intermediate, ThumbHash.MaxSide, ThumbHash.MaxSide, RenditionFit.Fit));
+            return new RenderResult(info, renditions, Placeholder(placeholderSource));
+        }
+        finally
+        {
+            foreach (var source in sources)
+            {
+                source.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Preset indexes by the pixels they need from the intermediate, most first.</summary>
+    private static IEnumerable<int> LargestFirst(VipsImageHandle intermediate, IReadOnlyList<RenditionPreset> presets) =>
+        Enumerable.Range(0, presets.Count).OrderByDescending(i =>
+        {
+            var (width, height) = OutputSize(intermediate, presets[i]);
+            return (long)width * height;
+        });
+
+    /// <summary>
+    /// The size a preset needs from a full frame the intermediate's size: the fitted size for a fit
+    /// preset, the covering size (before the crop) for a crop preset; never more than the frame.
+    /// </summary>
+    private static (int Width, int Height) OutputSize(VipsImageHandle intermediate, RenditionPreset preset) =>
+        OutputSize(intermediate, preset.Width, preset.Height, preset.Fit);
+
+    private static (int Width, int Height) OutputSize(VipsImageHandle intermediate, int boxWidth, int boxHeight, RenditionFit fit)
+    {
+        double width = intermediate.Width, height = intermediate.Height;
+        var scale = fit == RenditionFit.Fit
+            ? Math.Min(boxWidth / width, boxHeight / height)
+            : Math.Max(boxWidth / width, boxHeight / height);
+        if (scale >= 1)
+        {
+            return (intermediate.Width, intermediate.Height);
         }
 
-        return new RenderResult(info, renditions, Placeholder(intermediate));
+        return fit == RenditionFit.Fit
+            ? (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)))
+            : ((int)Math.Min(width, Math.Ceiling(width * scale)), (int)Math.Min(height, Math.Ceiling(height * scale)));
+    }
+
+    /// <summary>
+    /// The smallest full frame already in memory (a fit rendition, else the intermediate) that has at
+    /// least the pixels asked for on both axes, so deriving from it never upscales.
+    /// </summary>
+    private static VipsImageHandle SmallestSource(VipsImageHandle intermediate, List<VipsImageHandle> sources, (int Width, int Height) needed)
+    {
+        var best = intermediate;
+        foreach (var source in sources)
+        {
+            if (source.Width >= needed.Width && source.Height >= needed.Height && (long)source.Width * source.Height < (long)best.Width * best.Height)
+            {
+                best = source;
+            }
+        }
+
+        return best;
     }
 
     /// <summary>
@@ -317,36 +383,45 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
         }
     }
 
-    private Rendition RenderPreset(VipsImageHandle intermediate, RenditionPreset preset)
+    /// <summary>
+    /// Renders one preset from <paramref name="source"/>. A fit rendition made here is materialized
+    /// and added to <paramref name="sources"/>: it is encoded from memory and smaller presets start
+    /// from it (a lazy pipeline would re-run its resize for every consumer).
+    /// </summary>
+    private Rendition RenderPreset(VipsImageHandle source, RenditionPreset preset, List<VipsImageHandle> sources)
     {
-        VipsImageHandle? derived = null;
-        try
+        var fitsAlready = preset.Fit == RenditionFit.Fit && source.Width <= preset.Width && source.Height <= preset.Height;
+        if (fitsAlready)
         {
-            var fitsAlready = preset.Fit == RenditionFit.Fit && intermediate.Width <= preset.Width && intermediate.Height <= preset.Height;
-            if (!fitsAlready)
-            {
-                using var operation = VipsOperation.Create("thumbnail_image")
-                    .Set("in", intermediate)
-                    .Set("width", preset.Width)
-                    .Set("height", preset.Height)
-                    .SetEnum("size", "down")
-                    .Set("no_rotate", true);
-                if (preset.Fit == RenditionFit.SmartCrop)
-                {
-                    operation.SetEnum("crop", "attention");
-                }
-
-                derived = operation.Build().GetImage("out");
-            }
-
-            var image = derived ?? intermediate;
-            var (content, contentType, extension) = Encode(image);
-            return new Rendition(preset.Name, content, image.Width, image.Height, contentType, extension);
+            return Encode(source, preset);
         }
-        finally
+
+        using var operation = VipsOperation.Create("thumbnail_image")
+            .Set("in", source)
+            .Set("width", preset.Width)
+            .Set("height", preset.Height)
+            .SetEnum("size", "down")
+            .Set("no_rotate", true);
+        if (preset.Fit == RenditionFit.SmartCrop)
         {
-            derived?.Dispose();
+            operation.SetEnum("crop", "attention");
         }
+
+        using var derived = operation.Build().GetImage("out");
+        if (preset.Fit == RenditionFit.SmartCrop)
+        {
+            return Encode(derived, preset);
+        }
+
+        var materialized = derived.CopyMemory();
+        sources.Add(materialized);
+        return Encode(materialized, preset);
+    }
+
+    private Rendition Encode(VipsImageHandle image, RenditionPreset preset)
+    {
+        var (content, contentType, extension) = Encode(image);
+        return new Rendition(preset.Name, content, image.Width, image.Height, contentType, extension);
     }
 
     /// <summary>Encodes with every piece of metadata (EXIF, XMP, IPTC, ICC) stripped.</summary>
@@ -363,7 +438,7 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
                         .Set("optimize_coding", true)
                         .Set("strip", true)
                         .Build();
-                    return (operation.GetBlob("buffer"), "image/jpeg", "jpg");
+                    return (operation.GetBlob("buffer", static bytes => bytes.ToArray()), "image/jpeg", "jpg");
                 }
 
             case OutputFormat.Avif:
@@ -374,7 +449,7 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
                         .SetEnum("compression", "av1")
                         .Set("strip", true)
                         .Build();
-                    return (operation.GetBlob("buffer"), "image/avif", "avif");
+                    return (operation.GetBlob("buffer", static bytes => bytes.ToArray()), "image/avif", "avif");
                 }
 
             default:
@@ -384,7 +459,7 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
                         .Set("Q", _options.Quality)
                         .Set("strip", true)
                         .Build();
-                    return (WebPContainer.StripMetadata(operation.GetBlob("buffer")), "image/webp", "webp");
+                    return (operation.GetBlob("buffer", WebPContainer.StripMetadata), "image/webp", "webp");
                 }
         }
     }
@@ -399,10 +474,10 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
         return operation.GetImage("out");
     }
 
-    private static byte[] Placeholder(VipsImageHandle intermediate)
+    private static byte[] Placeholder(VipsImageHandle source)
     {
         using var operation = VipsOperation.Create("thumbnail_image")
-            .Set("in", intermediate)
+            .Set("in", source)
             .Set("width", ThumbHash.MaxSide)
             .Set("height", ThumbHash.MaxSide)
             .SetEnum("size", "down")

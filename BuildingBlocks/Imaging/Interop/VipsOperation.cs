@@ -1,5 +1,8 @@
 namespace Scrapbook.Imaging.Interop;
 
+/// <summary>Reads a native buffer that is only valid during the call.</summary>
+internal delegate T BlobReader<T>(ReadOnlySpan<byte> bytes);
+
 /// <summary>
 /// One libvips operation called through its generic API: create by nickname, set arguments,
 /// build (with the operation cache off, building is running), read outputs, release outputs.
@@ -115,8 +118,11 @@ internal sealed class VipsOperation : IDisposable
         }
     }
 
-    /// <summary>A blob output (a saver's buffer), copied into managed memory.</summary>
-    public byte[] GetBlob(string name)
+    /// <summary>
+    /// A blob output (a saver's buffer), handed to <paramref name="read"/> in place: whatever it
+    /// makes of the bytes (usually their one managed copy) must not keep the span.
+    /// </summary>
+    public T GetBlob<T>(string name, BlobReader<T> read)
     {
         var gvalue = default(GValue);
         NativeMethods.ValueInit(ref gvalue, NativeMethods.BlobGetType());
@@ -130,13 +136,10 @@ internal sealed class VipsOperation : IDisposable
             }
 
             var data = NativeMethods.AreaGetData(area, out var length, out _, out _, out _);
-            var copy = GC.AllocateUninitializedArray<byte>(checked((int)length));
             unsafe
             {
-                new ReadOnlySpan<byte>((void*)data, copy.Length).CopyTo(copy);
+                return read(new ReadOnlySpan<byte>((void*)data, checked((int)length)));
             }
-
-            return copy;
         }
         finally
         {
