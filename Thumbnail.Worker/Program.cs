@@ -4,7 +4,7 @@ using Scrapbook.Thumbnail.Worker;
 var builder = WebApplication.CreateSlimBuilder(args);
 
 builder.AddBasicServiceDefaults();
-builder.Services.AddHostedService<ThumbnailWorker>();
+builder.AddThumbnailWorker();
 
 var app = builder.Build();
 

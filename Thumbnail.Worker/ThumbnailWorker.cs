@@ -1,27 +1,94 @@
+using Microsoft.Extensions.Options;
+using Scrapbook.Storage;
+using Scrapbook.Thumbnail.Worker.Processing;
+
 namespace Scrapbook.Thumbnail.Worker;
 
 /// <summary>
-/// Consumes thumbnail jobs. The queue loop arrives with the photo pipeline; until then the
-/// service idles so that it can be deployed, health-checked and stopped like the others.
+/// Consumes the <c>thumbnails</c> queue with <see cref="WorkerOptions.Concurrency"/> receive loops, one job each.
 /// </summary>
-internal sealed partial class ThumbnailWorker(ILogger<ThumbnailWorker> logger) : BackgroundService
+/// <remarks>
+/// Shutdown: stopping ends the receiving at once, while jobs in flight go on to finish. Only when the host's
+/// shutdown timeout runs out are they cancelled, and each hands its message back (visible again at once) so
+/// another worker picks it up without waiting out the visibility timeout.
+/// </remarks>
+internal sealed partial class ThumbnailWorker(
+    IJobQueue queue,
+    JobHandler handler,
+    IOptions<WorkerOptions> options,
+    ILogger<ThumbnailWorker> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private readonly CancellationTokenSource _abort = new();
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        LogStarted(logger);
-        try
+        var settings = options.Value;
+        LogStarted(logger, queue.Name, settings.Concurrency, settings.VisibilityTimeout);
+        return Task.WhenAll(Enumerable.Range(0, settings.Concurrency).Select(_ => ConsumeAsync(settings, stoppingToken)));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        LogStopping(logger);
+        using (cancellationToken.Register(_abort.Cancel))
         {
-            await Task.Delay(Timeout.Infinite, stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            LogStopping(logger);
+            // Waits for jobs in flight even past the token: once it fires they are cancelled and release their messages promptly.
+            await base.StopAsync(CancellationToken.None);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnail worker started")]
-    private static partial void LogStarted(ILogger logger);
+    public override void Dispose()
+    {
+        _abort.Dispose();
+        base.Dispose();
+    }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnail worker stopping")]
+    private async Task ConsumeAsync(WorkerOptions settings, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var backoff = new PollBackoff(settings.MinPollInterval, settings.MaxPollInterval);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            JobMessage? message = null;
+            try
+            {
+                var received = await queue.ReceiveAsync(1, settings.VisibilityTimeout, stoppingToken);
+                message = received.Count > 0 ? received[0] : null;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogReceiveFailed(logger, ex, queue.Name);
+            }
+
+            if (message is null)
+            {
+                try
+                {
+                    await Task.Delay(backoff.Next(), stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            backoff.Reset();
+            await handler.HandleAsync(message, _abort.Token);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnail worker consuming {Queue} with {Concurrency} job(s) at a time, visibility timeout {VisibilityTimeout}")]
+    private static partial void LogStarted(ILogger logger, string queue, int concurrency, TimeSpan visibilityTimeout);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnail worker stopping: no new jobs; jobs in flight finish or are released")]
     private static partial void LogStopping(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving from {Queue} failed; backing off")]
+    private static partial void LogReceiveFailed(ILogger logger, Exception exception, string queue);
 }

@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using Scrapbook.Contracts;
+using Scrapbook.Storage;
+
+namespace Scrapbook.Thumbnail.Worker.Processing;
+
+/// <summary>The job's span: a consumer span continuing the upload's trace from the message's W3C trace context.</summary>
+internal static class JobTrace
+{
+    public static Activity? Start(ActivitySource source, string queueName, JobMessage message, ThumbnailJob? job)
+    {
+        // A missing or malformed traceparent starts a new trace rather than failing the job.
+        ActivityContext.TryParse(job?.Traceparent, job?.Tracestate, isRemote: true, out var parent);
+        var activity = source.StartActivity($"process {queueName}", ActivityKind.Consumer, parent);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("messaging.system", "azure_queue");
+            activity.SetTag("messaging.operation.type", "process");
+            activity.SetTag("messaging.destination.name", queueName);
+            activity.SetTag("messaging.message.id", message.MessageId);
+            activity.SetTag("messaging.message.delivery_count", message.DequeueCount);
+            if (job is not null)
+            {
+                activity.SetTag("scrapbook.photo.id", job.PhotoId.ToString("D"));
+                activity.SetTag("scrapbook.photo.sha256", job.Sha256);
+            }
+        }
+
+        return activity;
+    }
+}

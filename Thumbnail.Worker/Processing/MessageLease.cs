@@ -1,0 +1,111 @@
+using Scrapbook.Storage;
+
+namespace Scrapbook.Thumbnail.Worker.Processing;
+
+/// <summary>
+/// Keeps a received message hidden while its job runs by extending its visibility at half the timeout. When an
+/// extension finds the pop receipt stale, the message has reappeared and another receiver owns it: the lease is
+/// lost and <see cref="Token"/> is cancelled so the job stops quietly.
+/// </summary>
+internal sealed partial class MessageLease : IAsyncDisposable
+{
+    private readonly IJobQueue _queue;
+    private readonly TimeSpan _visibility;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _jobCancellation;
+    private readonly CancellationTokenSource _stopRenewal = new();
+    private readonly CancellationToken _callerToken;
+    private readonly Task _renewal;
+    private JobMessage? _message;
+
+    private MessageLease(IJobQueue queue, JobMessage message, TimeSpan visibility, ILogger logger, CancellationToken cancellationToken)
+    {
+        _queue = queue;
+        _message = message;
+        _visibility = visibility;
+        _logger = logger;
+        _callerToken = cancellationToken;
+        _jobCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _renewal = RenewAsync();
+    }
+
+    /// <summary>Cancelled when the lease is lost or the caller's token is cancelled.</summary>
+    public CancellationToken Token => _jobCancellation.Token;
+
+    /// <summary>True once an extension found the receipt stale.</summary>
+    public bool IsLost { get; private set; }
+
+    /// <summary>Starts renewing <paramref name="message"/>, which was just received with <paramref name="visibility"/>.</summary>
+    public static MessageLease Start(IJobQueue queue, JobMessage message, TimeSpan visibility, ILogger logger, CancellationToken cancellationToken = default) =>
+        new(queue, message, visibility, logger, cancellationToken);
+
+    /// <summary>
+    /// Stops renewing (waiting for an extension in flight, so its new receipt is not lost) and returns the message
+    /// with its latest pop receipt, or null when the lease was lost.
+    /// </summary>
+    public async Task<JobMessage?> StopAsync()
+    {
+        await _stopRenewal.CancelAsync();
+        await _renewal;
+        return _message;
+    }
+
+    /// <summary>Stops renewing and makes the message visible again after <paramref name="delay"/> (zero: at once).</summary>
+    public async Task ReleaseAsync(TimeSpan delay, CancellationToken cancellationToken = default)
+    {
+        if (await StopAsync() is { } message)
+        {
+            await _queue.ExtendVisibilityAsync(message, delay, cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stopRenewal.Dispose();
+        _jobCancellation.Dispose();
+    }
+
+    private async Task RenewAsync()
+    {
+        await Task.Yield();
+        using var timer = new PeriodicTimer(_visibility / 2);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopRenewal.Token))
+            {
+                var message = _message!;
+                try
+                {
+                    // Not cancelled by StopAsync: an extension the service applied must not lose its new receipt.
+                    var renewed = await _queue.ExtendVisibilityAsync(message, _visibility, _callerToken);
+                    if (renewed is null)
+                    {
+                        LogLost(_logger, message.MessageId);
+                        _message = null;
+                        IsLost = true;
+                        await _jobCancellation.CancelAsync();
+                        return;
+                    }
+
+                    _message = renewed;
+                }
+                catch (Exception ex) when (!_callerToken.IsCancellationRequested)
+                {
+                    // Storage hiccup: the message is still hidden for a while; try again at the next tick.
+                    LogExtendFailed(_logger, ex, message.MessageId);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped, or the caller gave up on the job.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} became visible again and another receiver holds it; stopping this attempt")]
+    private static partial void LogLost(ILogger logger, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not extend the visibility of message {MessageId}; retrying at the next renewal")]
+    private static partial void LogExtendFailed(ILogger logger, Exception exception, string messageId);
+}
