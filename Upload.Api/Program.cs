@@ -1,9 +1,15 @@
+using Scrapbook.Upload.Api.Apis;
+using Scrapbook.Upload.Api.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapSessionApi();
+app.MapUploadsApi();
 
 app.Run();

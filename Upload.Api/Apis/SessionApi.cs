@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+using Scrapbook.ServiceDefaults;
+using Scrapbook.Upload.Api.Uploads;
+
+namespace Scrapbook.Upload.Api.Apis;
+
+public static class SessionApi
+{
+    public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/session", CreateSession).WithTags("Session");
+        return app;
+    }
+
+    /// <summary>
+    /// Issues an owner token (ARCHITECTURE §5), as the <c>sb_owner</c> cookie and in the body. A request that already
+    /// carries a valid token gets that same token back, so calling this again never orphans someone's photos.
+    /// </summary>
+    public static Ok<SessionResponse> CreateSession(HttpContext context)
+    {
+        var token = OwnerToken.Read(context.Request) ?? OwnerToken.Create();
+        OwnerToken.AppendCookie(context.Response, token);
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.Append(HeaderNames.Vary, HeaderNames.Cookie);
+        return TypedResults.Ok(new SessionResponse(token));
+    }
+}

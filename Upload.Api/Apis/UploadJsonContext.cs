@@ -1,0 +1,11 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Scrapbook.Upload.Api.Uploads;
+
+namespace Scrapbook.Upload.Api.Apis;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(SessionResponse))]
+[JsonSerializable(typeof(UrlUploadRequest))]
+[JsonSerializable(typeof(IReadOnlyList<UploadItemResult>))]
+internal sealed partial class UploadJsonContext : JsonSerializerContext;

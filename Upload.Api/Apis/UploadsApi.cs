@@ -1,0 +1,402 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Scrapbook.Contracts;
+using Scrapbook.Imaging;
+using Scrapbook.ServiceDefaults;
+using Scrapbook.Upload.Api.Gallery;
+using Scrapbook.Upload.Api.Uploads;
+using Scrapbook.Upload.Api.UrlFetch;
+
+namespace Scrapbook.Upload.Api.Apis;
+
+/// <summary>
+/// <c>POST /api/uploads</c> and <c>POST /api/uploads/url</c>.
+/// </summary>
+/// <remarks>
+/// <para>Owners are token holders (ARCHITECTURE §5): an upload without a token is 401, never given a fresh token on
+/// the fly — a photo nobody can later edit or delete is worse than one extra request to <c>POST /api/session</c>.</para>
+/// <para>One image (a raw <c>image/*</c> body, or multipart with one file): 202 + <c>Location</c> + the photo,
+/// 200 + the photo when this owner already has these bytes, or a ProblemDetails.</para>
+/// <para>Several files in one multipart request: 202 with a JSON array of <see cref="UploadItemResult"/>, one per
+/// file in request order, each with the status a single upload of that file would have had. What concerns the
+/// whole request — 400, 401, 403 uploads closed, 413 a file past the limit while streaming, 503 Gallery.Api down —
+/// is one ProblemDetails for the request.</para>
+/// <para>Multipart fields <c>caption</c> and <c>author</c> apply to every file of the request, wherever they are in
+/// the body; a raw body takes them from the query string.</para>
+/// </remarks>
+public static partial class UploadsApi
+{
+    private const int MultipartOverheadBytes = 1024 * 1024;
+    private const int UrlRequestMaxBytes = 16 * 1024;
+
+    public static IEndpointRouteBuilder MapUploadsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/uploads").WithTags("Uploads");
+        api.MapPost("", UploadAsync);
+        api.MapPost("/url", UploadFromUrlAsync);
+        return app;
+    }
+
+    internal static async Task<Results<Accepted<PhotoDto>, Ok<PhotoDto>, Accepted<IReadOnlyList<UploadItemResult>>, ProblemHttpResult>> UploadAsync(
+        HttpContext context,
+        PhotoIntake intake,
+        GalleryClient gallery,
+        IOptions<UploadOptions> uploadOptions,
+        IOptions<ImagingOptions> imagingOptions,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var options = uploadOptions.Value;
+        var maxBytes = imagingOptions.Value.MaxBytes;
+
+        if (OwnerToken.GetOwnerId(context) is not { } ownerId)
+        {
+            return TypedResults.Problem(Problems.Unauthorized());
+        }
+
+        var multipart = GetBoundary(request, out var boundary);
+        if (!multipart && !IsRawImage(request))
+        {
+            return TypedResults.Problem(Problems.Create(
+                StatusCodes.Status415UnsupportedMediaType,
+                ProblemTypes.UnsupportedFormat,
+                "Send a multipart/form-data body or an image.",
+                "POST /api/uploads takes multipart/form-data with one or more 'file' parts, or the bytes of one image (Content-Type image/*)."));
+        }
+
+        if (multipart && boundary is null)
+        {
+            return TypedResults.Problem(Problems.Malformed("The multipart/form-data Content-Type has no usable boundary."));
+        }
+
+        // Refuse what is declared too large before reading a byte of it, or asking anyone anything.
+        var bodyLimit = multipart ? (maxBytes * options.MaxFilesPerRequest) + MultipartOverheadBytes : maxBytes;
+        if (request.ContentLength is { } declared && declared > bodyLimit)
+        {
+            return TypedResults.Problem(Problems.TooLarge(multipart ? bodyLimit : maxBytes, declared));
+        }
+
+        // Kestrel's default 30 MB cap would cut a legal upload; this endpoint counts bytes itself.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = bodyLimit + 1;
+        }
+
+        if (await CheckUploadsOpenAsync(context, gallery, options, cancellationToken) is { } closed)
+        {
+            return closed;
+        }
+
+        var directory = options.ResolveTempDirectory();
+        Directory.CreateDirectory(directory);
+        var files = new List<ReceivedFile>();
+        try
+        {
+            UploadMetadata metadata;
+            if (multipart)
+            {
+                var (problem, fields) = await ReceiveMultipartAsync(request, boundary!, directory, maxBytes, options, files, cancellationToken);
+                if (problem is not null)
+                {
+                    return TypedResults.Problem(problem);
+                }
+
+                metadata = fields!;
+            }
+            else
+            {
+                if (ReadText(request.Query["caption"], options.MaxCaptionLength) is not (true, var caption)
+                    || ReadText(request.Query["author"], options.MaxAuthorLength) is not (true, var author))
+                {
+                    return TypedResults.Problem(TextTooLong(options));
+                }
+
+                metadata = new UploadMetadata(caption, author);
+                files.Add(await ReceivedFile.ReceiveAsync(request.Body, directory, maxBytes, fileName: null, cancellationToken));
+            }
+
+            if (files.Count == 0)
+            {
+                return TypedResults.Problem(Problems.Malformed("The multipart body has no file part."));
+            }
+
+            var outcomes = new List<FileOutcome>(files.Count);
+            foreach (var file in files)
+            {
+                outcomes.Add(await intake.AcceptAsync(file, ownerId, metadata, cancellationToken));
+            }
+
+            if (outcomes.Count == 1)
+            {
+                return outcomes[0] switch
+                {
+                    { Status: StatusCodes.Status202Accepted, Photo: { } created } => TypedResults.Accepted(PhotoLocation(created), created),
+                    { Status: StatusCodes.Status200OK, Photo: { } existing } => TypedResults.Ok(existing),
+                    var rejected => TypedResults.Problem(rejected.Problem!),
+                };
+            }
+
+            IReadOnlyList<UploadItemResult> results =
+            [
+                .. outcomes.Select((outcome, i) => new UploadItemResult(
+                    files[i].FileName,
+                    outcome.Status,
+                    outcome.Photo is { } photo ? PhotoLocation(photo) : null,
+                    outcome.Photo,
+                    outcome.Problem)),
+            ];
+            return TypedResults.Accepted((string?)null, results);
+        }
+        catch (UploadTooLargeException tooLarge)
+        {
+            return TypedResults.Problem(Problems.TooLarge(tooLarge.Limit, tooLarge.Actual));
+        }
+        catch (UploadsClosedException)
+        {
+            return TypedResults.Problem(Problems.UploadsClosed());
+        }
+        catch (GalleryUnavailableException ex)
+        {
+            return DependencyDown(context, options, loggers, ex);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return TypedResults.Problem(Problems.Create(ex.StatusCode, ProblemTypes.Malformed, "The request body could not be read.", ex.Message));
+        }
+        finally
+        {
+            foreach (var file in files)
+            {
+                file.Dispose();
+            }
+        }
+    }
+
+    internal static async Task<Results<Accepted<PhotoDto>, Ok<PhotoDto>, ProblemHttpResult>> UploadFromUrlAsync(
+        HttpContext context,
+        PhotoIntake intake,
+        GalleryClient gallery,
+        UrlFetcher fetcher,
+        IOptions<UploadOptions> uploadOptions,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var options = uploadOptions.Value;
+        if (OwnerToken.GetOwnerId(context) is not { } ownerId)
+        {
+            return TypedResults.Problem(Problems.Unauthorized());
+        }
+
+        if (!context.Request.HasJsonContentType())
+        {
+            return TypedResults.Problem(Problems.Malformed("Send a JSON body: { \"url\": \"https://…\" }."));
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = UrlRequestMaxBytes;
+        }
+
+        UrlUploadRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync(context.Request.Body, UploadJsonContext.Default.UrlUploadRequest, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            return TypedResults.Problem(Problems.Malformed("The body is not valid JSON: " + ex.Message));
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return TypedResults.Problem(Problems.Create(ex.StatusCode, ProblemTypes.Malformed, "The request body could not be read.", ex.Message));
+        }
+
+        if (body?.Url is not { Length: > 0 and <= 8192 } text || !Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url))
+        {
+            return TypedResults.Problem(Problems.Malformed("'url' must be an absolute http or https URL."));
+        }
+
+        if (ReadText(body.Caption, options.MaxCaptionLength) is not (true, var caption)
+            || ReadText(body.Author, options.MaxAuthorLength) is not (true, var author))
+        {
+            return TypedResults.Problem(TextTooLong(options));
+        }
+
+        try
+        {
+            // Refuses literal addresses and bad schemes without a network round trip; the connect-time check
+            // inside the fetcher is what decides for names.
+            fetcher.EnsureAllowed(url);
+        }
+        catch (UrlNotAllowedException ex)
+        {
+            return TypedResults.Problem(Problems.UrlNotAllowed(ex.Message));
+        }
+
+        if (await CheckUploadsOpenAsync(context, gallery, options, cancellationToken) is { } closed)
+        {
+            return closed;
+        }
+
+        var directory = options.ResolveTempDirectory();
+        Directory.CreateDirectory(directory);
+        try
+        {
+            using var file = await fetcher.FetchAsync(url, directory, cancellationToken);
+            return ToResult(await intake.AcceptAsync(file, ownerId, new UploadMetadata(caption, author), cancellationToken));
+        }
+        catch (UrlNotAllowedException ex)
+        {
+            return TypedResults.Problem(Problems.UrlNotAllowed(ex.Message));
+        }
+        catch (UrlFetchFailedException ex)
+        {
+            return TypedResults.Problem(Problems.UrlFetchFailed(ex.Message));
+        }
+        catch (UploadTooLargeException tooLarge)
+        {
+            return TypedResults.Problem(Problems.TooLarge(tooLarge.Limit, tooLarge.Actual));
+        }
+        catch (UploadsClosedException)
+        {
+            return TypedResults.Problem(Problems.UploadsClosed());
+        }
+        catch (GalleryUnavailableException ex)
+        {
+            return DependencyDown(context, options, loggers, ex);
+        }
+    }
+
+    private static async Task<ProblemHttpResult?> CheckUploadsOpenAsync(HttpContext context, GalleryClient gallery, UploadOptions options, CancellationToken cancellationToken)
+    {
+        // Asked before the body is read: nobody should send 50 MB to learn that uploads are closed. Gallery.Api
+        // checks again when the photo is registered, which settles a race with an admin closing uploads.
+        try
+        {
+            var settings = await gallery.GetSettingsAsync(cancellationToken);
+            return settings.UploadsOpen ? null : TypedResults.Problem(Problems.UploadsClosed());
+        }
+        catch (GalleryUnavailableException ex)
+        {
+            return DependencyDown(context, options, context.RequestServices.GetRequiredService<ILoggerFactory>(), ex);
+        }
+    }
+
+    private static ProblemHttpResult DependencyDown(HttpContext context, UploadOptions options, ILoggerFactory loggers, GalleryUnavailableException ex)
+    {
+        LogGalleryUnavailable(loggers.CreateLogger(typeof(UploadsApi)), ex.Message, ex);
+        context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(Problems.DependencyDown("The gallery cannot be reached."));
+    }
+
+    private static async Task<(Microsoft.AspNetCore.Mvc.ProblemDetails? Problem, UploadMetadata? Metadata)> ReceiveMultipartAsync(
+        HttpRequest request, string boundary, string directory, long maxBytes, UploadOptions options, List<ReceivedFile> files, CancellationToken cancellationToken)
+    {
+        string? caption = null;
+        string? author = null;
+        var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024, HeadersCountLimit = 16 };
+        try
+        {
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                {
+                    return (Problems.Malformed("Every part needs a 'Content-Disposition: form-data' header."), null);
+                }
+
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
+                if (disposition.IsFileDisposition() || name is "file" or "files")
+                {
+                    if (files.Count == options.MaxFilesPerRequest)
+                    {
+                        return (Problems.Malformed($"At most {options.MaxFilesPerRequest} files per request."), null);
+                    }
+
+                    var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                    files.Add(await ReceivedFile.ReceiveAsync(section.Body, directory, maxBytes, fileName, cancellationToken));
+                    continue;
+                }
+
+                var (fits, value) = await ReadFieldAsync(section.Body, name == "author" ? options.MaxAuthorLength : options.MaxCaptionLength, cancellationToken);
+                if (!fits)
+                {
+                    return (TextTooLong(options), null);
+                }
+
+                switch (name)
+                {
+                    case "caption":
+                        caption = value;
+                        break;
+                    case "author":
+                        author = value;
+                        break;
+                    default:
+                        // albumId and anything a newer client sends: not part of the registration contract (yet).
+                        break;
+                }
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            return (Problems.Malformed("The multipart body is malformed: " + ex.Message), null);
+        }
+
+        return (null, new UploadMetadata(caption, author));
+    }
+
+    private static async Task<(bool Fits, string? Value)> ReadFieldAsync(Stream body, int maxLength, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 1024, leaveOpen: true);
+        var buffer = new char[maxLength + 1];
+        var read = await reader.ReadBlockAsync(buffer, cancellationToken);
+        return read > maxLength ? (false, null) : (true, Normalize(new string(buffer, 0, read)));
+    }
+
+    private static (bool Fits, string? Value) ReadText(string? text, int maxLength) =>
+        text is { } t && t.Trim().Length > maxLength ? (false, null) : (true, Normalize(text));
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails TextTooLong(UploadOptions options) =>
+        Problems.Malformed($"A caption may be at most {options.MaxCaptionLength} characters, an author at most {options.MaxAuthorLength}.");
+
+    private static string? Normalize(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static Results<Accepted<PhotoDto>, Ok<PhotoDto>, ProblemHttpResult> ToResult(FileOutcome outcome) =>
+        outcome switch
+        {
+            { Status: StatusCodes.Status202Accepted, Photo: { } photo } => TypedResults.Accepted(PhotoLocation(photo), photo),
+            { Status: StatusCodes.Status200OK, Photo: { } photo } => TypedResults.Ok(photo),
+            _ => TypedResults.Problem(outcome.Problem!),
+        };
+
+    private static string PhotoLocation(PhotoDto photo) => $"/api/photos/{photo.Id}";
+
+    private static bool GetBoundary(HttpRequest request, out string? boundary)
+    {
+        boundary = null;
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var value = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
+        boundary = string.IsNullOrWhiteSpace(value) || value.Length > 70 ? null : value;
+        return true;
+    }
+
+    /// <summary>The Content-Type only routes the body; the format is decided by content.</summary>
+    private static bool IsRawImage(HttpRequest request) =>
+        MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+        && (mediaType.MediaType.StartsWith("image/", StringComparison.OrdinalIgnoreCase)
+            || mediaType.MediaType.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gallery.Api unavailable: {Reason}")]
+    private static partial void LogGalleryUnavailable(ILogger logger, string reason, Exception exception);
+}

@@ -1,0 +1,74 @@
+using Scrapbook.Contracts;
+using Scrapbook.Imaging;
+using Scrapbook.Storage;
+using Scrapbook.Upload.Api.Gallery;
+
+namespace Scrapbook.Upload.Api.Uploads;
+
+/// <summary>Caption and author as the uploader gave them (already length-checked).</summary>
+internal sealed record UploadMetadata(string? Caption, string? Author);
+
+/// <summary>
+/// The path every received image takes, however it arrived: probe and limits, truncation, the original stored
+/// once per content hash, the photo registered with Gallery.Api.
+/// </summary>
+internal sealed partial class PhotoIntake(IImageProbe probe, IBlobStore blobs, GalleryClient gallery, ILogger<PhotoIntake> logger)
+{
+    /// <summary>
+    /// Throws <see cref="UploadsClosedException"/> and <see cref="GalleryUnavailableException"/>, which concern the
+    /// whole request; everything about the file itself is in the outcome.
+    /// </summary>
+    public async Task<FileOutcome> AcceptAsync(ReceivedFile file, string ownerId, UploadMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        ImageInfo info;
+        try
+        {
+            info = await probe.ProbeAsync(file.Path, cancellationToken);
+        }
+        catch (ImageRejectedException rejection)
+        {
+            LogRejected(logger, file.Sha256, rejection.Reason, rejection.Message);
+            var problem = Problems.FromRejection(rejection);
+            return new FileOutcome(problem.Status ?? StatusCodes.Status422UnprocessableEntity, null, problem);
+        }
+
+        if (await Truncation.IsTruncatedAsync(file.Path, info.Format, cancellationToken))
+        {
+            LogRejected(logger, file.Sha256, ImageRejectionReason.Corrupt, "truncated");
+            return new FileOutcome(
+                StatusCodes.Status422UnprocessableEntity,
+                null,
+                Problems.Undecodable($"The {info.Format} image ends early: it looks cut short. Upload the whole file."));
+        }
+
+        await using (var content = file.OpenRead())
+        {
+            var stored = await blobs.PutIfAbsentAsync(BlobKeys.Original(file.Sha256), content, info.ContentType, cancellationToken);
+            LogStored(logger, file.Sha256, file.Length, stored);
+        }
+
+        var request = new RegisterPhotoRequest(
+            ownerId,
+            file.Sha256,
+            info.Format.ToString().ToLowerInvariant(),
+            file.Length,
+            info.UprightWidth,
+            info.UprightHeight,
+            metadata.Caption,
+            metadata.Author);
+        var (outcome, photo) = await gallery.RegisterAsync(request, cancellationToken);
+        LogRegistered(logger, photo.Id, file.Sha256, outcome);
+        return outcome == RegistrationOutcome.Created
+            ? new FileOutcome(StatusCodes.Status202Accepted, photo, null)
+            : new FileOutcome(StatusCodes.Status200OK, photo, null);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Sha256} rejected ({Reason}): {Detail}")]
+    private static partial void LogRejected(ILogger logger, string sha256, ImageRejectionReason reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Original {Sha256} ({Length} bytes): {Outcome}")]
+    private static partial void LogStored(ILogger logger, string sha256, long length, BlobPutOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Photo {PhotoId} for {Sha256}: {Outcome}")]
+    private static partial void LogRegistered(ILogger logger, Guid photoId, string sha256, RegistrationOutcome outcome);
+}
