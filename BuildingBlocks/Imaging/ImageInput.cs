@@ -83,6 +83,10 @@ internal sealed class ImageInput : IDisposable
     public VipsSourceHandle OpenSource() =>
         _path is not null ? VipsSourceHandle.FromFile(_path) : VipsSourceHandle.FromMemory(_memory, (nuint)Length);
 
+    /// <summary>Random access to the bytes without reading them all: for structure checks.</summary>
+    public Formats.ByteSource OpenBytes() =>
+        _path is not null ? Formats.ByteSource.ForFile(_path, Length) : Formats.ByteSource.ForMemory(_memory, Length);
+
     /// <summary>All the bytes, for the managed BMP decoder (bounded by MaxBytes on the way in).</summary>
     public ReadOnlySpan<byte> ReadAll() =>
         _path is not null ? File.ReadAllBytes(_path) : NativeBuffer.Read(_memory, Length);

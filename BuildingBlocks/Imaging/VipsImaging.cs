@@ -63,7 +63,7 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
 
     internal ImageInfo Probe(ImageInput input)
     {
-        var format = FormatSniffer.Sniff(input.Header);
+        var format = Sniff(input);
         if (format == ImageFormat.Bmp)
         {
             return CheckLimits(BmpDecoder.ReadInfo(input.ReadAll()));
@@ -73,6 +73,15 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
         return CheckLimits(ReadInfo(image, format));
     }
 
+    /// <summary>The format by content, once the file is known to reach its format's end marker.</summary>
+    private static ImageFormat Sniff(ImageInput input)
+    {
+        var format = FormatSniffer.Sniff(input.Header);
+        using var bytes = input.OpenBytes();
+        TruncationCheck.EnsureComplete(format, bytes);
+        return format;
+    }
+
     internal RenderResult Render(ImageInput input, IReadOnlyList<RenditionPreset> presets, CancellationToken cancellationToken)
     {
         if (presets.Count == 0)
@@ -80,7 +89,7 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
             throw new ArgumentException("At least one preset is needed.", nameof(presets));
         }
 
-        var format = FormatSniffer.Sniff(input.Header);
+        var format = Sniff(input);
         ReadOnlySpan<byte> bmp = default;
         VipsImageHandle? header = null;
         ImageInfo info;

@@ -82,6 +82,10 @@ internal static class JpegSegments
 
     public static byte[] Comment(string text) => Segment(0xFE, Encoding.ASCII.GetBytes(text));
 
+    /// <summary>An APP1 carrying the bytes of a tiny JPEG (SOI … EOI), as a camera's EXIF thumbnail does.</summary>
+    public static byte[] EmbeddedThumbnail() =>
+        Segment(0xE1, [.. "Exif\0\0"u8, 0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x03, 0x00, 0xFF, 0xD9]);
+
     private static byte[] Segment(byte marker, byte[] payload)
     {
         var segment = new byte[4 + payload.Length];
