@@ -64,6 +64,7 @@ internal sealed partial class JobHandler(
 
         try
         {
+            LogStarted(logger, job.PhotoId, message.DequeueCount, message.MessageId);
             var request = await pipeline.RunAsync(job, lease.Token);
             var acknowledged = await gallery.CompleteRenditionsAsync(job.PhotoId, request, lease.Token);
             if (await lease.StopAsync() is not { } current)
@@ -173,6 +174,9 @@ internal sealed partial class JobHandler(
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Photo {PhotoId}: delivery {DequeueCount} of message {MessageId} started")]
+    private static partial void LogStarted(ILogger logger, Guid photoId, long dequeueCount, string messageId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Photo {PhotoId} is ready (delivery {DequeueCount})")]
     private static partial void LogCompleted(ILogger logger, Guid photoId, long dequeueCount);

@@ -20,9 +20,12 @@ internal sealed class WorkerHarness : IAsyncDisposable
 
     private const string PoisonQueueName = Channels.ThumbnailQueue + "-poison";
 
-    private WorkerHarness(AzuriteServer azurite, TempDirectory files, IHost host)
+    private readonly bool _ownsAzurite;
+
+    private WorkerHarness(AzuriteServer azurite, bool ownsAzurite, TempDirectory files, IHost host)
     {
         Azurite = azurite;
+        _ownsAzurite = ownsAzurite;
         Files = files;
         Host = host;
     }
@@ -44,13 +47,19 @@ internal sealed class WorkerHarness : IAsyncDisposable
     /// <summary>A Gallery.Api address where nothing listens (for tests that never get as far as reporting).</summary>
     public static Uri UnreachableGallery { get; } = new($"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}");
 
-    public static async Task<WorkerHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, CancellationToken cancellationToken = default)
+    /// <param name="azurite">An Azurite to use (and leave running); a new one owned by the harness when null.</param>
+    public static async Task<WorkerHarness> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, AzuriteServer? azurite = null, CancellationToken cancellationToken = default)
     {
-        var azurite = new AzuriteServer();
+        var ownsAzurite = azurite is null;
+        azurite ??= new AzuriteServer();
         var files = new TempDirectory("scrapbook-worker-test");
         try
         {
-            await azurite.InitializeAsync();
+            if (ownsAzurite)
+            {
+                await azurite.InitializeAsync();
+            }
+
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
             {
                 EnvironmentName = Environments.Development,
@@ -74,11 +83,15 @@ internal sealed class WorkerHarness : IAsyncDisposable
             builder.AddJobQueue("queues", PoisonQueueName); // a reader for the worker's poison queue
             var host = builder.Build();
             await host.StartAsync(cancellationToken);
-            return new WorkerHarness(azurite, files, host);
+            return new WorkerHarness(azurite, ownsAzurite, files, host);
         }
         catch
         {
-            await azurite.DisposeAsync();
+            if (ownsAzurite)
+            {
+                await azurite.DisposeAsync();
+            }
+
             files.Dispose();
             throw;
         }
@@ -143,7 +156,11 @@ internal sealed class WorkerHarness : IAsyncDisposable
     {
         await Host.StopAsync(CancellationToken.None);
         Host.Dispose();
-        await Azurite.DisposeAsync();
+        if (_ownsAzurite)
+        {
+            await Azurite.DisposeAsync();
+        }
+
         Files.Dispose();
     }
 
