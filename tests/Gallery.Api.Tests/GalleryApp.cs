@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Scrapbook.Redis;
+using Scrapbook.Storage;
+
+namespace Scrapbook.Gallery.Api.Tests;
+
+/// <summary>Gallery.Api in-process with the given configuration, on real backing servers.</summary>
+public sealed class GalleryApp(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+{
+    public IRedisClient Redis => Services.GetRequiredService<IRedisClient>();
+
+    public IJobQueue Queue => Services.GetRequiredService<IJobQueue>();
+
+    public IBlobStore Blobs => Services.GetRequiredService<IBlobStore>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        // UseSetting, not ConfigureAppConfiguration: Program reads some connection strings while it builds.
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        // The factory disposes the app's container before it stops the host, and ServiceDefaults' telemetry flush
+        // then resolves from the disposed container (reported). Nothing is exported in tests, so drop the flush.
+        builder.ConfigureServices(services =>
+        {
+            foreach (var descriptor in services.Where(d => d.ImplementationType?.Name == "TelemetryLifetime").ToList())
+            {
+                services.Remove(descriptor);
+            }
+        });
+    }
+}

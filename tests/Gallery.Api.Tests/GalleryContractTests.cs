@@ -1,0 +1,403 @@
+using System.Net;
+using System.Net.Http.Json;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Scrapbook.Contracts;
+using Scrapbook.Gallery.Api.Data;
+using Scrapbook.Gallery.Api.Outbox;
+using Scrapbook.Testing;
+
+namespace Scrapbook.Gallery.Api.Tests;
+
+/// <summary>Gallery.Api's behaviour, run once per SQL engine by the sealed subclasses below.</summary>
+public abstract class GalleryContractTests(GalleryFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private GalleryApp App => fixture.App;
+
+    private HttpClient Client { get; } = fixture.App.CreateClient();
+
+    [Fact]
+    public async Task MigrationsAreIdempotentAndTwoHostsMayMigrateTheSameDatabaseAtOnce()
+    {
+        var database = await fixture.CreateDatabaseAsync(Ct);
+        var settings = fixture.Settings(database);
+        settings["Outbox:Enabled"] = "false";
+        await using var first = new GalleryApp(settings);
+        await using var second = new GalleryApp(settings);
+
+        await Task.WhenAll(Task.Run(() => first.CreateClient(), Ct), Task.Run(() => second.CreateClient(), Ct));
+
+        var gallery = new GalleryDatabase(database);
+        Assert.Equal(0, await new DatabaseMigrator(gallery, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(Ct));
+        await using var connection = await gallery.OpenAsync(Ct);
+        var versions = (await connection.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version")).ToList();
+        Assert.Equal(DatabaseMigrator.Load(fixture.Engine).Select(m => (long)m.Version), versions);
+        foreach (var app in new[] { first, second })
+        {
+            using var response = await app.CreateClient().GetAsync("/internal/settings", Ct);
+            var current = await response.ReadAsync(ContractsJsonContext.Default.SettingsDto, Ct);
+            Assert.True(current.UploadsOpen);
+        }
+    }
+
+    [Fact]
+    public async Task RegisteringNewBytesCreatesAPhotoAndTheSameBytesAgainReturnIt()
+    {
+        var owner = Owner.New();
+        var request = GalleryCalls.Registration(owner, caption: "first");
+
+        var (created, photo) = await Client.RegisterAsync(request, Ct);
+        var (again, existing) = await Client.RegisterAsync(request with { Caption = "second" }, Ct);
+
+        Assert.Equal(HttpStatusCode.Created, created);
+        Assert.Equal(HttpStatusCode.OK, again);
+        Assert.Equal(photo.Id, existing.Id);
+        Assert.Equal("first", existing.Caption);
+        Assert.Equal(PhotoStatus.Processing, photo.Status);
+        var job = await App.Queue.WaitForJobAsync(photo.Id, Ct);
+        Assert.Equal(request.Sha256, job.Sha256);
+        Assert.Equal(BlobKeys.Original(request.Sha256), job.OriginalKey);
+    }
+
+    [Fact]
+    public async Task TwoConcurrentIdenticalRegistrationsByOneOwnerMakeOnePhotoAndByTwoOwnersTwo()
+    {
+        var owner = Owner.New();
+        var sha = GalleryCalls.NewSha256();
+
+        var sameOwner = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Client.RegisterAsync(GalleryCalls.Registration(owner, sha), Ct)));
+        var otherOwner = await Client.RegisterAsync(GalleryCalls.Registration(Owner.New(), sha), Ct);
+
+        Assert.Single(sameOwner.Select(r => r.Photo.Id).Distinct());
+        Assert.Single(sameOwner, r => r.Status == HttpStatusCode.Created);
+        Assert.Equal(HttpStatusCode.Created, otherOwner.Status);
+        Assert.NotEqual(sameOwner[0].Photo.Id, otherOwner.Photo.Id);
+        using var mine = await Client.SendAsync(HttpMethod.Get, "/api/me/photos", owner, cancellationToken: Ct);
+        Assert.Single((await mine.ReadAsync(ContractsJsonContext.Default.PhotoPage, Ct)).Items);
+    }
+
+    [Fact]
+    public async Task RegisteringAMalformedRequestIsRejectedWith400()
+    {
+        using var response = await Client.PostAsJsonAsync(
+            "/internal/photos", GalleryCalls.Registration(Owner.New()) with { Sha256 = "not-a-hash" }, ContractsJsonContext.Default.RegisterPhotoRequest, Ct);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Malformed, Ct);
+    }
+
+    [Fact]
+    public async Task ThePublicListPagesNewestFirstWithAnOpaqueCursor()
+    {
+        var owner = Owner.New();
+        var mine = new List<Guid>();
+        var shas = new Dictionary<Guid, string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var (added, sha) = await Client.AddReadyPhotoAsync(owner, Ct);
+            mine.Add(added.Id);
+            shas[added.Id] = sha;
+        }
+
+        await Client.RegisterAsync(GalleryCalls.Registration(owner), Ct); // still processing: never listed
+
+        var seen = new List<PhotoDto>();
+        string? cursor = null;
+        do
+        {
+            using var response = await Client.GetAsync($"/api/photos?limit=2{(cursor is null ? "" : "&cursor=" + cursor)}", Ct);
+            var page = await response.ReadAsync(ContractsJsonContext.Default.PhotoPage, Ct);
+            Assert.InRange(page.Items.Count, 0, 2);
+            seen.AddRange(page.Items);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(seen.Count, seen.Select(p => p.Id).Distinct().Count());
+        Assert.All(seen, p => Assert.Equal(PhotoStatus.Ready, p.Status));
+        Assert.Equal(Enumerable.Reverse(mine), seen.Where(p => mine.Contains(p.Id)).Select(p => p.Id));
+        Assert.Equal(seen.OrderByDescending(p => p.CreatedAt).Select(p => p.Id), seen.Select(p => p.Id));
+        var newest = seen.First(p => p.Id == mine[^1]);
+        Assert.Equal("/media/" + BlobKeys.Rendition(shas[newest.Id], "thumb", "webp"), newest.Urls.Thumb);
+        Assert.Equal((3000, 4000), (newest.Width, newest.Height));
+
+        using var bad = await Client.GetAsync("/api/photos?cursor=garbage", Ct);
+        await bad.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Malformed, Ct);
+    }
+
+    [Fact]
+    public async Task OnlyTheOwnerOrAnAdminMayEditOrDeleteAPhoto()
+    {
+        var owner = Owner.New();
+        var (photo, _) = await Client.AddReadyPhotoAsync(owner, Ct);
+        var (other, _) = await Client.AddReadyPhotoAsync(owner, Ct);
+        var stranger = Owner.New();
+
+        using var anonymous = await Patch(photo.Id, null, null, "x");
+        using var strangers = await Patch(photo.Id, stranger, null, "x");
+        using var wrongKey = await Patch(photo.Id, null, "not-the-key", "x");
+        using var owners = await Patch(photo.Id, owner, null, "by owner");
+        using var admins = await Patch(photo.Id, null, fixture.AdminKey, "by admin");
+
+        await anonymous.AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized, Ct);
+        await strangers.AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden, Ct);
+        await wrongKey.AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden, Ct);
+        Assert.Equal("by owner", (await owners.ReadAsync(ContractsJsonContext.Default.PhotoDto, Ct)).Caption);
+        Assert.Equal("by admin", (await admins.ReadAsync(ContractsJsonContext.Default.PhotoDto, Ct)).Caption);
+
+        using var deleteAnonymous = await Client.SendAsync(HttpMethod.Delete, $"/api/photos/{photo.Id}", cancellationToken: Ct);
+        using var deleteStranger = await Client.SendAsync(HttpMethod.Delete, $"/api/photos/{photo.Id}", stranger, cancellationToken: Ct);
+        await deleteAnonymous.AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized, Ct);
+        await deleteStranger.AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden, Ct);
+
+        using var deleteOwner = await Client.SendAsync(HttpMethod.Delete, $"/api/photos/{photo.Id}", owner, cancellationToken: Ct);
+        using var deleteAdmin = await Client.SendAsync(HttpMethod.Delete, $"/api/photos/{other.Id}", adminKey: fixture.AdminKey, cancellationToken: Ct);
+        Assert.Equal(HttpStatusCode.NoContent, deleteOwner.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, deleteAdmin.StatusCode);
+        using var gone = await Client.GetAsync($"/api/photos/{photo.Id}", Ct);
+        await gone.AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound, Ct);
+        await App.Redis.WaitForEventsAsync(other.Id, events => events.Any(e => e["type"] == EventTypes.PhotoDeleted), Ct);
+    }
+
+    [Fact]
+    public async Task AdminEndpointsWantTheAdminKey()
+    {
+        using var none = await Client.GetAsync("/api/admin/settings", Ct);
+        using var wrong = await Client.SendAsync(HttpMethod.Get, "/api/admin/settings", adminKey: "wrong", cancellationToken: Ct);
+        using var right = await Client.SendAsync(HttpMethod.Get, "/api/admin/settings", adminKey: fixture.AdminKey, cancellationToken: Ct);
+
+        await none.AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized, Ct);
+        await wrong.AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden, Ct);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+    }
+
+    [Fact]
+    public async Task PreModerationKeepsAPhotoOffThePublicListUntilApproved()
+    {
+        await PutSettingsAsync(new SettingsDto(true, "pre"));
+        try
+        {
+            var owner = Owner.New();
+            var (photo, _) = await Client.AddReadyPhotoAsync(owner, Ct);
+            Assert.Equal((PhotoStatus.Ready, ModerationState.Pending), (photo.Status, photo.Moderation));
+
+            Assert.DoesNotContain(photo.Id, await PublicIdsAsync());
+            using var asStranger = await Client.GetAsync($"/api/photos/{photo.Id}", Ct);
+            await asStranger.AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound, Ct);
+            using var asOwner = await Client.SendAsync(HttpMethod.Get, $"/api/photos/{photo.Id}", owner, cancellationToken: Ct);
+            Assert.Equal(HttpStatusCode.OK, asOwner.StatusCode);
+            using var queue = await Client.SendAsync(HttpMethod.Get, "/api/admin/moderation", adminKey: fixture.AdminKey, cancellationToken: Ct);
+            Assert.Contains(photo.Id, (await queue.ReadAsync(ContractsJsonContext.Default.PhotoPage, Ct)).Items.Select(p => p.Id));
+            var pending = await App.Redis.WaitForEventsAsync(photo.Id, events => events.Any(e => e["type"] == EventTypes.PhotoPendingApproval), Ct);
+            Assert.DoesNotContain(pending, e => e["type"] == EventTypes.PhotoReady);
+            Assert.Equal(owner.Id, pending.Single(e => e["type"] == EventTypes.PhotoPendingApproval)["owner"]);
+
+            using var approve = await Client.SendAsync(HttpMethod.Post, $"/api/admin/moderation/{photo.Id}/approve", adminKey: fixture.AdminKey, cancellationToken: Ct);
+            Assert.Equal(ModerationState.Approved, (await approve.ReadAsync(ContractsJsonContext.Default.PhotoDto, Ct)).Moderation);
+
+            Assert.Contains(photo.Id, await PublicIdsAsync());
+            var ready = await App.Redis.WaitForEventsAsync(photo.Id, events => events.Any(e => e["type"] == EventTypes.PhotoReady), Ct);
+            Assert.Null(ready.Single(e => e["type"] == EventTypes.PhotoReady)["owner"]);
+        }
+        finally
+        {
+            await PutSettingsAsync(new SettingsDto(true, "off"));
+        }
+    }
+
+    [Fact]
+    public async Task ARejectedPhotoNeverReachesThePublicList()
+    {
+        await PutSettingsAsync(new SettingsDto(true, "pre"));
+        try
+        {
+            var (photo, _) = await Client.AddReadyPhotoAsync(Owner.New(), Ct);
+
+            using var reject = await Client.SendAsync(HttpMethod.Post, $"/api/admin/moderation/{photo.Id}/reject", adminKey: fixture.AdminKey, cancellationToken: Ct);
+
+            Assert.Equal(ModerationState.Rejected, (await reject.ReadAsync(ContractsJsonContext.Default.PhotoDto, Ct)).Moderation);
+            Assert.DoesNotContain(photo.Id, await PublicIdsAsync());
+        }
+        finally
+        {
+            await PutSettingsAsync(new SettingsDto(true, "off"));
+        }
+    }
+
+    [Fact]
+    public async Task ClosedUploadsRefuseRegistrationWith403UploadsClosed()
+    {
+        await PutSettingsAsync(new SettingsDto(false, "off"));
+        try
+        {
+            using var settings = await Client.GetAsync("/internal/settings", Ct);
+            Assert.False((await settings.ReadAsync(ContractsJsonContext.Default.SettingsDto, Ct)).UploadsOpen);
+
+            using var response = await Client.PostAsJsonAsync("/internal/photos", GalleryCalls.Registration(Owner.New()), ContractsJsonContext.Default.RegisterPhotoRequest, Ct);
+
+            await response.AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.UploadsClosed, Ct);
+        }
+        finally
+        {
+            await PutSettingsAsync(new SettingsDto(true, "off"));
+        }
+
+        await App.Redis.WaitForStreamAsync(
+            e => e["type"] == EventTypes.SettingsChanged && e["data"]!.Contains("\"uploadsOpen\":false", StringComparison.Ordinal), e => e.Count > 0, Ct);
+    }
+
+    [Fact]
+    public async Task RenditionsReportedTwiceMakeOnePhotoReadyEvent()
+    {
+        var owner = Owner.New();
+        var sha = GalleryCalls.NewSha256();
+        var (_, photo) = await Client.RegisterAsync(GalleryCalls.Registration(owner, sha), Ct);
+
+        var first = await Client.CompleteAsync(photo.Id, sha, Ct);
+        var second = await Client.CompleteAsync(photo.Id, sha, Ct);
+        // A later event for the same photo: once it is in the stream, everything before it is too.
+        using var patch = await Patch(photo.Id, owner, null, "later");
+        Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+
+        var events = await App.Redis.WaitForEventsAsync(photo.Id, e => e.Any(x => x["type"] == EventTypes.PhotoUpdated), Ct);
+        Assert.Equal(PhotoStatus.Ready, first.Status);
+        Assert.Equal(first, second);
+        Assert.Single(events, e => e["type"] == EventTypes.PhotoReady);
+    }
+
+    [Fact]
+    public async Task AFailedPhotoKeepsItsReasonAndOnlyItsOwnerHearsOfIt()
+    {
+        var owner = Owner.New();
+        var (_, photo) = await Client.RegisterAsync(GalleryCalls.Registration(owner), Ct);
+
+        using var failed = await Client.PostAsJsonAsync($"/internal/photos/{photo.Id}/failed", new PhotoFailedRequest("cannot decode"), ContractsJsonContext.Default.PhotoFailedRequest, Ct);
+        using var again = await Client.PostAsJsonAsync($"/internal/photos/{photo.Id}/failed", new PhotoFailedRequest("cannot decode"), ContractsJsonContext.Default.PhotoFailedRequest, Ct);
+
+        Assert.Equal(PhotoStatus.Failed, (await failed.ReadAsync(ContractsJsonContext.Default.PhotoDto, Ct)).Status);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        using var mine = await Client.SendAsync(HttpMethod.Get, "/api/me/photos", owner, cancellationToken: Ct);
+        var listed = Assert.Single((await mine.ReadAsync(ContractsJsonContext.Default.PhotoPage, Ct)).Items);
+        Assert.Equal((PhotoStatus.Failed, "cannot decode"), (listed.Status, listed.FailureReason));
+        using var asStranger = await Client.SendAsync(HttpMethod.Get, $"/api/photos/{photo.Id}", Owner.New(), cancellationToken: Ct);
+        await asStranger.AssertProblemAsync(HttpStatusCode.NotFound, ProblemTypes.NotFound, Ct);
+        using var anonymousMine = await Client.GetAsync("/api/me/photos", Ct);
+        await anonymousMine.AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized, Ct);
+
+        var events = await App.Redis.WaitForEventsAsync(photo.Id, e => e.Any(x => x["type"] == EventTypes.PhotoFailed), Ct);
+        Assert.Equal(owner.Id, Assert.Single(events, e => e["type"] == EventTypes.PhotoFailed)["owner"]);
+    }
+
+    [Fact]
+    public async Task EventsReachTheStreamWithTheOutboxSequenceAsIdAndReplayFromInternalEvents()
+    {
+        var owner = Owner.New();
+        var (photo, _) = await Client.AddReadyPhotoAsync(owner, Ct);
+        using var patch = await Patch(photo.Id, owner, null, "changed");
+        Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+
+        var streamed = await App.Redis.WaitForEventsAsync(photo.Id, e => e.Count >= 2, Ct);
+
+        using var all = await Client.GetAsync("/internal/events?after=0&limit=1000", Ct);
+        var outbox = (await all.ReadAsync(ContractsJsonContext.Default.IReadOnlyListEventEnvelope, Ct))
+            .Where(e => e.Data.Contains(photo.Id.ToString(), StringComparison.Ordinal)).ToList();
+        Assert.Equal([EventTypes.PhotoReady, EventTypes.PhotoUpdated], outbox.Select(e => e.Type));
+        Assert.Equal(outbox.Select(e => OutboxPublisher.StreamId(e.Sequence)), streamed.Select(e => e.Id));
+        Assert.Equal(outbox.Select(e => e.Type), streamed.Select(e => e["type"]));
+        Assert.Equal(outbox[1].Data, streamed[1]["data"]);
+
+        using var after = await Client.GetAsync($"/internal/events?after={outbox[0].Sequence}&limit=1", Ct);
+        var next = Assert.Single(await after.ReadAsync(ContractsJsonContext.Default.IReadOnlyListEventEnvelope, Ct));
+        Assert.True(next.Sequence > outbox[0].Sequence);
+        Assert.True(next.Sequence <= outbox[1].Sequence);
+    }
+
+    [Fact]
+    public async Task DeletingTheLastPhotoOfSomeBytesDeletesTheirBlobs()
+    {
+        var sha = GalleryCalls.NewSha256();
+        await PutBlobAsync(BlobKeys.Original(sha));
+        await PutBlobAsync(BlobKeys.Rendition(sha, "thumb", "webp"));
+        await PutBlobAsync(BlobKeys.Rendition(sha, "large", "webp"));
+        var first = Owner.New();
+        var second = Owner.New();
+        var (_, one) = await Client.RegisterAsync(GalleryCalls.Registration(first, sha), Ct);
+        var (_, two) = await Client.RegisterAsync(GalleryCalls.Registration(second, sha), Ct);
+        await Client.CompleteAsync(one.Id, sha, Ct);
+
+        using var deleteOne = await Client.SendAsync(HttpMethod.Delete, $"/api/photos/{one.Id}", first, cancellationToken: Ct);
+        Assert.Equal(HttpStatusCode.NoContent, deleteOne.StatusCode);
+        Assert.NotNull(await App.Blobs.GetPropertiesAsync(BlobKeys.Original(sha), Ct));
+        Assert.NotNull(await App.Blobs.GetPropertiesAsync(BlobKeys.Rendition(sha, "thumb", "webp"), Ct));
+
+        using var deleteTwo = await Client.SendAsync(HttpMethod.Delete, $"/api/photos/{two.Id}", second, cancellationToken: Ct);
+        Assert.Equal(HttpStatusCode.NoContent, deleteTwo.StatusCode);
+        Assert.Null(await App.Blobs.GetPropertiesAsync(BlobKeys.Original(sha), Ct));
+        Assert.Empty(await App.Blobs.ListAsync(BlobKeys.RenditionPrefix(sha), Ct).ToListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task AJobAndAnEventCommittedBeforeACrashAreSentAfterTheRestart()
+    {
+        // A Redis of its own: a fresh database numbers its outbox from 1, which the shared stream is already past.
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+        var environment = fixture.Settings(await fixture.CreateDatabaseAsync(Ct), redis.ConnectionString)
+            .ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value);
+        environment["Outbox__Enabled"] = "false";
+
+        PhotoDto photo;
+        await using (var crashing = await ServiceUnderTest.StartAsync("Gallery.Api", "Scrapbook.Gallery.Api", environment, Ct))
+        {
+            using var http = new HttpClient { BaseAddress = crashing.BaseAddress };
+            var sha = GalleryCalls.NewSha256();
+            (_, photo) = await http.RegisterAsync(GalleryCalls.Registration(Owner.New(), sha), Ct);
+            await http.CompleteAsync(photo.Id, sha, Ct);
+            // Leaving the block kills the process (SIGKILL): the rows are committed, nothing was sent.
+        }
+
+        environment["Outbox__Enabled"] = "true";
+        await using var restarted = await ServiceUnderTest.StartAsync("Gallery.Api", "Scrapbook.Gallery.Api", environment, Ct);
+
+        var job = await App.Queue.WaitForJobAsync(photo.Id, Ct);
+        Assert.Equal(photo.Id, job.PhotoId);
+        await using var client = new Redis.RedisClient(Redis.RedisConnectionOptions.Parse(redis.ConnectionString));
+        var events = await client.WaitForEventsAsync(photo.Id, e => e.Any(x => x["type"] == EventTypes.PhotoReady), Ct);
+        Assert.Equal("2-0", Assert.Single(events).Id);
+    }
+
+    private async Task PutBlobAsync(string key)
+    {
+        using var content = new MemoryStream([1, 2, 3]);
+        await App.Blobs.PutIfAbsentAsync(key, content, "application/octet-stream", Ct);
+    }
+
+    private async Task<HttpResponseMessage> Patch(Guid id, Owner? owner, string? adminKey, string caption) =>
+        await Client.SendAsync(
+            HttpMethod.Patch,
+            $"/api/photos/{id}",
+            owner,
+            adminKey,
+            JsonContent.Create(new { caption }),
+            Ct);
+
+    private async Task PutSettingsAsync(SettingsDto settings)
+    {
+        using var response = await Client.SendAsync(
+            HttpMethod.Put, "/api/admin/settings", adminKey: fixture.AdminKey, content: JsonContent.Create(settings, ContractsJsonContext.Default.SettingsDto), cancellationToken: Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private async Task<List<Guid>> PublicIdsAsync()
+    {
+        using var response = await Client.GetAsync("/api/photos?limit=100", Ct);
+        return [.. (await response.ReadAsync(ContractsJsonContext.Default.PhotoPage, Ct)).Items.Select(p => p.Id)];
+    }
+}
+
+[Collection("sqlite")]
+public sealed class SqliteGalleryTests(SqliteGalleryFixture fixture) : GalleryContractTests(fixture), IClassFixture<SqliteGalleryFixture>;
+
+[Collection("postgres")]
+public sealed class PostgresGalleryTests(PostgresGalleryFixture fixture) : GalleryContractTests(fixture), IClassFixture<PostgresGalleryFixture>;

@@ -1,0 +1,99 @@
+using Scrapbook.Gallery.Api.Data;
+using Scrapbook.Testing;
+
+namespace Scrapbook.Gallery.Api.Tests;
+
+/// <summary>
+/// Real Redis and Azurite, a database on one SQL engine, and Gallery.Api hosted in-process on it. One per test
+/// class: the outbox sequence is the Redis stream id, so one database never shares a stream with another.
+/// </summary>
+public abstract class GalleryFixture : IAsyncLifetime
+{
+    private GalleryApp? _app;
+
+    public RedisServer Redis { get; } = new();
+
+    public AzuriteServer Azurite { get; } = new();
+
+    public string AdminKey { get; } = "admin-" + Guid.NewGuid().ToString("N");
+
+    internal abstract SqlEngine Engine { get; }
+
+    /// <summary>The in-process Gallery.Api every test of the class talks to.</summary>
+    public GalleryApp App => _app ?? throw new InvalidOperationException("The fixture has not started.");
+
+    public async ValueTask InitializeAsync()
+    {
+        await Task.WhenAll(Redis.InitializeAsync().AsTask(), Azurite.InitializeAsync().AsTask(), StartDatabaseServerAsync());
+        _app = new GalleryApp(Settings(await CreateDatabaseAsync()));
+        _ = _app.Server;
+    }
+
+    /// <summary>A fresh, empty database on this engine.</summary>
+    public abstract Task<string> CreateDatabaseAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Configuration as an orchestrator hands it to Gallery.Api, on <paramref name="databaseConnectionString"/>.</summary>
+    public Dictionary<string, string?> Settings(string databaseConnectionString, string? redisConnectionString = null) => new()
+    {
+        ["ConnectionStrings:gallerydb"] = databaseConnectionString,
+        ["ConnectionStrings:redis"] = redisConnectionString ?? Redis.ConnectionString,
+        ["ConnectionStrings:blobs"] = Azurite.ConnectionString,
+        ["ConnectionStrings:queues"] = Azurite.ConnectionString,
+        ["Admin:Key"] = AdminKey,
+        ["Outbox:PollInterval"] = "00:00:00.200",
+        ["Outbox:RetryDelay"] = "00:00:00.200",
+    };
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        await Redis.DisposeAsync();
+        await Azurite.DisposeAsync();
+        await StopDatabaseServerAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual Task StartDatabaseServerAsync() => Task.CompletedTask;
+
+    protected virtual ValueTask StopDatabaseServerAsync() => ValueTask.CompletedTask;
+}
+
+public sealed class SqliteGalleryFixture : GalleryFixture
+{
+    private readonly TempDirectory _data = new("scrapbook-gallery-sqlite");
+    private int _databases;
+
+    internal override SqlEngine Engine => SqlEngine.Sqlite;
+
+    public override Task<string> CreateDatabaseAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult($"Data Source={Path.Combine(_data.Path, $"gallery{Interlocked.Increment(ref _databases)}.db")}");
+
+    protected override ValueTask StopDatabaseServerAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _data.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class PostgresGalleryFixture : GalleryFixture
+{
+    private readonly PostgresServer _postgres = new();
+
+    internal override SqlEngine Engine => SqlEngine.Postgres;
+
+    public override Task<string> CreateDatabaseAsync(CancellationToken cancellationToken = default) =>
+        _postgres.CreateDatabaseAsync(cancellationToken: cancellationToken);
+
+    protected override Task StartDatabaseServerAsync() => _postgres.InitializeAsync().AsTask();
+
+    protected override async ValueTask StopDatabaseServerAsync()
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await _postgres.DisposeAsync();
+    }
+}
