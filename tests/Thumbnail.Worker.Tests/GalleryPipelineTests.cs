@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
+using Scrapbook.Storage;
 using Scrapbook.Testing;
 
 namespace Scrapbook.Thumbnail.Worker.Tests;
@@ -126,6 +127,31 @@ public sealed class GalleryPipelineTests
     }
 
     [Fact]
+    public async Task ALongRenderStaysHiddenFromOtherReceiversBecauseTheWorkerKeepsExtendingItsVisibility()
+    {
+        await using var harness = await GalleryHarness.StartAsync(cancellationToken: Cancellation);
+        var path = await TestImages.CreateAsync(harness.Worker.Files.Path, "large.png", 8000, 6000, Cancellation);
+        var worker = await harness.StartWorkerProcessAsync(
+            new Dictionary<string, string?> { ["Worker__VisibilityTimeout"] = "00:00:01", ["Worker__Concurrency"] = "1" },
+            Cancellation);
+        var uploaded = await harness.UploadAsync(path, 8000, 6000, Cancellation);
+        await WaitForOutputAsync(worker, "delivery 1 of message", Cancellation);
+
+        // Receive as a second worker would, for as long as the render (several visibility timeouts) runs.
+        var stolen = new List<JobMessage>();
+        var deadline = DateTime.UtcNow + s_settle;
+        while ((await harness.GetPhotoAsync(uploaded.Id, Cancellation)).Status == PhotoStatus.Processing && DateTime.UtcNow < deadline)
+        {
+            stolen.AddRange(await harness.Worker.Queue.ReceiveAsync(1, TimeSpan.FromSeconds(30), Cancellation));
+            await Task.Delay(100, Cancellation);
+        }
+
+        Assert.Empty(stolen);
+        Assert.Equal(PhotoStatus.Ready, (await harness.GetPhotoAsync(uploaded.Id, Cancellation)).Status);
+        Assert.DoesNotContain("delivery 2 of message", worker.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SigtermWithAJobInFlightLetsItFinishAndExitsCleanly()
     {
         await using var harness = await GalleryHarness.StartAsync(cancellationToken: Cancellation);
@@ -154,6 +180,7 @@ public sealed class GalleryPipelineTests
 
         var exitCode = await worker.StopAsync(TimeSpan.FromSeconds(30));
 
+        TestContext.Current.TestOutputHelper?.WriteLine(worker.Output);
         Assert.True(exitCode == 0, worker.Output);
         if ((await harness.GetPhotoAsync(uploaded.Id, Cancellation)).Status != PhotoStatus.Ready)
         {

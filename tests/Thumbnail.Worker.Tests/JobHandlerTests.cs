@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Scrapbook.Contracts;
+using Scrapbook.ServiceDefaults;
 
 namespace Scrapbook.Thumbnail.Worker.Tests;
 
@@ -13,10 +16,13 @@ public sealed class JobHandlerTests
         await using var harness = await WorkerHarness.StartAsync(cancellationToken: Cancellation);
         await harness.Queue.SendAsync(BinaryData.FromString("{\"photoId\":\"not a guid\"}"), cancellationToken: Cancellation);
         var message = await harness.ReceiveAsync(TimeSpan.FromSeconds(2), Cancellation);
+        var measurements = new List<(string Instrument, string? Tag)>();
+        using var listener = ListenTo(harness, measurements);
 
         var outcome = await harness.Handler.HandleAsync(message, Cancellation);
 
         Assert.Equal(JobOutcome.Failed, outcome);
+        Assert.Equal([("scrapbook.thumbnail.jobs.failed", "malformed"), ("scrapbook.thumbnail.jobs.processed", "failed")], measurements.Order());
         var poisoned = await harness.TryReceivePoisonAsync(WorkerHarness.Deadline, Cancellation);
         Assert.NotNull(poisoned);
         Assert.Equal(message.Body.ToString(), poisoned.Body.ToString());
@@ -56,5 +62,29 @@ public sealed class JobHandlerTests
         Assert.NotNull(again);
         Assert.Equal(message.MessageId, again.MessageId);
         Assert.Equal(job, again.Body.ToObjectFromJson(ContractsJsonContext.Default.ThumbnailJob));
+    }
+
+    private static MeterListener ListenTo(WorkerHarness harness, List<(string Instrument, string? Tag)> measurements)
+    {
+        var meter = harness.Host.Services.GetRequiredService<ServiceTelemetry>().Meter;
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == meter)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
+        {
+            lock (measurements)
+            {
+                measurements.Add((instrument.Name, tags.Length > 0 ? tags[0].Value?.ToString() : null));
+            }
+        });
+        listener.Start();
+        return listener;
     }
 }
