@@ -161,6 +161,71 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
     }
 
     [Fact]
+    public async Task WithoutAConfiguredAdminKeyNoKeyOpensTheAdminEndpoints()
+    {
+        var settings = fixture.Settings(await fixture.CreateDatabaseAsync(Ct));
+        settings["Admin:Key"] = "";
+        settings["Outbox:Enabled"] = "false";
+        await using var app = new GalleryApp(settings);
+        var client = app.CreateClient();
+
+        using var none = await client.GetAsync("/api/admin/settings", Ct);
+        using var guessed = await client.SendAsync(HttpMethod.Get, "/api/admin/settings", adminKey: fixture.AdminKey, cancellationToken: Ct);
+        using var empty = await client.SendAsync(HttpMethod.Put, "/api/admin/settings", adminKey: "", content: JsonContent.Create(new SettingsDto(false, "off"), ContractsJsonContext.Default.SettingsDto), cancellationToken: Ct);
+
+        await none.AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized, Ct);
+        await guessed.AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden, Ct);
+        await empty.AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized, Ct);
+    }
+
+    [Fact]
+    public async Task TheCallersTraceContinuesIntoTheJobAndTheEvents()
+    {
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        var owner = Owner.New();
+        var sha = GalleryCalls.NewSha256();
+        using var register = new HttpRequestMessage(HttpMethod.Post, "/internal/photos")
+        {
+            Content = JsonContent.Create(GalleryCalls.Registration(owner, sha), ContractsJsonContext.Default.RegisterPhotoRequest),
+        };
+        register.Headers.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
+        using var registered = await Client.SendAsync(register, Ct);
+        var photo = await registered.ReadAsync(ContractsJsonContext.Default.PhotoDto, Ct);
+        using var complete = new HttpRequestMessage(HttpMethod.Post, $"/internal/photos/{photo.Id}/renditions")
+        {
+            Content = JsonContent.Create(GalleryCalls.Renditions(sha), ContractsJsonContext.Default.RenditionsCompletedRequest),
+        };
+        complete.Headers.Add("traceparent", $"00-{traceId}-b7ad6b7169203331-01");
+        using var completed = await Client.SendAsync(complete, Ct);
+        Assert.Equal(HttpStatusCode.OK, completed.StatusCode);
+
+        var job = await App.Queue.WaitForJobAsync(photo.Id, Ct);
+        var events = await App.Redis.WaitForEventsAsync(photo.Id, e => e.Any(x => x["type"] == EventTypes.PhotoReady), Ct);
+
+        Assert.Contains(traceId, job.Traceparent, StringComparison.Ordinal);
+        Assert.Contains(traceId, events.Single()["traceparent"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMalformedBodyIsAProblemWithTheMalformedType()
+    {
+        var (photo, _) = await Client.AddReadyPhotoAsync(Owner.New(), Ct);
+
+        using var response = await Client.SendAsync(
+            HttpMethod.Patch, $"/api/photos/{photo.Id}", Owner.New(), content: new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"), cancellationToken: Ct);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Malformed, Ct);
+    }
+
+    [Fact]
+    public async Task TheHealthEndpointChecksTheDatabase()
+    {
+        using var response = await Client.GetAsync("/health", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task AdminEndpointsWantTheAdminKey()
     {
         using var none = await Client.GetAsync("/api/admin/settings", Ct);
@@ -287,6 +352,10 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
 
         var events = await App.Redis.WaitForEventsAsync(photo.Id, e => e.Any(x => x["type"] == EventTypes.PhotoFailed), Ct);
         Assert.Equal(owner.Id, Assert.Single(events, e => e["type"] == EventTypes.PhotoFailed)["owner"]);
+        using var outbox = await Client.GetAsync("/internal/events?after=0&limit=1000", Ct);
+        Assert.Single(
+            await outbox.ReadAsync(ContractsJsonContext.Default.IReadOnlyListEventEnvelope, Ct),
+            e => e.Type == EventTypes.PhotoFailed && e.Data.Contains(photo.Id.ToString(), StringComparison.Ordinal));
     }
 
     [Fact]
