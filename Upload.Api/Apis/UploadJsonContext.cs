@@ -4,7 +4,7 @@ using Scrapbook.Upload.Api.Uploads;
 
 namespace Scrapbook.Upload.Api.Apis;
 
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(SessionResponse))]
 [JsonSerializable(typeof(UrlUploadRequest))]
 [JsonSerializable(typeof(IReadOnlyList<UploadItemResult>))]

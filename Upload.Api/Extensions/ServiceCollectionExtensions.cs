@@ -27,8 +27,9 @@ internal static class ServiceCollectionExtensions
 
         builder.Services.AddHttpClient<GalleryClient>(http => http.BaseAddress = new Uri(GalleryClient.BaseAddress));
         // The settings check sits in front of every upload: a Gallery.Api that is down should become a quick 503,
-        // not the default 2 s, 4 s, 8 s of back-off. POSTs are never retried (ServiceDefaults).
-        builder.Services.PostConfigure<HttpStandardResilienceOptions>(nameof(GalleryClient) + "-standard", options =>
+        // not the default 2 s, 4 s, 8 s of back-off. POSTs are never retried (ServiceDefaults). Gallery.Api is the
+        // only client this service makes through IHttpClientFactory (the URL fetcher has its own), hence "All".
+        builder.Services.PostConfigureAll<HttpStandardResilienceOptions>(options =>
         {
             options.Retry.MaxRetryAttempts = 2;
             options.Retry.Delay = TimeSpan.FromMilliseconds(200);

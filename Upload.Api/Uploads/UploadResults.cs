@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
@@ -9,7 +10,12 @@ namespace Scrapbook.Upload.Api.Uploads;
 /// answered: 202 (new photo, see <c>location</c>), 200 (this owner already had these bytes), or 413/415/422 with
 /// <c>problem</c> set.
 /// </summary>
-public sealed record UploadItemResult(string? FileName, int Status, string? Location, PhotoDto? Photo, ProblemDetails? Problem);
+public sealed record UploadItemResult(
+    string? FileName,
+    int Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Location,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PhotoDto? Photo,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProblemDetails? Problem);
 
 /// <summary>What <c>POST /api/session</c> answers. The same token is set as the <c>sb_owner</c> cookie.</summary>
 public sealed record SessionResponse(string Token);

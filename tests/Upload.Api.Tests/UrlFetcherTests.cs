@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Scrapbook.Imaging;
@@ -25,21 +24,12 @@ public sealed class UrlFetcherTests : IDisposable
     [InlineData("http://0.0.0.0/")]
     public async Task RedirectFromAnAllowedLoopbackServerToABlockedAddressIsRefusedAtTheSecondHop(string target)
     {
-        var requests = 0;
-        await using var server = await LoopbackServer.StartAsync(
-            context =>
-            {
-                Interlocked.Increment(ref requests);
-                context.Response.StatusCode = StatusCodes.Status302Found;
-                context.Response.Headers.Location = target;
-                return Task.CompletedTask;
-            },
-            Cancellation);
+        await using var server = LoopbackServer.Start(request => request.RedirectAsync(target));
         using var fetcher = CreateFetcher(allowLoopback: true);
 
         var refused = await Assert.ThrowsAsync<UrlNotAllowedException>(() => fetcher.FetchAsync(server.Url("/photo.jpg"), _temp.Path, Cancellation));
 
-        Assert.Equal(1, requests);
+        Assert.Equal(1, server.Requests);
         Assert.Contains("only public internet addresses", refused.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(_temp.Path));
     }
@@ -47,21 +37,14 @@ public sealed class UrlFetcherTests : IDisposable
     [Fact]
     public async Task RedirectToANameThatResolvesToLoopbackIsRefusedAtConnectTimeWhenLoopbackIsNotAllowed()
     {
-        var requests = 0;
-        await using var server = await LoopbackServer.StartAsync(
-            context =>
-            {
-                Interlocked.Increment(ref requests);
-                return context.Response.Body.WriteAsync(TestImages.Png()).AsTask();
-            },
-            Cancellation);
+        await using var server = LoopbackServer.Start(request => request.RespondAsync(200, body: TestImages.Png()));
         using var fetcher = CreateFetcher(allowLoopback: false);
 
         // "localhost" is a name, not a literal: only the connect-time check can see where it goes.
         var url = new Uri($"http://localhost:{server.BaseAddress.Port}/photo.png");
         var refused = await Assert.ThrowsAsync<UrlNotAllowedException>(() => fetcher.FetchAsync(url, _temp.Path, Cancellation));
 
-        Assert.Equal(0, requests);
+        Assert.Equal(0, server.Requests);
         Assert.Contains("loopback", refused.Message, StringComparison.Ordinal);
     }
 
@@ -100,17 +83,7 @@ public sealed class UrlFetcherTests : IDisposable
     [Fact]
     public async Task EndlessBodyIsCutAtTheSizeCap()
     {
-        await using var server = await LoopbackServer.StartAsync(
-            async context =>
-            {
-                context.Response.ContentType = "image/png";
-                var chunk = new byte[64 * 1024];
-                while (!context.RequestAborted.IsCancellationRequested)
-                {
-                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
-                }
-            },
-            Cancellation);
+        await using var server = LoopbackServer.Start(StreamForeverAsync);
         using var fetcher = CreateFetcher(allowLoopback: true);
 
         var tooLarge = await Assert.ThrowsAsync<UploadTooLargeException>(() => fetcher.FetchAsync(server.Url("/forever"), _temp.Path, Cancellation));
@@ -123,15 +96,11 @@ public sealed class UrlFetcherTests : IDisposable
     [Fact]
     public async Task DeclaredContentLengthOverTheCapIsRefusedBeforeTheBodyIsRead()
     {
-        await using var server = await LoopbackServer.StartAsync(
-            async context =>
-            {
-                context.Response.ContentLength = Cap + 1;
-                await context.Response.Body.WriteAsync(new byte[1024], context.RequestAborted);
-                await context.Response.Body.FlushAsync(context.RequestAborted);
-                await Task.Delay(Timeout.Infinite, context.RequestAborted);
-            },
-            Cancellation);
+        await using var server = LoopbackServer.Start(async request =>
+        {
+            await request.RespondAsync(200, new Dictionary<string, string> { ["Content-Length"] = $"{Cap + 1}" }, new byte[1024]);
+            await Task.Delay(Timeout.Infinite, request.Aborted);
+        });
         using var fetcher = CreateFetcher(allowLoopback: true);
 
         var tooLarge = await Assert.ThrowsAsync<UploadTooLargeException>(() => fetcher.FetchAsync(server.Url("/big"), _temp.Path, Cancellation));
@@ -142,34 +111,22 @@ public sealed class UrlFetcherTests : IDisposable
     [Fact]
     public async Task ARedirectLoopFailsAfterTheRedirectLimit()
     {
-        var requests = 0;
-        await using var server = await LoopbackServer.StartAsync(
-            context =>
-            {
-                Interlocked.Increment(ref requests);
-                context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
-                context.Response.Headers.Location = "/again";
-                return Task.CompletedTask;
-            },
-            Cancellation);
+        await using var server = LoopbackServer.Start(request => request.RedirectAsync("/again", 307));
         using var fetcher = CreateFetcher(allowLoopback: true);
 
         await Assert.ThrowsAsync<UrlFetchFailedException>(() => fetcher.FetchAsync(server.Url("/start"), _temp.Path, Cancellation));
 
-        Assert.Equal(6, requests);
+        Assert.Equal(6, server.Requests);
     }
 
     [Fact]
     public async Task AServerThatStallsIsCutAtTheTimeCap()
     {
-        await using var server = await LoopbackServer.StartAsync(
-            async context =>
-            {
-                await context.Response.Body.WriteAsync(new byte[10], context.RequestAborted);
-                await context.Response.Body.FlushAsync(context.RequestAborted);
-                await Task.Delay(Timeout.Infinite, context.RequestAborted);
-            },
-            Cancellation);
+        await using var server = LoopbackServer.Start(async request =>
+        {
+            await request.RespondAsync(200, new Dictionary<string, string> { ["Content-Length"] = "1000" }, new byte[10]);
+            await Task.Delay(Timeout.Infinite, request.Aborted);
+        });
         using var fetcher = CreateFetcher(allowLoopback: true, timeout: TimeSpan.FromSeconds(1));
 
         var failed = await Assert.ThrowsAsync<UrlFetchFailedException>(() => fetcher.FetchAsync(server.Url("/slow"), _temp.Path, Cancellation));
@@ -181,13 +138,7 @@ public sealed class UrlFetcherTests : IDisposable
     [Fact]
     public async Task AnErrorStatusIsAFetchFailure()
     {
-        await using var server = await LoopbackServer.StartAsync(
-            context =>
-            {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return Task.CompletedTask;
-            },
-            Cancellation);
+        await using var server = LoopbackServer.Start(request => request.RespondAsync(404, body: []));
         using var fetcher = CreateFetcher(allowLoopback: true);
 
         var failed = await Assert.ThrowsAsync<UrlFetchFailedException>(() => fetcher.FetchAsync(server.Url("/missing.jpg"), _temp.Path, Cancellation));
@@ -199,19 +150,8 @@ public sealed class UrlFetcherTests : IDisposable
     public async Task ARedirectWithinAllowedAddressesIsFollowedAndTheBodyHashed()
     {
         var png = TestImages.Png();
-        await using var server = await LoopbackServer.StartAsync(
-            context =>
-            {
-                if (context.Request.Path == "/moved")
-                {
-                    context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
-                    context.Response.Headers.Location = "/photo.png";
-                    return Task.CompletedTask;
-                }
-
-                return context.Response.Body.WriteAsync(png, context.RequestAborted).AsTask();
-            },
-            Cancellation);
+        await using var server = LoopbackServer.Start(request =>
+            request.Path == "/moved" ? request.RedirectAsync("/photo.png", 301) : request.RespondAsync(200, body: png));
         using var fetcher = CreateFetcher(allowLoopback: true);
 
         using var file = await fetcher.FetchAsync(server.Url("/moved"), _temp.Path, Cancellation);
@@ -222,6 +162,17 @@ public sealed class UrlFetcherTests : IDisposable
     }
 
     public void Dispose() => _temp.Dispose();
+
+    /// <summary>A response without a length that never ends (read until the connection closes).</summary>
+    internal static async Task StreamForeverAsync(LoopbackRequest request)
+    {
+        await request.RespondAsync(200, new Dictionary<string, string> { ["Content-Type"] = "image/png" });
+        var chunk = new byte[64 * 1024];
+        while (true)
+        {
+            await request.Connection.WriteAsync(chunk, request.Aborted);
+        }
+    }
 
     private static UrlFetcher CreateFetcher(bool allowLoopback, TimeSpan? timeout = null) => new(
         Options.Create(new UrlFetchOptions { AllowLoopbackForTesting = allowLoopback, Timeout = timeout ?? TimeSpan.FromSeconds(30) }),

@@ -1,0 +1,272 @@
+using System.Net;
+using System.Net.Http.Json;
+using Scrapbook.Contracts;
+using Scrapbook.Testing;
+using Scrapbook.Upload.Api.Tests.Support;
+
+namespace Scrapbook.Upload.Api.Tests;
+
+/// <summary>Every refusal, with its status and ProblemDetails type; temp files never outlive a request.</summary>
+[Collection(UploadApiCollection.Name)]
+public sealed class UploadErrorTests(UploadApiFixture servers)
+{
+    private const int SmallLimit = 1024 * 1024;
+
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task UploadWithoutAnOwnerTokenIsRefusedWith401()
+    {
+        await using var api = servers.CreateUploadApi();
+        using var client = api.CreateClient();
+
+        using var raw = await client.PostAsync("/api/uploads", Requests.Raw(TestImages.Png(), "image/png"), Cancellation);
+        using var url = await client.PostAsJsonAsync("/api/uploads/url", new { url = "https://example.com/a.jpg" }, Cancellation);
+
+        await HttpAssert.ProblemAsync(raw, HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        await HttpAssert.ProblemAsync(url, HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+    }
+
+    [Fact]
+    public async Task UploadWithAMalformedBearerTokenIsRefusedWith401()
+    {
+        await using var api = servers.CreateUploadApi();
+        using var client = api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", "short");
+
+        using var response = await client.PostAsync("/api/uploads", Requests.Raw(TestImages.Png(), "image/png"), Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+    }
+
+    [Fact]
+    public async Task UploadDeclaringMoreThanTheLimitIsRefusedWith413()
+    {
+        await using var api = servers.CreateUploadApi(settings: new Dictionary<string, string?> { ["Imaging:MaxBytes"] = $"{SmallLimit}" });
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var response = await client.PostAsync("/api/uploads", Requests.Raw(new byte[SmallLimit + 1], "image/png"), Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, ProblemTypes.TooLarge);
+        Assert.Empty(Directory.GetFiles(api.TempPath));
+    }
+
+    [Fact]
+    public async Task UploadStreamedPastTheLimitWithoutALengthIsRefusedWith413()
+    {
+        await using var api = servers.CreateUploadApi(settings: new Dictionary<string, string?> { ["Imaging:MaxBytes"] = $"{SmallLimit}" });
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+        var png = TestImages.Png(700, 700); // ~1.4 MB
+
+        // No Content-Length: the limit can only be found by counting.
+        using var content = new StreamContent(new NonSeekableStream(new MemoryStream(png)));
+        content.Headers.ContentType = new("image/png");
+        using var raw = await client.PostAsync("/api/uploads", content, Cancellation);
+        using var multipart = await client.PostAsync("/api/uploads", Requests.Multipart(("big.png", png)), Cancellation);
+
+        var problem = await HttpAssert.ProblemAsync(raw, HttpStatusCode.RequestEntityTooLarge, ProblemTypes.TooLarge);
+        Assert.Contains("1 MB", problem.Detail, StringComparison.Ordinal);
+        await HttpAssert.ProblemAsync(multipart, HttpStatusCode.RequestEntityTooLarge, ProblemTypes.TooLarge);
+        Assert.Empty(Directory.GetFiles(api.TempPath));
+    }
+
+    public static TheoryData<string> NotImages => ["svg", "pdf", "random", "zip"];
+
+    [Theory]
+    [MemberData(nameof(NotImages))]
+    public async Task NonImagesAreRefusedWith415WhateverTheyAreLabelled(string kind)
+    {
+        var bytes = kind switch
+        {
+            "svg" => TestImages.Svg(),
+            "pdf" => TestImages.Pdf(),
+            "zip" => TestImages.Zip(),
+            _ => TestImages.RandomBytes(64 * 1024),
+        };
+        await using var api = servers.CreateUploadApi();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var raw = await client.PostAsync("/api/uploads", Requests.Raw(bytes, "image/jpeg"), Cancellation);
+        using var multipart = await client.PostAsync("/api/uploads", Requests.Multipart(("photo.jpg", bytes)), Cancellation);
+
+        await HttpAssert.ProblemAsync(raw, HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedFormat);
+        await HttpAssert.ProblemAsync(multipart, HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedFormat);
+        Assert.Null(await api.ReadOriginalAsync(Requests.Sha256(bytes), Cancellation));
+        Assert.Empty(Directory.GetFiles(api.TempPath));
+    }
+
+    [Fact]
+    public async Task TruncatedJpegIsRefusedWith422()
+    {
+        var jpeg = await TestImages.JpegAsync(800, 600, Cancellation);
+        var truncated = jpeg[..(jpeg.Length * 6 / 10)];
+        await using var api = servers.CreateUploadApi();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var response = await client.PostAsync("/api/uploads", Requests.Raw(truncated), Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.UnprocessableEntity, ProblemTypes.UndecodableImage);
+        Assert.Null(await api.ReadOriginalAsync(Requests.Sha256(truncated), Cancellation));
+    }
+
+    [Fact]
+    public async Task PixelBombPngHeaderIsRefusedWith422()
+    {
+        var bomb = TestImages.PngBombHeader(100_000, 100_000);
+        await using var api = servers.CreateUploadApi();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var response = await client.PostAsync("/api/uploads", Requests.Raw(bomb, "image/png"), Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.UnprocessableEntity, ProblemTypes.TooManyPixels);
+        Assert.Empty(Directory.GetFiles(api.TempPath));
+    }
+
+    [Fact]
+    public async Task UploadsClosedAreRefusedWith403BeforeTheBodyIsStored()
+    {
+        var gallery = await servers.StartGalleryAsync(Cancellation);
+        await servers.SetUploadsOpenAsync(gallery, open: false, Cancellation);
+        await using var api = servers.CreateUploadApi(gallery.BaseAddress);
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+        var png = TestImages.Png();
+
+        using var raw = await client.PostAsync("/api/uploads", Requests.Raw(png, "image/png"), Cancellation);
+        using var url = await client.PostAsJsonAsync("/api/uploads/url", new { url = "https://example.com/a.jpg" }, Cancellation);
+
+        await HttpAssert.ProblemAsync(raw, HttpStatusCode.Forbidden, ProblemTypes.UploadsClosed);
+        await HttpAssert.ProblemAsync(url, HttpStatusCode.Forbidden, ProblemTypes.UploadsClosed);
+        Assert.Null(await api.ReadOriginalAsync(Requests.Sha256(png), Cancellation));
+
+        await servers.SetUploadsOpenAsync(gallery, open: true, Cancellation);
+        using var reopened = await client.PostAsync("/api/uploads", Requests.Raw(png, "image/png"), Cancellation);
+        Assert.Equal(HttpStatusCode.Accepted, reopened.StatusCode);
+    }
+
+    [Fact]
+    public async Task GalleryDownIsA503WithRetryAfter()
+    {
+        await using var api = servers.CreateUploadApi(servers.DeadGallery);
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var raw = await client.PostAsync("/api/uploads", Requests.Raw(TestImages.Png(), "image/png"), Cancellation);
+        using var url = await client.PostAsJsonAsync("/api/uploads/url", new { url = "https://example.com/a.jpg" }, Cancellation);
+
+        await HttpAssert.ProblemAsync(raw, HttpStatusCode.ServiceUnavailable, ProblemTypes.DependencyDown);
+        await HttpAssert.ProblemAsync(url, HttpStatusCode.ServiceUnavailable, ProblemTypes.DependencyDown);
+        Assert.Equal(TimeSpan.FromSeconds(5), raw.Headers.RetryAfter?.Delta);
+        Assert.Empty(Directory.GetFiles(api.TempPath));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1/")]
+    [InlineData("http://0.0.0.0/")]
+    [InlineData("http://[::1]/")]
+    [InlineData("http://[::ffff:127.0.0.1]/")]
+    [InlineData("http://2130706433/")]
+    [InlineData("http://0x7f.1/")]
+    [InlineData("http://169.254.169.254/latest/meta-data/")]
+    [InlineData("http://10.0.0.1/")]
+    [InlineData("http://localhost/")]
+    [InlineData("file:///etc/passwd")]
+    public async Task UrlUploadOfAnInwardAddressIsRefusedWithUrlNotAllowed(string target)
+    {
+        await using var api = servers.CreateUploadApi();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var response = await client.PostAsJsonAsync("/api/uploads/url", new { url = target }, Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.UrlNotAllowed);
+    }
+
+    [Fact]
+    public async Task UrlUploadThatRedirectsToTheMetadataServiceIsRefusedAtTheSecondHop()
+    {
+        await using var server = LoopbackServer.Start(request => request.RedirectAsync("http://169.254.169.254/latest/meta-data/"));
+        await using var api = servers.CreateUploadApi(settings: AllowLoopback);
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var response = await client.PostAsJsonAsync("/api/uploads/url", new { url = server.Url("/photo.jpg") }, Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.UrlNotAllowed);
+        Assert.Equal(1, server.Requests);
+    }
+
+    [Fact]
+    public async Task UrlUploadOfAMissingImageIsA502FetchFailure()
+    {
+        await using var server = LoopbackServer.Start(request => request.RespondAsync(404, body: []));
+        await using var api = servers.CreateUploadApi(settings: AllowLoopback);
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var response = await client.PostAsJsonAsync("/api/uploads/url", new { url = server.Url("/gone.jpg") }, Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadGateway, ProblemTypes.UrlFetchFailed);
+    }
+
+    [Fact]
+    public async Task UrlUploadOfAnEndlessBodyIsCutAtTheLimitWith413()
+    {
+        await using var server = LoopbackServer.Start(UrlFetcherTests.StreamForeverAsync);
+        await using var api = servers.CreateUploadApi(settings: AllowLoopback);
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var response = await client.PostAsJsonAsync("/api/uploads/url", new { url = server.Url("/forever") }, Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, ProblemTypes.TooLarge);
+        Assert.Empty(Directory.GetFiles(api.TempPath));
+    }
+
+    [Theory]
+    [InlineData("{ \"url\": ")]
+    [InlineData("{ \"url\": \"not a url\" }")]
+    [InlineData("{ }")]
+    public async Task UrlUploadWithABadBodyIsRefusedWith400(string json)
+    {
+        await using var api = servers.CreateUploadApi();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var response = await client.PostAsync("/api/uploads/url", new StringContent(json, System.Text.Encoding.UTF8, "application/json"), Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.Malformed);
+    }
+
+    [Fact]
+    public async Task MultipartWithoutAFileIsRefusedWith400()
+    {
+        await using var api = servers.CreateUploadApi();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+        using var form = new MultipartFormDataContent { { new StringContent("hello"), "caption" } };
+
+        using var response = await client.PostAsync("/api/uploads", form, Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.Malformed);
+    }
+
+    [Fact]
+    public async Task ABodyThatIsNeitherMultipartNorAnImageIsRefusedWith415()
+    {
+        await using var api = servers.CreateUploadApi();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var response = await client.PostAsync("/api/uploads", new StringContent("hello"), Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedFormat);
+    }
+
+    [Fact]
+    public async Task ACaptionLongerThanTheGalleryStoresIsRefusedWith400()
+    {
+        await using var api = servers.CreateUploadApi();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+        using var form = Requests.Multipart(("a.png", TestImages.Png()));
+        form.Add(new StringContent(new string('x', 501)), "caption");
+
+        using var response = await client.PostAsync("/api/uploads", form, Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.Malformed);
+        Assert.Empty(Directory.GetFiles(api.TempPath));
+    }
+
+    private static Dictionary<string, string?> AllowLoopback => new() { ["UrlFetch:AllowLoopbackForTesting"] = "true" };
+}
