@@ -37,7 +37,19 @@ internal sealed partial class JobHandler(
     {
         var job = TryParse(message.Body);
         using var activity = JobTrace.Start(telemetry.ActivitySource, queue.Name, message, job);
-        var outcome = await HandleCoreAsync(message, job, cancellationToken);
+        JobOutcome outcome;
+        try
+        {
+            outcome = await HandleCoreAsync(message, job, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Bookkeeping failed (storage unreachable while poisoning or deleting): the message reappears after its
+            // visibility timeout, and the receive loop must go on.
+            LogUnexpected(logger, ex, message.MessageId);
+            outcome = JobOutcome.Retried;
+        }
+
         activity?.SetTag("scrapbook.job.outcome", outcome.ToString());
         metrics.JobProcessed(outcome);
         return outcome;
@@ -201,6 +213,9 @@ internal sealed partial class JobHandler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} is not a thumbnail job; moved to {PoisonQueue}")]
     private static partial void LogMalformed(ILogger logger, string messageId, string poisonQueue);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling message {MessageId} failed; it reappears after its visibility timeout")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string messageId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a message for redelivery; it reappears after its visibility timeout")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception);
