@@ -483,18 +483,36 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
         return operation.GetImage("out");
     }
 
+    /// <summary>
+    /// The ThumbHash of <paramref name="source"/> shrunk to at most 100 px. ThumbHash keeps only the
+    /// lowest frequencies, so the shrink is libvips' box shrink plus a linear kernel: a third of the
+    /// cost of lanczos3, with no difference the hash can carry. Each axis keeps at least a pixel.
+    /// </summary>
     private static byte[] Placeholder(VipsImageHandle source)
     {
-        using var operation = VipsOperation.Create("thumbnail_image")
-            .Set("in", source)
-            .Set("width", ThumbHash.MaxSide)
-            .Set("height", ThumbHash.MaxSide)
-            .SetEnum("size", "down")
-            .Set("no_rotate", true)
-            .Build();
-        using var small = operation.GetImage("out");
-        var rgba = ToRgba(small.ToArray(), small.Width * small.Height, small.Bands);
-        return ThumbHash.FromRgba(small.Width, small.Height, rgba);
+        var scale = Math.Min((double)ThumbHash.MaxSide / source.Width, (double)ThumbHash.MaxSide / source.Height);
+        VipsImageHandle? shrunk = null;
+        try
+        {
+            if (scale < 1)
+            {
+                using var operation = VipsOperation.Create("resize")
+                    .Set("in", source)
+                    .Set("scale", Math.Max(scale, 1.0 / source.Width))
+                    .Set("vscale", Math.Max(scale, 1.0 / source.Height))
+                    .SetEnum("kernel", "linear")
+                    .Build();
+                shrunk = operation.GetImage("out");
+            }
+
+            var small = shrunk ?? source;
+            var rgba = ToRgba(small.ToArray(), small.Width * small.Height, small.Bands);
+            return ThumbHash.FromRgba(small.Width, small.Height, rgba);
+        }
+        finally
+        {
+            shrunk?.Dispose();
+        }
     }
 
     /// <summary>Expands 8-bit grey, grey+alpha or RGB pixels to RGBA.</summary>
