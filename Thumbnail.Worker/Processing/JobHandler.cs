@@ -71,7 +71,7 @@ internal sealed partial class JobHandler(
         if (message.DequeueCount > settings.MaxDeliveries)
         {
             var reason = $"Rendering did not complete in {settings.MaxDeliveries} deliveries (delivery {message.DequeueCount} gives up).";
-            return await FailAsync(lease, job, reason, "exhausted");
+            return await FailAsync(lease, job, reason, "exhausted", cancellationToken);
         }
 
         try
@@ -109,12 +109,12 @@ internal sealed partial class JobHandler(
         catch (ImageRejectedException ex)
         {
             LogRejected(logger, ex, job.PhotoId);
-            return await FailAsync(lease, job, ex.Message, "rejected");
+            return await FailAsync(lease, job, ex.Message, "rejected", cancellationToken);
         }
         catch (Exception ex) when (message.DequeueCount >= settings.MaxDeliveries)
         {
             LogAttemptFailed(logger, ex, job.PhotoId, message.DequeueCount, settings.MaxDeliveries);
-            return await FailAsync(lease, job, ex.Message, "exhausted");
+            return await FailAsync(lease, job, ex.Message, "exhausted", cancellationToken);
         }
         catch (Exception ex)
         {
@@ -128,7 +128,7 @@ internal sealed partial class JobHandler(
     internal static TimeSpan RetryDelay(long dequeueCount, TimeSpan visibilityTimeout) =>
         TimeSpan.FromSeconds(Math.Min(visibilityTimeout.TotalSeconds, Math.Pow(2, Math.Clamp(dequeueCount - 1, 0, 16))));
 
-    private async Task<JobOutcome> FailAsync(MessageLease lease, ThumbnailJob job, string reason, string kind)
+    private async Task<JobOutcome> FailAsync(MessageLease lease, ThumbnailJob job, string reason, string kind, CancellationToken cancellationToken)
     {
         try
         {
@@ -144,6 +144,12 @@ internal sealed partial class JobHandler(
             metrics.JobFailed(kind);
             LogFailed(logger, job.PhotoId, queue.PoisonQueueName, reason);
             return JobOutcome.Failed;
+        }
+        catch (OperationCanceledException) when (!lease.IsLost && cancellationToken.IsCancellationRequested)
+        {
+            LogReleased(logger, job.PhotoId, lease.MessageId);
+            await ReleaseAsync(lease, TimeSpan.Zero);
+            return JobOutcome.Released;
         }
         catch (Exception ex) when (!lease.IsLost)
         {

@@ -22,12 +22,15 @@ internal sealed partial class MessageLease : IAsyncDisposable
     {
         _queue = queue;
         _message = message;
+        MessageId = message.MessageId;
         _visibility = visibility;
         _logger = logger;
         _callerToken = cancellationToken;
         _jobCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _renewal = RenewAsync();
     }
+
+    public string MessageId { get; }
 
     /// <summary>Cancelled when the lease is lost or the caller's token is cancelled.</summary>
     public CancellationToken Token => _jobCancellation.Token;
