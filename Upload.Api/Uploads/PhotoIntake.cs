@@ -15,6 +15,8 @@ internal sealed record UploadMetadata(string? Caption, string? Author);
 internal sealed partial class PhotoIntake(IImageProbe probe, IBlobStore blobs, GalleryClient gallery, ILogger<PhotoIntake> logger)
 {
     /// <summary>
+    /// The probe reads the header and walks the format's structure (a file cut short is Corrupt) without decoding
+    /// pixels; anything subtler is the thumbnail worker's to find, which marks the photo failed with the reason.
     /// Throws <see cref="UploadsClosedException"/> and <see cref="GalleryUnavailableException"/>, which concern the
     /// whole request; everything about the file itself is in the outcome.
     /// </summary>
@@ -30,15 +32,6 @@ internal sealed partial class PhotoIntake(IImageProbe probe, IBlobStore blobs, G
             LogRejected(logger, file.Sha256, rejection.Reason, rejection.Message);
             var problem = Problems.FromRejection(rejection);
             return new FileOutcome(problem.Status ?? StatusCodes.Status422UnprocessableEntity, null, problem);
-        }
-
-        if (await Truncation.IsTruncatedAsync(file.Path, info.Format, cancellationToken))
-        {
-            LogRejected(logger, file.Sha256, ImageRejectionReason.Corrupt, "truncated");
-            return new FileOutcome(
-                StatusCodes.Status422UnprocessableEntity,
-                null,
-                Problems.Undecodable($"The {info.Format} image ends early: it looks cut short. Upload the whole file."));
         }
 
         await using (var content = file.OpenRead())

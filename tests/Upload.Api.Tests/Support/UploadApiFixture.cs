@@ -112,7 +112,8 @@ public sealed class UploadApiHost(IReadOnlyDictionary<string, string?> configura
     /// <summary>A client holding a fresh owner token (from <c>POST /api/session</c>) as a bearer token.</summary>
     public async Task<HttpClient> CreateOwnerClientAsync(CancellationToken cancellationToken)
     {
-        var client = CreateClient();
+        // No redirect handler: it copies every request body into memory so it could replay it.
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         using var response = await client.PostAsync("/api/session", null, cancellationToken);
         response.EnsureSuccessStatusCode();
         var session = await response.Content.ReadFromJsonAsync<SessionResponse>(cancellationToken);
