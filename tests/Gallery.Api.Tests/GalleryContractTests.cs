@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Data;
@@ -380,6 +381,65 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
         var next = Assert.Single(await after.ReadAsync(ContractsJsonContext.Default.IReadOnlyListEventEnvelope, Ct));
         Assert.True(next.Sequence > outbox[0].Sequence);
         Assert.True(next.Sequence <= outbox[1].Sequence);
+    }
+
+    [Fact]
+    public async Task ConcurrentWritersLoseNoEventOnTheWayToTheStream()
+    {
+        var owner = Owner.New();
+        var photos = new List<PhotoDto>();
+        for (var i = 0; i < 3; i++)
+        {
+            photos.Add((await Client.AddReadyPhotoAsync(owner, Ct)).Photo);
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 30).Select(async i =>
+        {
+            using var response = await Patch(photos[i % photos.Count].Id, owner, null, $"edit {i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }));
+
+        using var all = await Client.GetAsync("/internal/events?after=0&limit=1000", Ct);
+        var ids = photos.Select(p => p.Id.ToString()).ToList();
+        var expected = (await all.ReadAsync(ContractsJsonContext.Default.IReadOnlyListEventEnvelope, Ct))
+            .Where(e => ids.Any(id => e.Data.Contains(id, StringComparison.Ordinal)))
+            .Select(e => OutboxPublisher.StreamId(e.Sequence))
+            .ToList();
+        Assert.Equal(33, expected.Count);
+        var streamed = await App.Redis.WaitForStreamAsync(
+            e => ids.Any(id => e["data"]?.Contains(id, StringComparison.Ordinal) == true), e => e.Count >= expected.Count, Ct);
+        Assert.Equal(expected, streamed.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task AnEventSentAgainIsRecognisedAsAlreadyInTheStream()
+    {
+        var (photo, _) = await Client.AddReadyPhotoAsync(Owner.New(), Ct);
+        var ready = Assert.Single(await App.Redis.WaitForEventsAsync(photo.Id, e => e.Count == 1, Ct));
+        var sequence = long.Parse(ready.Id.Split('-')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var database = App.Services.GetRequiredService<GalleryDatabase>();
+
+        // As if the process had died after XADD and before marking the row sent.
+        await using (var connection = await database.OpenAsync(Ct))
+        {
+            await connection.ExecuteAsync("UPDATE outbox SET sent_at = NULL WHERE sequence = @sequence", new { sequence });
+        }
+
+        App.Services.GetRequiredService<OutboxSignal>().Notify();
+        var deadline = DateTime.UtcNow + GalleryCalls.Deadline;
+        while (true)
+        {
+            await using var connection = await database.OpenAsync(Ct);
+            if (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE sequence = @sequence AND sent_at IS NOT NULL", new { sequence }) == 1)
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "The relay never marked the resent event sent.");
+            await Task.Delay(50, Ct);
+        }
+
+        Assert.Single(await App.Redis.WaitForEventsAsync(photo.Id, _ => true, Ct));
     }
 
     [Fact]
