@@ -1,11 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
+using Scrapbook.Bench.Thumbnails;
 using Scrapbook.Imaging;
 
 // Usage: Scrapbook.Bench.Thumbnails CORPUS_DIR OUT_DIR JOBS [FILE_PATTERN]
+//        Scrapbook.Bench.Thumbnails --stages CORPUS_DIR COUNT
 // Renders the default presets (thumb, small, large; WebP q80) for every JPEG in CORPUS_DIR with
 // JOBS renders in flight, writing the renditions to OUT_DIR. CPU time and peak RSS are measured
 // from outside (run.sh uses GNU time); this prints the wall time of the render loop alone.
+// --stages prints where the CPU goes per image over the first COUNT 12 MP JPEGs (StageProfile).
+if (args[0] == "--stages")
+{
+    StageProfile.Run([.. Directory.GetFiles(args[1], "p12-*.jpg").Order(StringComparer.Ordinal).Take(int.Parse(args[2], CultureInfo.InvariantCulture))]);
+    return;
+}
+
 var corpus = args[0];
 var output = args[1];
 var jobs = int.Parse(args[2], CultureInfo.InvariantCulture);

@@ -105,9 +105,14 @@ for scale in 1/1 1/2; do
   printf 'tjbench decode only, scale %s (ceiling)|%s|tj %s %s\n' "$scale" "$count" "$total" "$jobs" >> "$results"
 done
 
-/usr/bin/python3 - "$results" "$here/results.md" "$jobs" "$n12" "$n24" <<'PY'
+# Where Scrapbook's CPU goes: the render's steps timed one at a time (StageProfile.cs).
+log "running: Scrapbook stage profile (8 × 12 MP, one job)"
+stages="$(mktemp)"; trap 'rm -f "$results" "$stages"' EXIT
+dotnet "$runner" --stages "$corpus" 8 > "$stages"
+
+/usr/bin/python3 - "$results" "$here/results.md" "$jobs" "$n12" "$n24" "$stages" <<'PY'
 import os, platform, subprocess, sys
-results, target, jobs, n12, n24 = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+results, target, jobs, n12, n24, stages = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], open(sys.argv[6]).read().strip()
 rows, seen = [], {}
 for line in open(results):
     name, images, timing = line.rstrip("\n").split("|")
@@ -160,9 +165,19 @@ largest single process: for Scrapbook and sharp that one process ran all {jobs} 
 vipsthumbnail, ImageMagick and Pillow each job is its own process, so their machine-wide
 footprint is up to {jobs}× the figure. vipsthumbnail has no multi-output mode, so it decodes every
 image once per preset (three passes); Scrapbook, ImageMagick and Pillow decode once per image,
-sharp once per preset with shrink-on-load. tjbench rows decode only (no resize, no encode), single-
+sharp once per preset with shrink-on-load. Scrapbook decodes at the DCT scale the large preset
+needs, resizes into memory, encodes that as `large`, derives `small` from it in memory, and the
+smart-cropped `thumb` and the ThumbHash placeholder from `small`. tjbench rows decode only (no resize, no encode), single-
 threaded, scaled to {jobs} cores: 1/2 is the DCT-scaled decode Scrapbook's shrink-on-load asks
 libjpeg for at these sizes (12 MP and 24 MP both shrink ≥2× to 1600), 1/1 a full-size decode.
+
+#### Where Scrapbook's CPU goes
+
+`dotnet bench/thumbnails/bin/Release/net10.0/Scrapbook.Bench.Thumbnails.dll --stages bench/thumbnails/.corpus 8`
+replays the render's steps one at a time over 8 of the 12 MP images (process CPU time, one job;
+see `StageProfile.cs`); the last row is the engine's own render of the same images.
+
+{stages}
 """)
 PY
 log "wrote $here/results.md"

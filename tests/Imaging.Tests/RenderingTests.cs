@@ -35,6 +35,33 @@ public sealed class RenderingTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task SmallerPresetsAreDerivedWithoutEverLosingPixelsTheyNeed()
+    {
+        // The 800 crop needs more pixels than the 640 fit rendition has: it must come from the
+        // intermediate, while the 200 crop and the 300 fit can come from the 640.
+        RenditionPreset[] presets =
+        [
+            new("crop800", 800, 800, RenditionFit.SmartCrop),
+            new("fit640", 640, 640, RenditionFit.Fit),
+            new("crop200", 200, 200, RenditionFit.SmartCrop),
+            new("fit300", 300, 300, RenditionFit.Fit),
+            new("fit1600", 1600, 1600, RenditionFit.Fit),
+        ];
+        var jpeg = await VipsCli.ConvertAsync(_dir.Path, Images.GradientPng(2400, 1600), "photo.jpg[Q=90]");
+
+        var result = await Engine.Create().RenderAsync(Save("photo.jpg", jpeg), presets, TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            ["crop800 800×800", "fit640 640×427", "crop200 200×200", "fit300 300×200", "fit1600 1600×1067"],
+            result.Renditions.Select(r => $"{r.Name} {r.Width}×{r.Height}"));
+        foreach (var rendition in result.Renditions)
+        {
+            var decoded = Decoded.From(rendition.Content);
+            Assert.Equal((rendition.Width, rendition.Height), (decoded.Width, decoded.Height));
+        }
+    }
+
     [Theory]
     [InlineData(4000, 3000, 1, 1600, 1600)] // the large fit preset is the decode target
     [InlineData(10000, 500, 1, 5121, 257)] // a panorama: the square thumb needs the most pixels
