@@ -79,6 +79,21 @@ public sealed class TruncationTests : CorpusTest
     }
 
     [Theory]
+    [InlineData("interlace")] // progressive: many scans, with tables between them
+    [InlineData("restart-interval=2")] // RSTn markers inside the scan data
+    public async Task JpegScanWalkFindsTheEndOfProgressiveAndRestartCodedFiles(string option)
+    {
+        var jpeg = await VipsCli.ConvertAsync(Directory, Images.GradientPng(640, 480), $"image.jpg[Q=90,{option}]");
+        var trailer = new byte[TruncationCheck.JpegTrailerWindow + 4096];
+
+        var complete = await _engine.ProbeAsync(new MemoryStream([.. jpeg, .. trailer]), Cancellation);
+        var truncated = await RejectedAsync(() => _engine.ProbeAsync(new MemoryStream(jpeg[..(jpeg.Length * 8 / 10)]), Cancellation));
+
+        Assert.Equal((640, 480), (complete.Width, complete.Height));
+        Assert.Equal(ImageRejectionReason.Corrupt, truncated.Reason);
+    }
+
+    [Theory]
     [InlineData(60)]
     [InlineData(-12)] // everything but the IEND chunk
     public async Task TruncatedPngIsRejectedAsCorruptByTheProbe(int keep)
