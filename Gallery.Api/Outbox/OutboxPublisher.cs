@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Photos;
 using Scrapbook.Redis;
+using Scrapbook.ServiceDefaults;
 using Scrapbook.Storage;
 
 namespace Scrapbook.Gallery.Api.Outbox;
@@ -17,6 +19,7 @@ internal sealed partial class OutboxPublisher(
     IJobQueue queue,
     IRedisClient redis,
     IOptions<OutboxOptions> options,
+    ServiceTelemetry telemetry,
     ILogger<OutboxPublisher> logger)
 {
     /// <summary>Sends one batch; returns how many rows it handled (a full batch means: call again).</summary>
@@ -25,6 +28,11 @@ internal sealed partial class OutboxPublisher(
         var rows = await store.ListUnsentAsync(options.Value.BatchSize, cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)
         {
+            // A producer span in the trace of the request that wrote the row, however much later it is sent.
+            ActivityContext.TryParse(row.Traceparent, null, out var parent);
+            using var activity = telemetry.ActivitySource.StartActivity($"send {row.Type}", ActivityKind.Producer, parent);
+            activity?.SetTag("messaging.destination.name", row.Kind == OutboxKinds.Job ? queue.Name : Channels.EventStream);
+            activity?.SetTag("scrapbook.outbox.sequence", row.Sequence);
             if (row.Kind == OutboxKinds.Job)
             {
                 await queue.SendAsync(BinaryData.FromString(row.Payload), cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -467,6 +467,27 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
     }
 
     [Fact]
+    public async Task EventsWrittenWhileRedisIsDownAreSentOnceItIsBack()
+    {
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+        await using var app = new GalleryApp(fixture.Settings(await fixture.CreateDatabaseAsync(Ct), redis.ConnectionString));
+        var client = app.CreateClient();
+        var owner = Owner.New();
+        var (before, _) = await client.AddReadyPhotoAsync(owner, Ct);
+        await app.Redis.WaitForEventsAsync(before.Id, e => e.Count == 1, Ct);
+
+        await redis.KillAsync();
+        var (during, _) = await client.AddReadyPhotoAsync(owner, Ct);
+        await redis.StartAsync(Ct);
+
+        // The restarted Redis kept nothing (no persistence): the relay sends what is unsent, in order.
+        var events = await app.Redis.WaitForEventsAsync(during.Id, e => e.Count == 1, Ct);
+        Assert.Equal(EventTypes.PhotoReady, events[0]["type"]);
+        Assert.Equal(OutboxPublisher.StreamId(4), events[0].Id); // 1 job, 2 photo.ready, 3 job, 4 photo.ready
+    }
+
+    [Fact]
     public async Task AJobAndAnEventCommittedBeforeACrashAreSentAfterTheRestart()
     {
         // A Redis of its own: a fresh database numbers its outbox from 1, which the shared stream is already past.
