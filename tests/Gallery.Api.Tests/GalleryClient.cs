@@ -109,10 +109,18 @@ public static class GalleryCalls
         var deadline = DateTime.UtcNow + Deadline;
         while (true)
         {
-            var entries = (await redis.StreamRangeAsync(Channels.EventStream, cancellationToken: cancellationToken)).Where(match).ToList();
-            if (until(entries))
+            List<RedisStreamEntry> entries = [];
+            try
             {
-                return entries;
+                entries = [.. (await redis.StreamRangeAsync(Channels.EventStream, cancellationToken: cancellationToken)).Where(match)];
+                if (until(entries))
+                {
+                    return entries;
+                }
+            }
+            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            {
+                // The client reconnects in the background after a Redis restart; keep polling.
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"The stream never showed the expected events; matching entries: {string.Join(", ", entries.Select(e => $"{e.Id} {e["type"]}"))}");
