@@ -82,10 +82,13 @@ public static partial class UploadsApi
             return TypedResults.Problem(Problems.TooLarge(multipart ? bodyLimit : maxBytes, declared));
         }
 
-        // Kestrel's default 30 MB cap would cut a legal upload; this endpoint counts bytes itself.
+        // This endpoint counts bytes itself (413 at the first byte past the limit). Kestrel's own cap would cut a
+        // legal 50 MB upload at its 30 MB default, and a cap at our limit would make Kestrel reset the connection
+        // after our 413 instead of draining the rest (for at most its 5 s drain timeout), so that clients which only
+        // read the answer once they have sent everything — .NET's HttpClient among them — never see it.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
-            sizeFeature.MaxRequestBodySize = bodyLimit + 1;
+            sizeFeature.MaxRequestBodySize = null;
         }
 
         if (await CheckUploadsOpenAsync(context, gallery, options, cancellationToken) is { } closed)

@@ -25,7 +25,10 @@ public sealed class MemoryTests(UploadApiFixture servers, ITestOutputHelper outp
         var small = Path.Combine(temp.Path, "small.png");
         TestImages.PngFile(large, 4150, 4150); // 49.3 MB of incompressible pixels, just under the 50 MB limit
         TestImages.PngFile(small, 1300, 1300); // 5 MB
+        // Real Kestrel on loopback: its 30 MB default body limit and its buffers are part of what is measured.
         await using var api = servers.CreateUploadApi();
+        api.UseKestrel(0);
+        api.StartServer();
         using var client = await api.CreateOwnerClientAsync(Cancellation);
         await UploadAsync(client, Path.Combine(temp.Path, "warm-up.png"), warmUp: true);
 
@@ -36,7 +39,7 @@ public sealed class MemoryTests(UploadApiFixture servers, ITestOutputHelper outp
         var message =
             $"upload of {largeLength / (double)Megabyte:0.0} MB: {largeAllocated / (double)Megabyte:0.0} MB allocated; " +
             $"upload of {new FileInfo(small).Length / (double)Megabyte:0.0} MB: {smallAllocated / (double)Megabyte:0.0} MB allocated " +
-            "(whole process: test client, in-memory server, Upload.Api, blob client)";
+            "(whole test process: client, Kestrel, Upload.Api, blob client)";
         output.WriteLine(message);
         TestContext.Current.SendDiagnosticMessage(message);
         Assert.True(largeLength > 45 * Megabyte && largeLength <= 50 * Megabyte, $"{largeLength} bytes");

@@ -70,6 +70,59 @@ public sealed class UploadErrorTests(UploadApiFixture servers)
         Assert.Empty(Directory.GetFiles(api.TempPath));
     }
 
+    [Fact]
+    public async Task OverKestrelAChunkedUploadPastTheLimitGets413AndNothingIsKept()
+    {
+        await using var api = StartOverKestrel();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+        var sent = 0L;
+
+        // 64 MB offered without a length. The server stops storing at the limit and answers 413 at once; Kestrel
+        // drains the rest so that HttpClient, which reads the answer only after sending everything, still sees it.
+        using var content = new StreamContent(new CountingZeroStream(64L * SmallLimit, read => Interlocked.Add(ref sent, read)));
+        content.Headers.ContentType = new("image/png");
+        using var response = await client.PostAsync("/api/uploads", content, Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, ProblemTypes.TooLarge);
+        Assert.Empty(Directory.GetFiles(api.TempPath));
+    }
+
+    [Fact]
+    public async Task OverKestrelAnUploadDeclaredTooLargeIsRefusedBeforeItsBodyIsSent()
+    {
+        await using var api = StartOverKestrel();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+        client.DefaultRequestHeaders.ExpectContinue = true;
+        var sent = 0L;
+
+        using var content = new StreamContent(new CountingZeroStream(64L * SmallLimit, read => Interlocked.Add(ref sent, read)));
+        content.Headers.ContentType = new("image/png");
+        content.Headers.ContentLength = 64L * SmallLimit;
+        using var response = await client.PostAsync("/api/uploads", content, Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, ProblemTypes.TooLarge);
+        Assert.Equal(0, Interlocked.Read(ref sent));
+    }
+
+    [Fact]
+    public async Task OverKestrelAnUploadJustUnderTheLimitIsNotCutByKestrelsOwnBodyLimit()
+    {
+        // Kestrel's default request body limit is 30 MB; the 50 MB image limit must win. Scaled down here.
+        await using var api = servers.CreateUploadApi();
+        api.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(System.Net.IPAddress.Loopback, 0);
+            kestrel.Limits.MaxRequestBodySize = SmallLimit / 2;
+        });
+        api.StartServer();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+        var png = TestImages.Png(500, 500); // 750 KB, over Kestrel's limit as configured here
+
+        using var response = await client.PostAsync("/api/uploads", Requests.Raw(png, "image/png"), Cancellation);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
     public static TheoryData<string> NotImages => ["svg", "pdf", "random", "zip"];
 
     [Theory]
@@ -268,5 +321,48 @@ public sealed class UploadErrorTests(UploadApiFixture servers)
         Assert.Empty(Directory.GetFiles(api.TempPath));
     }
 
+    private UploadApiHost StartOverKestrel()
+    {
+        var api = servers.CreateUploadApi(settings: new Dictionary<string, string?> { ["Imaging:MaxBytes"] = $"{SmallLimit}" });
+        api.UseKestrel(0);
+        api.StartServer();
+        return api;
+    }
+
     private static Dictionary<string, string?> AllowLoopback => new() { ["UrlFetch:AllowLoopbackForTesting"] = "true" };
+}
+
+/// <summary>Zeros, <c>length</c> of them, reporting each read; never seekable, so HttpClient sends it chunked.</summary>
+internal sealed class CountingZeroStream(long length, Action<int> onRead) : Stream
+{
+    private long _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var n = (int)Math.Min(count, length - _position);
+        Array.Clear(buffer, offset, n);
+        _position += n;
+        onRead(n);
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -113,7 +113,7 @@ public sealed class UploadApiHost(IReadOnlyDictionary<string, string?> configura
     public async Task<HttpClient> CreateOwnerClientAsync(CancellationToken cancellationToken)
     {
         // No redirect handler: it copies every request body into memory so it could replay it.
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var client = CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = ClientOptions.BaseAddress, AllowAutoRedirect = false, HandleCookies = false });
         using var response = await client.PostAsync("/api/session", null, cancellationToken);
         response.EnsureSuccessStatusCode();
         var session = await response.Content.ReadFromJsonAsync<SessionResponse>(cancellationToken);
