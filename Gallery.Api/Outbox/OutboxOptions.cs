@@ -18,6 +18,17 @@ public sealed class OutboxOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long sent rows are kept: <c>GET /internal/events?after=</c> replays from them. Older ones are deleted;
+    /// a client further behind than that gets a reset from Notify.Api.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often sent rows past <see cref="Retention"/> are deleted.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
+
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 100;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Scrapbook.Gallery.Api.Photos;
 
 namespace Scrapbook.Gallery.Api.Outbox;
 
@@ -9,6 +10,8 @@ namespace Scrapbook.Gallery.Api.Outbox;
 internal sealed partial class OutboxRelay(
     OutboxPublisher publisher,
     OutboxSignal signal,
+    PhotoStore store,
+    TimeProvider time,
     IOptions<OutboxOptions> options,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
@@ -20,11 +23,19 @@ internal sealed partial class OutboxRelay(
             return;
         }
 
+        var nextPrune = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await publisher.PublishAllAsync(stoppingToken).ConfigureAwait(false);
+                if (time.GetUtcNow() >= nextPrune)
+                {
+                    var pruned = await store.PruneSentAsync(time.GetUtcNow() - options.Value.Retention, stoppingToken).ConfigureAwait(false);
+                    LogPruned(logger, pruned);
+                    nextPrune = time.GetUtcNow() + options.Value.PruneInterval;
+                }
+
                 await signal.WaitAsync(options.Value.PollInterval, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -48,6 +59,9 @@ internal sealed partial class OutboxRelay(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay is disabled (Outbox:Enabled=false) on this replica")]
     private static partial void LogDisabled(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Pruned {Count} sent outbox rows past retention")]
+    private static partial void LogPruned(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox relay failed; retrying")]
     private static partial void LogFailed(ILogger logger, Exception exception);

@@ -305,6 +305,15 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>Deletes sent outbox rows written before <paramref name="cutoff"/>; returns how many.</summary>
+    public async Task<int> PruneSentAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        // Sequence numbers are never reused after a delete (SQLite AUTOINCREMENT, PostgreSQL identity).
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM outbox WHERE sent_at IS NOT NULL AND created_at < @cutoff", new { cutoff }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     private async Task<IReadOnlyList<Photo>> ListAsync(string filter, DynamicParameters parameters, Guid? before, int limit, CancellationToken cancellationToken)
     {
         parameters.Add("Limit", limit);

@@ -488,6 +488,38 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
     }
 
     [Fact]
+    public async Task SentRowsPastTheRetentionArePrunedAndTheirSequencesNeverReused()
+    {
+        await using var redis = new RedisServer();
+        await redis.InitializeAsync();
+        var settings = fixture.Settings(await fixture.CreateDatabaseAsync(Ct), redis.ConnectionString);
+        settings["Outbox:Retention"] = "00:00:00.001";
+        settings["Outbox:PruneInterval"] = "00:00:00.050";
+        await using var app = new GalleryApp(settings);
+        var client = app.CreateClient();
+        var owner = Owner.New();
+        var (first, _) = await client.AddReadyPhotoAsync(owner, Ct);
+        await app.Redis.WaitForEventsAsync(first.Id, e => e.Count == 1, Ct);
+
+        var deadline = DateTime.UtcNow + GalleryCalls.Deadline;
+        while (true)
+        {
+            using var response = await client.GetAsync("/internal/events?after=0", Ct);
+            if ((await response.ReadAsync(ContractsJsonContext.Default.IReadOnlyListEventEnvelope, Ct)).Count == 0)
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "Sent events were never pruned.");
+            await Task.Delay(50, Ct);
+        }
+
+        var (second, _) = await client.AddReadyPhotoAsync(owner, Ct);
+        var events = await app.Redis.WaitForEventsAsync(second.Id, e => e.Count == 1, Ct);
+        Assert.Equal(OutboxPublisher.StreamId(4), events[0].Id);
+    }
+
+    [Fact]
     public async Task AJobAndAnEventCommittedBeforeACrashAreSentAfterTheRestart()
     {
         // A Redis of its own: a fresh database numbers its outbox from 1, which the shared stream is already past.
