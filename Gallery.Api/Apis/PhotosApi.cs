@@ -87,7 +87,7 @@ internal static class PhotosApi
 
     /// <summary>Deletes a photo; only the owner or an admin. The last photo using its bytes takes its blobs along.</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> DeletePhoto(
-        Guid id, HttpContext context, PhotoStore store, ContentCleaner cleaner, CancellationToken cancellationToken = default)
+        Guid id, HttpContext context, PhotoStore store, ContentCleaner cleaner, IHostApplicationLifetime lifetime, CancellationToken cancellationToken = default)
     {
         if (await AuthorizeEditAsync(id, context, store, cancellationToken) is { } refusal)
         {
@@ -102,7 +102,7 @@ internal static class PhotosApi
 
         if (deleted.LastUseOfContent)
         {
-            await cleaner.DeleteContentAsync(deleted.Photo.Row.Sha256, cancellationToken);
+            await cleaner.DeleteContentAsync(deleted.Photo.Row.Sha256, lifetime.ApplicationStopping);
         }
 
         return TypedResults.NoContent();

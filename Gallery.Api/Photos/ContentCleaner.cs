@@ -11,11 +11,11 @@ internal sealed partial class ContentCleaner(IBlobStore blobs, ILogger<ContentCl
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
+    /// <param name="cancellationToken">Pass the application's stopping token, not the request's: a client hanging up must not leave half the blobs behind.</param>
     public async Task DeleteContentAsync(string sha256, CancellationToken cancellationToken = default)
     {
-        // Not tied to the request: a client hanging up must not leave half the blobs behind.
-        using var timeout = new CancellationTokenSource(s_timeout);
-        _ = cancellationToken;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(s_timeout);
         try
         {
             await blobs.DeleteAsync(BlobKeys.Original(sha256), timeout.Token).ConfigureAwait(false);
