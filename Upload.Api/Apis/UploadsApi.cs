@@ -91,7 +91,7 @@ public static partial class UploadsApi
             sizeFeature.MaxRequestBodySize = null;
         }
 
-        if (await CheckUploadsOpenAsync(context, gallery, options, cancellationToken) is { } closed)
+        if (await CheckUploadsOpenAsync(context, gallery, options, loggers, cancellationToken) is { } closed)
         {
             return closed;
         }
@@ -242,7 +242,7 @@ public static partial class UploadsApi
             return TypedResults.Problem(Problems.UrlNotAllowed(ex.Message));
         }
 
-        if (await CheckUploadsOpenAsync(context, gallery, options, cancellationToken) is { } closed)
+        if (await CheckUploadsOpenAsync(context, gallery, options, loggers, cancellationToken) is { } closed)
         {
             return closed;
         }
@@ -276,7 +276,8 @@ public static partial class UploadsApi
         }
     }
 
-    private static async Task<ProblemHttpResult?> CheckUploadsOpenAsync(HttpContext context, GalleryClient gallery, UploadOptions options, CancellationToken cancellationToken)
+    private static async Task<ProblemHttpResult?> CheckUploadsOpenAsync(
+        HttpContext context, GalleryClient gallery, UploadOptions options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         // Asked before the body is read: nobody should send 50 MB to learn that uploads are closed. Gallery.Api
         // checks again when the photo is registered, which settles a race with an admin closing uploads.
@@ -287,7 +288,7 @@ public static partial class UploadsApi
         }
         catch (GalleryUnavailableException ex)
         {
-            return DependencyDown(context, options, context.RequestServices.GetRequiredService<ILoggerFactory>(), ex);
+            return DependencyDown(context, options, loggers, ex);
         }
     }
 

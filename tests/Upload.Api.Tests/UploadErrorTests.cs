@@ -123,6 +123,38 @@ public sealed class UploadErrorTests(UploadApiFixture servers)
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
+    [Fact]
+    public async Task AnUploadAbandonedHalfwayLeavesNoTempFileBehind()
+    {
+        await using var api = servers.CreateUploadApi();
+        api.UseKestrel(0);
+        api.StartServer();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        var sawTempFile = false;
+        using var content = new StreamContent(new CountingZeroStream(40L * SmallLimit, _ =>
+        {
+            // The client gives up once the server has started writing the body to disk.
+            if (!sawTempFile && Directory.GetFiles(api.TempPath).Length > 0)
+            {
+                sawTempFile = true;
+                abandon.Cancel();
+            }
+        }));
+        content.Headers.ContentType = new("image/png");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.PostAsync("/api/uploads", content, abandon.Token));
+        Assert.True(sawTempFile);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Directory.GetFiles(api.TempPath).Length > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, Cancellation);
+        }
+
+        Assert.Empty(Directory.GetFiles(api.TempPath));
+    }
+
     public static TheoryData<string> NotImages => ["svg", "pdf", "random", "zip"];
 
     [Theory]
