@@ -35,12 +35,23 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     {
         await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         var existing = await FindByContentAsync(scope, request.OwnerId, request.Sha256, cancellationToken).ConfigureAwait(false);
+        var settings = await ReadSettingsAsync(scope.Connection, scope.Transaction, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
+            // Sending the same bytes again after they failed is a retry: render them once more.
+            if (existing.Status == PhotoStatus.Failed && settings.UploadsOpen)
+            {
+                existing.Row.Status = PhotoStates.Processing;
+                existing.Row.FailureReason = null;
+                await scope.Connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE photos SET status = @Status, failure_reason = NULL WHERE id = @Id", existing.Row, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await AppendJobAsync(scope, existing.Row, cancellationToken).ConfigureAwait(false);
+                await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+            }
+
             return (RegisterOutcome.Existing, existing);
         }
 
-        var settings = await ReadSettingsAsync(scope.Connection, scope.Transaction, cancellationToken).ConfigureAwait(false);
         if (!settings.UploadsOpen)
         {
             return (RegisterOutcome.UploadsClosed, null);
@@ -74,9 +85,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
             return (RegisterOutcome.Existing, existing);
         }
 
-        var activity = Activity.Current;
-        var job = new ThumbnailJob(row.Id, row.Sha256, BlobKeys.Original(row.Sha256), activity?.Id, activity?.TraceStateString);
-        await AppendAsync(scope, OutboxKinds.Job, OutboxKinds.ThumbnailRequested, JsonSerializer.Serialize(job, ContractsJsonContext.Default.ThumbnailJob), row.OwnerId, cancellationToken).ConfigureAwait(false);
+        await AppendJobAsync(scope, row, cancellationToken).ConfigureAwait(false);
         await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
         return (RegisterOutcome.Created, new Photo(row, []));
     }
@@ -365,6 +374,13 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         var row = await connection.QuerySingleAsync<SettingsRow>(new CommandDefinition(
             "SELECT uploads_open, moderation FROM settings WHERE id = 1", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return new SettingsDto(row.UploadsOpen, row.Moderation);
+    }
+
+    private Task AppendJobAsync(WriteScope scope, PhotoRow row, CancellationToken cancellationToken)
+    {
+        var activity = Activity.Current;
+        var job = new ThumbnailJob(row.Id, row.Sha256, BlobKeys.Original(row.Sha256), activity?.Id, activity?.TraceStateString);
+        return AppendAsync(scope, OutboxKinds.Job, OutboxKinds.ThumbnailRequested, JsonSerializer.Serialize(job, ContractsJsonContext.Default.ThumbnailJob), row.OwnerId, cancellationToken);
     }
 
     private Task AppendPhotoEventAsync(WriteScope scope, string type, Photo photo, bool ownerOnly, CancellationToken cancellationToken) =>

@@ -360,6 +360,24 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
     }
 
     [Fact]
+    public async Task SendingFailedBytesAgainRendersThemAgain()
+    {
+        var owner = Owner.New();
+        var request = GalleryCalls.Registration(owner);
+        var (_, photo) = await Client.RegisterAsync(request, Ct);
+        await App.Queue.WaitForJobAsync(photo.Id, Ct);
+        using var failed = await Client.PostAsJsonAsync($"/internal/photos/{photo.Id}/failed", new PhotoFailedRequest("worker crashed"), ContractsJsonContext.Default.PhotoFailedRequest, Ct);
+        Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+
+        var (status, again) = await Client.RegisterAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(photo.Id, again.Id);
+        Assert.Equal((PhotoStatus.Processing, (string?)null), (again.Status, again.FailureReason));
+        Assert.Equal(photo.Id, (await App.Queue.WaitForJobAsync(photo.Id, Ct)).PhotoId);
+    }
+
+    [Fact]
     public async Task EventsReachTheStreamWithTheOutboxSequenceAsIdAndReplayFromInternalEvents()
     {
         var owner = Owner.New();
