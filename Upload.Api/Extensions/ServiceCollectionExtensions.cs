@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
@@ -35,6 +36,8 @@ internal static class ServiceCollectionExtensions
             options.Retry.Delay = TimeSpan.FromMilliseconds(200);
         });
 
+        builder.Services.AddHostedService<TempFileSweeper>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UrlFetcher>();
         builder.Services.AddScoped<PhotoIntake>();
 

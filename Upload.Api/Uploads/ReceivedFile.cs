@@ -8,6 +8,9 @@ namespace Scrapbook.Upload.Api.Uploads;
 /// </summary>
 internal sealed class ReceivedFile : IDisposable
 {
+    public const string FilePrefix = "upload-";
+    public const string FileSuffix = ".tmp";
+
     private const int BufferSize = 81920;
 
     private ReceivedFile(string path, string sha256, long length, string? fileName)
@@ -35,7 +38,7 @@ internal sealed class ReceivedFile : IDisposable
     /// </summary>
     public static async Task<ReceivedFile> ReceiveAsync(Stream source, string directory, long maxBytes, string? fileName, CancellationToken cancellationToken = default)
     {
-        var path = System.IO.Path.Combine(directory, "upload-" + Guid.NewGuid().ToString("N") + ".tmp");
+        var path = System.IO.Path.Combine(directory, FilePrefix + Guid.NewGuid().ToString("N") + FileSuffix);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {

@@ -26,6 +26,10 @@ public sealed class UploadOptions
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 5;
 
+    /// <summary>Temp files older than this at start were left by a process that died mid-upload, and are deleted.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan OrphanAge { get; set; } = TimeSpan.FromHours(1);
+
     internal string ResolveTempDirectory() =>
         string.IsNullOrWhiteSpace(TempDirectory) ? Path.Combine(Path.GetTempPath(), "scrapbook-uploads") : TempDirectory;
 }

@@ -36,6 +36,28 @@ public sealed class UploadTests(UploadApiFixture servers)
     }
 
     [Fact]
+    public async Task TempFilesLeftByADeadProcessAreDeletedAtStartButRecentOnesAreKept()
+    {
+        await using var api = servers.CreateUploadApi();
+        var orphan = Path.Combine(api.TempPath, "upload-orphan.tmp");
+        var inFlight = Path.Combine(api.TempPath, "upload-in-flight.tmp");
+        var unrelated = Path.Combine(api.TempPath, "someone-else.tmp");
+        foreach (var path in new[] { orphan, inFlight, unrelated })
+        {
+            await File.WriteAllBytesAsync(path, [1, 2, 3], Cancellation);
+        }
+
+        File.SetLastWriteTimeUtc(orphan, DateTime.UtcNow.AddHours(-2));
+        File.SetLastWriteTimeUtc(unrelated, DateTime.UtcNow.AddHours(-2));
+
+        using var client = api.CreateClient(); // starts the host
+
+        Assert.False(File.Exists(orphan));
+        Assert.True(File.Exists(inFlight));
+        Assert.True(File.Exists(unrelated));
+    }
+
+    [Fact]
     public async Task RawUploadIsAcceptedWith202AndLocationAndTheOriginalIsStored()
     {
         await using var api = servers.CreateUploadApi();
