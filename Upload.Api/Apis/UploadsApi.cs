@@ -33,6 +33,7 @@ public static partial class UploadsApi
 {
     private const int MultipartOverheadBytes = 1024 * 1024;
     private const int UrlRequestMaxBytes = 16 * 1024;
+    private const int MaxFieldParts = 16;
 
     public static IEndpointRouteBuilder MapUploadsApi(this IEndpointRouteBuilder app)
     {
@@ -79,7 +80,13 @@ public static partial class UploadsApi
         var bodyLimit = multipart ? (maxBytes * options.MaxFilesPerRequest) + MultipartOverheadBytes : maxBytes;
         if (request.ContentLength is { } declared && declared > bodyLimit)
         {
-            return TypedResults.Problem(Problems.TooLarge(multipart ? bodyLimit : maxBytes, declared));
+            return TypedResults.Problem(multipart
+                ? Problems.Create(
+                    StatusCodes.Status413PayloadTooLarge,
+                    ProblemTypes.TooLarge,
+                    "The request is too large.",
+                    $"One request may carry at most {options.MaxFilesPerRequest} images of at most {maxBytes} bytes each; this one declares {declared} bytes.")
+                : Problems.TooLarge(maxBytes, declared));
         }
 
         // This endpoint counts bytes itself (413 at the first byte past the limit). Kestrel's own cap would cut a
@@ -305,10 +312,17 @@ public static partial class UploadsApi
         string? caption = null;
         string? author = null;
         var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024, HeadersCountLimit = 16 };
+        var sections = 0;
         try
         {
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
+                // Files and text fields are each bounded; so is how many parts there may be.
+                if (++sections > options.MaxFilesPerRequest + MaxFieldParts)
+                {
+                    return (Problems.Malformed($"At most {options.MaxFilesPerRequest} files and {MaxFieldParts} fields per request."), null);
+                }
+
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
                     || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {

@@ -329,6 +329,37 @@ public sealed class UploadErrorTests(UploadApiFixture servers)
     }
 
     [Fact]
+    public async Task MultipartWithEndlessFieldsIsRefusedWith400()
+    {
+        await using var api = servers.CreateUploadApi();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+        using var form = new MultipartFormDataContent();
+        for (var i = 0; i < 1000; i++)
+        {
+            form.Add(new StringContent("x"), $"field{i}");
+        }
+
+        form.Add(new ByteArrayContent(TestImages.Png()), "file", "a.png");
+
+        using var response = await client.PostAsync("/api/uploads", form, Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.Malformed);
+    }
+
+    [Fact]
+    public async Task MultipartWithMoreFilesThanAllowedIsRefusedWith400()
+    {
+        await using var api = servers.CreateUploadApi(settings: new Dictionary<string, string?> { ["Uploads:MaxFilesPerRequest"] = "2" });
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var response = await client.PostAsync(
+            "/api/uploads", Requests.Multipart(("a.png", TestImages.Png()), ("b.png", TestImages.Png()), ("c.png", TestImages.Png())), Cancellation);
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.Malformed);
+        Assert.Empty(Directory.GetFiles(api.TempPath));
+    }
+
+    [Fact]
     public async Task ABodyThatIsNeitherMultipartNorAnImageIsRefusedWith415()
     {
         await using var api = servers.CreateUploadApi();
