@@ -3,7 +3,7 @@
 # 640 fit, large 1600 fit, WebP q80, metadata stripped) for a corpus of ~12 MP and ~24 MP camera-like
 # JPEGs with Scrapbook's engine in-process and with peers doing the same job on the same input:
 # vipsthumbnail, ImageMagick (convert -thumbnail), Pillow, sharp; plus libjpeg-turbo's tjbench as
-# the decode-only ceiling. Prints the table and writes it, with the exact command, to results.md.
+# the decode-only ceiling. Prints the table and writes it, with the exact command, into docs/benchmarks.md (its bench/thumbnails section).
 #
 # Usage: bench/thumbnails/run.sh   (JOBS=<n> N12=<count> N24=<count> REPEAT=<runs> change the defaults)
 # Installs its own bench-only tools (Debian packages, sharp from its lockfile); the corpus is made
@@ -110,7 +110,7 @@ log "running: Scrapbook stage profile (8 × 12 MP, one job)"
 stages="$(mktemp)"; trap 'rm -f "$results" "$stages"' EXIT
 dotnet "$runner" --stages "$corpus" 8 > "$stages"
 
-/usr/bin/python3 - "$results" "$here/results.md" "$jobs" "$n12" "$n24" "$stages" <<'PY'
+/usr/bin/python3 - "$results" "$here/../../docs/benchmarks.md" "$jobs" "$n12" "$n24" "$stages" <<'PY'
 import os, platform, subprocess, sys
 results, target, jobs, n12, n24, stages = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], open(sys.argv[6]).read().strip()
 rows, seen = [], {}
@@ -145,8 +145,7 @@ def version(cmd):
     try: return subprocess.run(cmd, capture_output=True, text=True, timeout=20).stdout.strip().splitlines()[0]
     except Exception: return "unknown"
 command = " ".join([f"{k}={os.environ[k]}" for k in ("JOBS", "N12", "N24", "REPEAT") if k in os.environ] + ["bench/thumbnails/run.sh"])
-with open(target, "w") as f:
-    f.write(f"""### Thumbnails: Scrapbook's engine against peers
+section = (f"""### Thumbnails: Scrapbook's engine against peers
 
 Command: `{command}` (JOBS={jobs}, N12={n12}, N24={n24}, REPEAT={os.environ.get("REPEAT", "2")}: each tool's fastest run is shown)
 
@@ -180,5 +179,15 @@ see `StageProfile.cs`); the last row is the engine's own render of the same imag
 
 {stages}
 """)
+# Replace this benchmark's section of docs/benchmarks.md (between its markers), or append one.
+begin, end = "<!-- bench/thumbnails:begin -->", "<!-- bench/thumbnails:end -->"
+doc = open(target).read() if os.path.exists(target) else "# Benchmarks\n"
+block = f"{begin}\n{section}{end}"
+if begin in doc and end in doc:
+    doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
+else:
+    doc = doc.rstrip("\n") + "\n\n" + block + "\n"
+with open(target, "w") as f:
+    f.write(doc)
 PY
-log "wrote $here/results.md"
+log "wrote the thumbnails section of docs/benchmarks.md"
