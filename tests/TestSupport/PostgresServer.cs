@@ -81,7 +81,17 @@ public sealed class PostgresServer : IAsyncLifetime
     {
         if (_process is not null)
         {
-            // Immediate shutdown is fine for a cluster that is deleted next; killing the tree covers a hung server.
+            // pg_ctl lets the postmaster remove its shared memory (a SIGKILL leaves /dev/shm segments behind);
+            // immediate mode skips the checkpoint of a cluster that is deleted next. Killing the tree covers a hung server.
+            try
+            {
+                await RunToolAsync(Path.Combine(BinDirectory, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "immediate", "-w", "-t", "20"], asPostgres: RunningAsRoot);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or OperationCanceledException)
+            {
+                // Already gone, or hung: the kill below settles it.
+            }
+
             await _process.DisposeAsync();
         }
 
