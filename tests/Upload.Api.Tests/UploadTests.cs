@@ -58,6 +58,16 @@ public sealed class UploadTests(UploadApiFixture servers)
     }
 
     [Fact]
+    public async Task AMisconfigurationFailsAtStartWithTheSettingNamed()
+    {
+        await using var api = servers.CreateUploadApi(settings: new Dictionary<string, string?> { ["UrlFetch:MaxRedirects"] = "50" });
+
+        var failure = Assert.ThrowsAny<Exception>(() => api.CreateClient());
+
+        Assert.Contains("MaxRedirects", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RawUploadIsAcceptedWith202AndLocationAndTheOriginalIsStored()
     {
         await using var api = servers.CreateUploadApi();
