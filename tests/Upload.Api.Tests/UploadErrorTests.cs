@@ -91,7 +91,11 @@ public sealed class UploadErrorTests(UploadApiFixture servers)
     public async Task OverKestrelAnUploadDeclaredTooLargeIsRefusedBeforeItsBodyIsSent()
     {
         await using var api = StartOverKestrel();
-        using var client = await api.CreateOwnerClientAsync(Cancellation);
+        using var owner = await api.CreateOwnerClientAsync(Cancellation);
+
+        // A client that waits for "100 Continue" as long as it takes, so a slow machine cannot make it send early.
+        using var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) }) { BaseAddress = owner.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = owner.DefaultRequestHeaders.Authorization;
         client.DefaultRequestHeaders.ExpectContinue = true;
         var sent = 0L;
 
