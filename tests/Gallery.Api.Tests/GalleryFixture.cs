@@ -44,17 +44,35 @@ public abstract class GalleryFixture : IAsyncLifetime
         ["Outbox:RetryDelay"] = "00:00:00.200",
     };
 
-    public virtual async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-        }
-
-        await Redis.DisposeAsync();
-        await Azurite.DisposeAsync();
-        await StopDatabaseServerAsync();
         GC.SuppressFinalize(this);
+        // Each step runs whatever the one before did: a failing app shutdown must not leave servers running.
+        try
+        {
+            if (_app is not null)
+            {
+                await _app.DisposeAsync();
+            }
+        }
+        finally
+        {
+            try
+            {
+                await Redis.DisposeAsync();
+            }
+            finally
+            {
+                try
+                {
+                    await Azurite.DisposeAsync();
+                }
+                finally
+                {
+                    await StopDatabaseServerAsync();
+                }
+            }
+        }
     }
 
     protected virtual Task StartDatabaseServerAsync() => Task.CompletedTask;
