@@ -112,7 +112,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     public Task<IReadOnlyList<Photo>> ListPendingModerationAsync(Guid? before, int limit, CancellationToken cancellationToken = default) =>
         ListAsync("moderation = 'pending' AND status <> 'failed'", new DynamicParameters(), before, limit, cancellationToken);
 
-    /// <summary>Sets caption and author (a null argument leaves the field as it is); null when there is no such photo.</summary>
+    /// <summary>Sets caption and author (null leaves a field as it is, an empty string clears it); null when there is no such photo.</summary>
     public async Task<Photo?> UpdateAsync(Guid id, string? caption, string? author, CancellationToken cancellationToken = default)
     {
         await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
@@ -122,8 +122,8 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
             return null;
         }
 
-        photo.Row.Caption = caption ?? photo.Row.Caption;
-        photo.Row.Author = author ?? photo.Row.Author;
+        photo.Row.Caption = caption is null ? photo.Row.Caption : NullIfEmpty(caption);
+        photo.Row.Author = author is null ? photo.Row.Author : NullIfEmpty(author);
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE photos SET caption = @Caption, author = @Author WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await AppendPhotoEventAsync(scope, EventTypes.PhotoUpdated, photo, ownerOnly: !photo.IsPublic, cancellationToken).ConfigureAwait(false);
@@ -398,6 +398,8 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
         signal.Notify();
     }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     private sealed class SettingsRow
     {

@@ -146,6 +146,9 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
         await wrongKey.AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.Forbidden, Ct);
         Assert.Equal("by owner", (await owners.ReadAsync(ContractsJsonContext.Default.PhotoDto, Ct)).Caption);
         Assert.Equal("by admin", (await admins.ReadAsync(ContractsJsonContext.Default.PhotoDto, Ct)).Caption);
+        using var cleared = await Patch(photo.Id, owner, null, "");
+        var afterClear = await cleared.ReadAsync(ContractsJsonContext.Default.PhotoDto, Ct);
+        Assert.Equal(((string?)null, "Ada"), (afterClear.Caption, afterClear.Author));
 
         using var deleteAnonymous = await Client.SendAsync(HttpMethod.Delete, $"/api/photos/{photo.Id}", cancellationToken: Ct);
         using var deleteStranger = await Client.SendAsync(HttpMethod.Delete, $"/api/photos/{photo.Id}", stranger, cancellationToken: Ct);
