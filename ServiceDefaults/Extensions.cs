@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using Scrapbook.Contracts;
 using Scrapbook.ServiceDefaults.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
@@ -26,7 +27,19 @@ public static class ServiceDefaultsExtensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.AddBasicServiceDefaults();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Problems ASP.NET Core writes itself (binding errors, status code pages) get the stable types too.
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            if ((context.ProblemDetails.Type is null || context.ProblemDetails.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
+                && ProblemTypes.ForStatus(status) is { } type)
+            {
+                context.ProblemDetails.Type = type;
+            }
+        });
+        // Minimal APIs throw BadHttpRequestException for malformed bodies in Development: the client's fault, so its 4xx.
+        builder.Services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = exception =>
+            exception is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status500InternalServerError);
         return builder;
     }
 

@@ -10,6 +10,8 @@ namespace Scrapbook.Contracts;
 [JsonSerializable(typeof(RegisterPhotoRequest))]
 [JsonSerializable(typeof(RenditionsCompletedRequest))]
 [JsonSerializable(typeof(PhotoFailedRequest))]
+[JsonSerializable(typeof(PhotoPatchRequest))]
+[JsonSerializable(typeof(PhotoDeletedEvent))]
 [JsonSerializable(typeof(ThumbnailJob))]
 [JsonSerializable(typeof(EventEnvelope))]
 [JsonSerializable(typeof(IReadOnlyList<EventEnvelope>))]

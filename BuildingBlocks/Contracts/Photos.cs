@@ -63,3 +63,9 @@ public sealed record RenditionsCompletedRequest(IReadOnlyList<RenditionDto> Rend
 
 /// <summary>Thumbnail.Worker → Gallery.Api <c>POST /internal/photos/{id}/failed</c>. Idempotent.</summary>
 public sealed record PhotoFailedRequest(string Reason);
+
+/// <summary><c>PATCH /api/photos/{id}</c>: a null (or absent) field is left as it is; an empty string clears it.</summary>
+public sealed record PhotoPatchRequest(string? Caption, string? Author);
+
+/// <summary>The data of a <c>photo.deleted</c> event: only the id.</summary>
+public sealed record PhotoDeletedEvent(Guid Id);

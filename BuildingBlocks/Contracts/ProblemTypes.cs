@@ -22,4 +22,21 @@ public static class ProblemTypes
     public const string UrlFetchFailed = Base + "url-fetch-failed";
     public const string RateLimited = Base + "rate-limited";
     public const string DependencyDown = Base + "dependency-down";
+
+    /// <summary>
+    /// The type for a problem written without one (binding errors, status code pages, the exception handler).
+    /// </summary>
+    public static string? ForStatus(int status) => status switch
+    {
+        400 => Malformed,
+        401 => Unauthorized,
+        403 => Forbidden,
+        404 => NotFound,
+        409 => Conflict,
+        413 => TooLarge,
+        415 => UnsupportedFormat,
+        429 => RateLimited,
+        503 => DependencyDown,
+        _ => null,
+    };
 }

@@ -24,18 +24,4 @@ internal static class Problems
             statusCode: StatusCodes.Status403Forbidden,
             title: "Uploads are closed.",
             type: ProblemTypes.UploadsClosed);
-
-    /// <summary>The <c>type</c> for a status when a problem was written without one (binding errors, status code pages).</summary>
-    public static string? TypeFor(int status) => status switch
-    {
-        StatusCodes.Status400BadRequest => ProblemTypes.Malformed,
-        StatusCodes.Status401Unauthorized => ProblemTypes.Unauthorized,
-        StatusCodes.Status403Forbidden => ProblemTypes.Forbidden,
-        StatusCodes.Status404NotFound => ProblemTypes.NotFound,
-        StatusCodes.Status409Conflict => ProblemTypes.Conflict,
-        StatusCodes.Status413PayloadTooLarge => ProblemTypes.TooLarge,
-        StatusCodes.Status429TooManyRequests => ProblemTypes.RateLimited,
-        StatusCodes.Status503ServiceUnavailable => ProblemTypes.DependencyDown,
-        _ => null,
-    };
 }

@@ -41,23 +41,7 @@ internal static class ServiceCollectionExtensions
         services.AddHostedService<OutboxRelay>();
 
         services.Configure<JsonOptions>(options =>
-        {
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default);
-            options.SerializerOptions.TypeInfoResolverChain.Insert(1, GalleryJsonContext.Default);
-        });
-        // In Development minimal APIs throw binding failures (malformed JSON); they are the client's fault, so 400, not 500.
-        services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = exception =>
-            exception is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status500InternalServerError);
-        services.Configure<ProblemDetailsOptions>(options => options.CustomizeProblemDetails = context =>
-        {
-            // Problems ASP.NET Core writes itself (binding errors, unmatched routes) get our stable types too.
-            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
-            if ((context.ProblemDetails.Type is null || context.ProblemDetails.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
-                && Problems.TypeFor(status) is { } type)
-            {
-                context.ProblemDetails.Type = type;
-            }
-        });
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));
 
         return builder;
     }

@@ -146,7 +146,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
             "SELECT COUNT(*) FROM photos WHERE sha256 = @Sha256", new { photo.Row.Sha256 }, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
         // Only a photo the public could see is announced publicly; otherwise only its owner's pages need to know.
-        var payload = JsonSerializer.Serialize(new DeletedPhotoEvent(id), GalleryJsonContext.Default.DeletedPhotoEvent);
+        var payload = JsonSerializer.Serialize(new PhotoDeletedEvent(id), ContractsJsonContext.Default.PhotoDeletedEvent);
         await AppendAsync(scope, OutboxKinds.Event, EventTypes.PhotoDeleted, payload, photo.IsPublic ? null : photo.OwnerId, cancellationToken).ConfigureAwait(false);
         await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
         return new DeletedPhoto(photo, remaining == 0);
@@ -254,7 +254,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         else if (wasPublic)
         {
             // Taken off the wall: public pages drop it as they would a deleted photo.
-            var payload = JsonSerializer.Serialize(new DeletedPhotoEvent(id), GalleryJsonContext.Default.DeletedPhotoEvent);
+            var payload = JsonSerializer.Serialize(new PhotoDeletedEvent(id), ContractsJsonContext.Default.PhotoDeletedEvent);
             await AppendAsync(scope, OutboxKinds.Event, EventTypes.PhotoDeleted, payload, null, cancellationToken).ConfigureAwait(false);
         }
         else

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Logs;
@@ -15,8 +14,8 @@ namespace Scrapbook.ServiceDefaults.Telemetry;
 internal sealed partial class TelemetryLifetime(
     TracerProvider tracerProvider,
     MeterProvider meterProvider,
-    IServiceProvider services,
-    ILogger<TelemetryLifetime> logger) : IHostedLifecycleService
+    ILogger<TelemetryLifetime> logger,
+    LoggerProvider? loggerProvider = null) : IHostedLifecycleService
 {
     private const int FlushTimeoutMilliseconds = 5_000;
 
@@ -42,8 +41,9 @@ internal sealed partial class TelemetryLifetime(
             LogFlushIncomplete(logger, "metrics", FlushTimeoutMilliseconds);
         }
 
-        // Last, so that anything logged while stopping is included.
-        if (services.GetService<LoggerProvider>() is { } loggerProvider && !loggerProvider.ForceFlush(FlushTimeoutMilliseconds))
+        // Last, so that anything logged while stopping is included. Taken at construction: while stopping, the
+        // container may already be disposed (WebApplicationFactory disposes it before the host's stop finishes).
+        if (loggerProvider is not null && !loggerProvider.ForceFlush(FlushTimeoutMilliseconds))
         {
             LogFlushIncomplete(logger, "logs", FlushTimeoutMilliseconds);
         }

@@ -22,15 +22,5 @@ public sealed class GalleryApp(IReadOnlyDictionary<string, string?> settings) : 
         {
             builder.UseSetting(key, value);
         }
-
-        // The factory disposes the app's container before it stops the host, and ServiceDefaults' telemetry flush
-        // then resolves from the disposed container (reported). Nothing is exported in tests, so drop the flush.
-        builder.ConfigureServices(services =>
-        {
-            foreach (var descriptor in services.Where(d => d.ImplementationType?.Name == "TelemetryLifetime").ToList())
-            {
-                services.Remove(descriptor);
-            }
-        });
     }
 }

@@ -51,6 +51,29 @@ public sealed class ErrorAndHealthTests
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData("Development")]
+    [InlineData("Production")]
+    public async Task AMalformedJsonBodyIsA400ProblemWithTheStableMalformedType(string environment)
+    {
+        await using var service = await TestService.StartAsync(
+            builder => builder.AddServiceDefaults(),
+            app =>
+            {
+                app.MapDefaultEndpoints();
+                app.MapPost("/echo", (Dictionary<string, string> body) => body.Count);
+            },
+            environmentName: environment);
+        using var client = service.CreateClient();
+
+        using var content = new StringContent("{ not json", System.Text.Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync("/echo", content, TestContext.Current.CancellationToken);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(Scrapbook.Contracts.ProblemTypes.Malformed, problem.RootElement.GetProperty("type").GetString());
+    }
+
     [Fact]
     public async Task TheWorkerAnswersHealthAndAliveFromASlimHost()
     {

@@ -147,16 +147,7 @@ public sealed class UploadApiHost(IReadOnlyDictionary<string, string?> configura
 
     public override async ValueTask DisposeAsync()
     {
-        try
-        {
-            await base.DisposeAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-            // ServiceDefaults' TelemetryLifetime resolves the LoggerProvider in StoppedAsync; under the test server the
-            // program's own Run() disposes the container at the same moment. Harmless here; reported upstream.
-        }
-
+        await base.DisposeAsync();
         temp.Dispose();
     }
 }
