@@ -1,9 +1,14 @@
+using Scrapbook.Notify.Api.Apis;
+using Scrapbook.Notify.Api.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapEventsApi();
 
 app.Run();

@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Scrapbook.Notify.Api.Events;
+using Scrapbook.ServiceDefaults;
+
+namespace Scrapbook.Notify.Api.Apis;
+
+/// <summary>
+/// <c>GET /api/events</c>: server-sent events (WHATWG HTML §9.2). Every event carries its sequence as
+/// <c>id</c>, so a reconnecting browser sends it back as <c>Last-Event-ID</c> and misses nothing.
+/// </summary>
+internal static partial class EventsApi
+{
+    private const string LastEventIdHeader = "Last-Event-ID";
+    private static readonly byte[] s_heartbeat = ": heartbeat\n\n"u8.ToArray();
+    private static readonly byte[] s_reset = "event: reset\ndata: {}\n\n"u8.ToArray();
+
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/events").WithTags("Events");
+        api.MapGet("/", StreamEvents).WithName(nameof(StreamEvents));
+        return app;
+    }
+
+    /// <summary>Holds the connection open and writes events until the client leaves, falls behind, or the host stops.</summary>
+    public static async Task StreamEvents(
+        HttpContext context,
+        EventHub hub,
+        EventReplay replay,
+        NotifyMetrics metrics,
+        IOptions<NotifyOptions> options,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken = default)
+    {
+        var settings = options.Value;
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        var ownerId = OwnerToken.GetOwnerId(context);
+        // Subscribed before the replay reads anything, so no live event falls between the two.
+        using var subscription = hub.Subscribe(ownerId);
+
+        var writer = response.BodyWriter;
+        writer.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"retry: {(long)settings.ReconnectDelay.TotalMilliseconds}\n\n")));
+        await writer.FlushAsync(cancellationToken);
+
+        var lastWritten = long.MinValue;
+        if (ReadLastEventId(context.Request) is { } lastEventId)
+        {
+            if (!StreamEvent.TryParseSequence(lastEventId, out var after))
+            {
+                await WriteResetAsync(writer, cancellationToken);
+            }
+            else
+            {
+                lastWritten = after;
+                var recovered = await replay.ReplayAsync(after, ownerId, async (events, token) =>
+                {
+                    foreach (var streamEvent in events)
+                    {
+                        writer.Write(streamEvent.Frame.Span);
+                        lastWritten = streamEvent.Sequence;
+                    }
+
+                    metrics.EventsDelivered(events.Count);
+                    await writer.FlushAsync(token);
+                }, cancellationToken);
+                if (!recovered)
+                {
+                    LogReset(loggerFactory.CreateLogger(typeof(EventsApi)), after);
+                    await WriteResetAsync(writer, cancellationToken);
+                    lastWritten = long.MinValue;
+                }
+            }
+        }
+
+        try
+        {
+            await PumpAsync(subscription, writer, lastWritten, settings.HeartbeatInterval, metrics, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client left.
+        }
+    }
+
+    /// <summary>Live events as they queue (skipping any the replay already sent), a heartbeat when there are none.</summary>
+    private static async Task PumpAsync(EventHub.Subscription subscription, System.IO.Pipelines.PipeWriter writer, long lastWritten, TimeSpan heartbeatInterval, NotifyMetrics metrics, CancellationToken cancellationToken)
+    {
+        var reader = subscription.Reader;
+        var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                quiet.CancelAfter(heartbeatInterval);
+                bool more;
+                try
+                {
+                    more = await reader.WaitToReadAsync(quiet.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    writer.Write(s_heartbeat);
+                    await writer.FlushAsync(cancellationToken);
+                    quiet.Dispose();
+                    quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    continue;
+                }
+
+                if (!more)
+                {
+                    // Dropped for falling behind, or the host is stopping: ending the response makes the client reconnect.
+                    return;
+                }
+
+                var written = 0;
+                while (reader.TryRead(out var streamEvent))
+                {
+                    if (streamEvent.Sequence <= lastWritten)
+                    {
+                        continue;
+                    }
+
+                    writer.Write(streamEvent.Frame.Span);
+                    lastWritten = streamEvent.Sequence;
+                    written++;
+                }
+
+                if (written > 0)
+                {
+                    metrics.EventsDelivered(written);
+                    await writer.FlushAsync(cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            quiet.Dispose();
+        }
+    }
+
+    private static string? ReadLastEventId(HttpRequest request) =>
+        request.Headers[LastEventIdHeader] is { Count: > 0 } header && !string.IsNullOrWhiteSpace(header[0])
+            ? header[0]
+            : request.Query["lastEventId"] is { Count: > 0 } query && !string.IsNullOrWhiteSpace(query[0]) ? query[0] : null;
+
+    private static async Task WriteResetAsync(System.IO.Pipelines.PipeWriter writer, CancellationToken cancellationToken)
+    {
+        writer.Write(s_reset);
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Events after {After} could not be replayed; the client was sent a reset")]
+    private static partial void LogReset(ILogger logger, long after);
+}

@@ -1,0 +1,134 @@
+using Microsoft.Extensions.Options;
+using Scrapbook.Contracts;
+using Scrapbook.Redis;
+
+namespace Scrapbook.Notify.Api.Events;
+
+/// <summary>
+/// What a reconnecting client missed after its Last-Event-ID: from the Redis stream while it still holds
+/// the next event, else from Gallery.Api's outbox; when neither can, the caller sends <c>event: reset</c>.
+/// </summary>
+internal sealed partial class EventReplay(
+    IRedisClient redis,
+    GalleryEventsClient gallery,
+    EventHub hub,
+    IOptions<NotifyOptions> options,
+    ILogger<EventReplay> logger)
+{
+    /// <summary>
+    /// Streams the events after <paramref name="after"/> to <paramref name="write"/> in order. False when
+    /// the missed events cannot be recovered (the client must reload).
+    /// </summary>
+    public async Task<bool> ReplayAsync(long after, string? ownerId, Func<IReadOnlyList<StreamEvent>, CancellationToken, Task> write, CancellationToken cancellationToken = default)
+    {
+        var pageSize = options.Value.ReplayPageSize;
+        var last = after;
+        if (!await StreamHoldsEventsAfterAsync(after, cancellationToken))
+        {
+            try
+            {
+                last = await ReplayFromGalleryAsync(after, ownerId, pageSize, write, cancellationToken);
+            }
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Unreachable, not configured, or an answer it could not give: the client reloads instead.
+                LogGalleryFailed(logger, after, exception);
+                return false;
+            }
+
+            if (last < 0)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            // Whatever is newer than what Gallery.Api returned (or everything, when the stream held it).
+            while (true)
+            {
+                var entries = await redis.StreamRangeAsync(Channels.EventStream, "(" + StreamEvent.StreamId(last), "+", pageSize, cancellationToken);
+                var page = Visible(entries.Select(StreamEvent.FromStreamEntry).OfType<StreamEvent>(), ownerId);
+                if (entries.Count > 0 && StreamEvent.TryParseSequence(entries[^1].Id, out var lastSequence))
+                {
+                    last = lastSequence;
+                }
+
+                if (page.Count > 0)
+                {
+                    await write(page, cancellationToken);
+                }
+
+                if (entries.Count < pageSize)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (RedisException exception)
+        {
+            // Redis went away mid-replay: the live tail resumes when it is back, but what lies between is unknown.
+            LogStreamFailed(logger, after, exception);
+            return false;
+        }
+    }
+
+    /// <summary>True when the stream's oldest entry is not past <paramref name="after"/>+1, i.e. nothing was trimmed away.</summary>
+    private async Task<bool> StreamHoldsEventsAfterAsync(long after, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<RedisStreamEntry> oldest;
+        try
+        {
+            oldest = await redis.StreamRangeAsync(Channels.EventStream, "-", "+", 1, cancellationToken);
+        }
+        catch (RedisException exception)
+        {
+            LogStreamFailed(logger, after, exception);
+            return false;
+        }
+
+        // Sequences are the outbox's and some outbox rows are queue jobs, so a gap here only means "ask
+        // Gallery.Api", which knows for sure.
+        return oldest.Count == 1 && StreamEvent.TryParseSequence(oldest[0].Id, out var first) && first <= after + 1;
+    }
+
+    /// <summary>Returns the last sequence Gallery.Api returned (or <paramref name="after"/>), or -1 when it no longer holds what followed.</summary>
+    private async Task<long> ReplayFromGalleryAsync(long after, string? ownerId, int pageSize, Func<IReadOnlyList<StreamEvent>, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        var last = after;
+        while (true)
+        {
+            var envelopes = await gallery.ListAfterAsync(last, pageSize, cancellationToken);
+            if (envelopes.Count == 0)
+            {
+                // Nothing after it in the outbox, though the tail has published newer events: they were pruned.
+                return last == after && hub.LastSequence > after ? -1 : last;
+            }
+
+            var page = Visible(envelopes.Select(StreamEvent.FromEnvelope), ownerId);
+            if (page.Count > 0)
+            {
+                await write(page, cancellationToken);
+            }
+
+            last = envelopes[^1].Sequence;
+            if (envelopes.Count < pageSize)
+            {
+                LogReplayedFromGallery(logger, after, last);
+                return last;
+            }
+        }
+    }
+
+    private static List<StreamEvent> Visible(IEnumerable<StreamEvent> events, string? ownerId) =>
+        [.. events.Where(e => e.IsVisibleTo(ownerId))];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replayed events {After}..{Last} from Gallery.Api: the stream no longer held them")]
+    private static partial void LogReplayedFromGallery(ILogger logger, long after, long last);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gallery.Api could not replay events after {After}; the client gets a reset")]
+    private static partial void LogGalleryFailed(ILogger logger, long after, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis failed while replaying events after {After}")]
+    private static partial void LogStreamFailed(ILogger logger, long after, Exception exception);
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Options;
+using Scrapbook.Contracts;
+using Scrapbook.Redis;
+
+namespace Scrapbook.Notify.Api.Events;
+
+/// <summary>
+/// The one reader of <see cref="Channels.EventStream"/> in this process: XREAD BLOCK from the last id it
+/// saw, publishing each entry to the <see cref="EventHub"/>. When Redis goes away it retries with a
+/// bounded backoff and resumes from that id, so connected clients lose nothing across a Redis restart.
+/// </summary>
+internal sealed partial class EventTail(
+    IRedisClient redis,
+    EventHub hub,
+    IOptions<NotifyOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<EventTail> logger) : BackgroundService
+{
+    private static readonly TimeSpan s_initialBackoff = TimeSpan.FromMilliseconds(100);
+    private const int ReadCount = 500;
+
+    /// <summary>Null until the first entry: then the tail reads from <c>$</c> (entries added from now on).</summary>
+    private string? _lastId;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var stopping = lifetime.ApplicationStopping.Register(hub.CompleteAll);
+        var backoff = s_initialBackoff;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ReadOnceAsync(stoppingToken);
+                if (backoff != s_initialBackoff)
+                {
+                    LogResumed(logger, _lastId ?? "$");
+                    backoff = s_initialBackoff;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RedisException exception)
+            {
+                LogReadFailed(logger, backoff, _lastId ?? "$", exception);
+                await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.Value.TailMaxBackoff.Ticks));
+            }
+        }
+    }
+
+    private async Task ReadOnceAsync(CancellationToken cancellationToken)
+    {
+        // From "$" a timed-out read followed by another "$" read would miss what was added in between, so
+        // until the tail knows an id it blocks without a limit.
+        var block = _lastId is null ? Timeout.InfiniteTimeSpan : options.Value.TailBlockTimeout;
+        var entries = await redis.StreamReadAsync(Channels.EventStream, _lastId ?? "$", ReadCount, block, cancellationToken);
+        foreach (var entry in entries)
+        {
+            _lastId = entry.Id;
+            if (StreamEvent.FromStreamEntry(entry) is { } streamEvent)
+            {
+                hub.Publish(streamEvent);
+            }
+            else
+            {
+                LogMalformedEntry(logger, entry.Id);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the event stream failed; retrying in {Backoff} after {LastId}")]
+    private static partial void LogReadFailed(ILogger logger, TimeSpan backoff, string lastId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tail resumed after {LastId}")]
+    private static partial void LogResumed(ILogger logger, string lastId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream entry {Id} is not an event (no type or a non-numeric id); skipped")]
+    private static partial void LogMalformedEntry(ILogger logger, string id);
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text;
+using Scrapbook.Contracts;
+using Scrapbook.Redis;
+
+namespace Scrapbook.Notify.Api.Events;
+
+/// <summary>
+/// One event of <see cref="Channels.EventStream"/>, with its SSE frame encoded once and shared by every
+/// connection it goes to.
+/// </summary>
+internal sealed class StreamEvent
+{
+    private StreamEvent(long sequence, string type, string? ownerId, string data)
+    {
+        Sequence = sequence;
+        Type = type;
+        OwnerId = ownerId;
+        Frame = Encode(sequence, type, data);
+    }
+
+    public long Sequence { get; }
+
+    public string Type { get; }
+
+    /// <summary>Set for owner-only events: only connections of that owner receive them.</summary>
+    public string? OwnerId { get; }
+
+    /// <summary><c>id: …\nevent: …\ndata: …\n\n</c> in UTF-8.</summary>
+    public ReadOnlyMemory<byte> Frame { get; }
+
+    public bool IsVisibleTo(string? ownerId) => OwnerId is null || string.Equals(OwnerId, ownerId, StringComparison.Ordinal);
+
+    public static StreamEvent FromEnvelope(EventEnvelope envelope) =>
+        new(envelope.Sequence, envelope.Type, envelope.OwnerId, envelope.Data);
+
+    /// <summary>Null for an entry not in the relay's format (id <c>{sequence}-0</c>, a <c>type</c> field).</summary>
+    public static StreamEvent? FromStreamEntry(RedisStreamEntry entry) =>
+        TryParseSequence(entry.Id, out var sequence) && entry["type"] is { Length: > 0 } type
+            ? new StreamEvent(sequence, type, entry["owner"], entry["data"] ?? "null")
+            : null;
+
+    /// <summary>The sequence of a stream id <c>{sequence}-{n}</c> (or a bare number, as Last-Event-ID carries it).</summary>
+    public static bool TryParseSequence(string? id, out long sequence)
+    {
+        var span = id.AsSpan().Trim();
+        var dash = span.IndexOf('-');
+        if (dash >= 0)
+        {
+            span = span[..dash];
+        }
+
+        return long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
+    }
+
+    public static string StreamId(long sequence) => sequence.ToString(CultureInfo.InvariantCulture) + "-0";
+
+    private static byte[] Encode(long sequence, string type, string data)
+    {
+        var builder = new StringBuilder(data.Length + type.Length + 40);
+        builder.Append("id: ").Append(sequence.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        builder.Append("event: ").Append(StripLineBreaks(type)).Append('\n');
+        // A line break would end the data field early (WHATWG HTML §9.2.6): each line gets its own field.
+        foreach (var line in data.ReplaceLineEndings("\n").Split('\n'))
+        {
+            builder.Append("data: ").Append(line).Append('\n');
+        }
+
+        builder.Append('\n');
+        return Encoding.UTF8.GetBytes(builder.ToString());
+    }
+
+    private static string StripLineBreaks(string value) => value.Replace("\r", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal);
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Scrapbook.Contracts;
+using Scrapbook.ServiceDefaults;
+
+namespace Scrapbook.Notify.Api.Tests;
+
+public sealed class EventStreamTests(NotifyFixture fixture) : IClassFixture<NotifyFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TheStreamOpensAtOnceWithARetryHintAndNoCaching()
+    {
+        await using var client = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, cancellationToken: Ct);
+
+        Assert.Equal("text/event-stream", client.Response.Content.Headers.ContentType?.MediaType);
+        Assert.True(client.Response.Headers.CacheControl?.NoCache);
+        Assert.Equal("no", Assert.Single(client.Response.Headers.GetValues("X-Accel-Buffering")));
+        var first = await client.NextAsync(_ => true, cancellationToken: Ct);
+        Assert.Equal("3000", first.Retry);
+    }
+
+    [Fact]
+    public async Task AnEventAddedToTheStreamReachesAConnectedClientWithItsIdTypeAndData()
+    {
+        await using var client = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, cancellationToken: Ct);
+        await client.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
+
+        var sequence = await fixture.AddEventAsync(EventTypes.PhotoReady, """{"id":"7d0c","caption":"sunset"}""", cancellationToken: Ct);
+
+        var received = await client.NextEventAsync(cancellationToken: Ct);
+        Assert.Equal(sequence, received.Sequence);
+        Assert.Equal(EventTypes.PhotoReady, received.Event);
+        Assert.Equal("sunset", JsonDocument.Parse(received.Data!).RootElement.GetProperty("caption").GetString());
+    }
+
+    [Fact]
+    public async Task AQuietStreamSendsHeartbeatComments()
+    {
+        await using var client = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, cancellationToken: Ct);
+
+        var first = await client.NextAsync(f => f.Comment is not null, cancellationToken: Ct);
+        var second = await client.NextAsync(f => f.Comment is not null, cancellationToken: Ct);
+
+        Assert.Equal("heartbeat", first.Comment);
+        Assert.Equal("heartbeat", second.Comment);
+    }
+
+    [Fact]
+    public async Task AClientThatReconnectsWithLastEventIdGetsWhatItMissedFromTheStreamThenLiveEventsWithoutDuplicates()
+    {
+        var before = await fixture.AddPhotoEventAsync("before", Ct);
+        long seen;
+        await using (var client = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, cancellationToken: Ct))
+        {
+            await client.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
+            seen = await fixture.AddPhotoEventAsync("seen", Ct);
+            Assert.Equal(seen, (await client.NextEventAsync(cancellationToken: Ct)).Sequence);
+        }
+
+        var missed1 = await fixture.AddPhotoEventAsync("missed 1", Ct);
+        var missed2 = await fixture.AddPhotoEventAsync("missed 2", Ct);
+
+        await using var resumed = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, lastEventId: seen.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken: Ct);
+        var replayed = await resumed.NextEventsAsync(2, Ct);
+        var live = await fixture.AddPhotoEventAsync("live", Ct);
+        var next = await resumed.NextEventAsync(cancellationToken: Ct);
+
+        Assert.True(before < seen);
+        Assert.Equal([missed1, missed2, live], [.. replayed.Select(e => e.Sequence), next.Sequence]);
+        Assert.Contains("missed 1", replayed[0].Data, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheLastEventIdQueryParameterWorksForClientsThatCannotSetHeaders()
+    {
+        var seen = await fixture.AddPhotoEventAsync("seen", Ct);
+        var missed = await fixture.AddPhotoEventAsync("missed", Ct);
+
+        await using var resumed = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, path: $"/api/events?lastEventId={seen}", cancellationToken: Ct);
+
+        Assert.Equal(missed, (await resumed.NextEventAsync(cancellationToken: Ct)).Sequence);
+    }
+
+    [Fact]
+    public async Task AClientWhoseEventsNeitherTheStreamNorGalleryCanReplayIsToldToReset()
+    {
+        var seen = await fixture.AddPhotoEventAsync("seen", Ct);
+        await fixture.AddPhotoEventAsync("lost", Ct);
+        // The stream no longer holds what followed (as if trimmed) and Gallery.Api is unreachable.
+        await fixture.RedisClient.KeyDeleteAsync(Channels.EventStream, Ct);
+
+        await using var resumed = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, lastEventId: seen.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken: Ct);
+        var reset = await resumed.NextEventAsync(cancellationToken: Ct);
+        var live = await fixture.AddPhotoEventAsync("after the reset", Ct);
+
+        Assert.Equal("reset", reset.Event);
+        Assert.Null(reset.Id);
+        Assert.Equal(live, (await resumed.NextEventAsync(cancellationToken: Ct)).Sequence);
+    }
+
+    [Fact]
+    public async Task AnOwnerOnlyEventReachesOnlyItsOwner()
+    {
+        var ownerToken = OwnerToken.Create();
+        var ownerId = OwnerToken.ComputeOwnerId(ownerToken)!;
+        await using var owner = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, ownerToken: ownerToken, cancellationToken: Ct);
+        await using var stranger = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, ownerToken: OwnerToken.Create(), cancellationToken: Ct);
+        await using var anonymous = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, cancellationToken: Ct);
+
+        var privateEvent = await fixture.AddEventAsync(EventTypes.PhotoFailed, """{"reason":"not an image"}""", ownerId, Ct);
+        var publicEvent = await fixture.AddPhotoEventAsync("for everyone", Ct);
+
+        Assert.Equal(privateEvent, (await owner.NextEventAsync(cancellationToken: Ct)).Sequence);
+        Assert.Equal(publicEvent, (await owner.NextEventAsync(cancellationToken: Ct)).Sequence);
+        // Events arrive in order, so a stranger's first event being the public one proves the private one never came.
+        Assert.Equal(publicEvent, (await stranger.NextEventAsync(cancellationToken: Ct)).Sequence);
+        Assert.Equal(publicEvent, (await anonymous.NextEventAsync(cancellationToken: Ct)).Sequence);
+    }
+
+    [Fact]
+    public async Task AClientThatNeverReadsIsDisconnectedWhileAFastClientKeepsReceivingEverything()
+    {
+        var notify = await fixture.StartNotifyAsync(new Dictionary<string, string?> { ["Notify__ConnectionBufferSize"] = "8" }, Ct);
+        await using var fast = await SseConnection.OpenAsync(notify.BaseAddress, cancellationToken: Ct);
+        await using var slow = await SseConnection.OpenAsync(notify.BaseAddress, startReading: false, receiveBufferSize: 4096, cancellationToken: Ct);
+        await fast.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
+
+        // Far more than the socket buffers and the 8-event channel can hold for a client that reads nothing.
+        var padding = new string('x', 16 * 1024);
+        var sent = new List<long>();
+        for (var i = 0; i < 400; i++)
+        {
+            var sequence = await fixture.AddPhotoEventAsync($"{i} {padding}", Ct);
+            sent.Add(sequence);
+            Assert.Equal(sequence, (await fast.NextEventAsync(cancellationToken: Ct)).Sequence);
+        }
+
+        slow.StartReading();
+        var slowFrames = await slow.ReadToEndAsync(TimeSpan.FromSeconds(30), Ct);
+        var slowEvents = slowFrames.Where(f => f.IsEvent).Select(f => f.Sequence).ToList();
+        Assert.True(slowEvents.Count < sent.Count, $"the slow client got all {sent.Count} events: it was never dropped");
+        Assert.Equal(sent.Take(slowEvents.Count), slowEvents);
+    }
+}

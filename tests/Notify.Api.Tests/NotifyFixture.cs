@@ -1,0 +1,94 @@
+using System.Globalization;
+using Scrapbook.Contracts;
+using Scrapbook.Redis;
+using Scrapbook.Testing;
+
+namespace Scrapbook.Notify.Api.Tests;
+
+/// <summary>
+/// A real redis-server and Notify.Api started from its build output as a real process (Kestrel on
+/// 127.0.0.1), configured as an orchestrator would. One per test class: the stream's ids must grow, and
+/// each class owns its Redis.
+/// </summary>
+public sealed class NotifyFixture : IAsyncLifetime
+{
+    private readonly List<ServiceUnderTest> _services = [];
+    private long _sequence;
+    private RedisClient? _redis;
+
+    public RedisServer Redis { get; } = new();
+
+    /// <summary>The Notify.Api most tests use (heartbeat every 200 ms).</summary>
+    public ServiceUnderTest Notify { get; private set; } = null!;
+
+    /// <summary>A client for the test's own XADD/DEL, as Gallery.Api's relay would write.</summary>
+    public IRedisClient RedisClient => _redis ?? throw new InvalidOperationException("The fixture has not started.");
+
+    public async ValueTask InitializeAsync()
+    {
+        await Redis.InitializeAsync();
+        _redis = new RedisClient(Redis.ConnectionString);
+        Notify = await StartNotifyAsync();
+    }
+
+    /// <summary>Another Notify.Api on the same Redis, with <paramref name="settings"/> over the defaults.</summary>
+    public async Task<ServiceUnderTest> StartNotifyAsync(IDictionary<string, string?>? settings = null, CancellationToken cancellationToken = default)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["OTEL_SERVICE_NAME"] = "notify-api",
+            ["ConnectionStrings__redis"] = Redis.ConnectionString,
+            ["Notify__HeartbeatInterval"] = "00:00:00.200",
+            ["Notify__TailMaxBackoff"] = "00:00:00.500",
+            ["Notify__TailBlockTimeout"] = "00:00:01",
+            // Nothing listens here: a replay that needs Gallery.Api fails fast, as when it is down.
+            ["services__gallery-api__http__0"] = $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+
+        var service = await ServiceUnderTest.StartAsync("Notify.Api", "Scrapbook.Notify.Api", environment, cancellationToken);
+        _services.Add(service);
+        return service;
+    }
+
+    /// <summary>XADD in the relay's format: id <c>{sequence}-0</c>, fields type, data and (owner-only events) owner.</summary>
+    public async Task<long> AddEventAsync(string type, string data, string? ownerId = null, CancellationToken cancellationToken = default)
+    {
+        var sequence = Interlocked.Increment(ref _sequence);
+        List<KeyValuePair<string, string>> fields = [new("type", type), new("data", data)];
+        if (ownerId is not null)
+        {
+            fields.Add(new("owner", ownerId));
+        }
+
+        await RedisClient.StreamAddAsync(Channels.EventStream, fields, sequence.ToString(CultureInfo.InvariantCulture) + "-0", cancellationToken: cancellationToken);
+        return sequence;
+    }
+
+    /// <summary>A public <c>photo.ready</c>-shaped event whose data names it.</summary>
+    public Task<long> AddPhotoEventAsync(string caption, CancellationToken cancellationToken = default) =>
+        AddEventAsync(EventTypes.PhotoReady, $$"""{"caption":"{{caption}}"}""", cancellationToken: cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            foreach (var service in _services)
+            {
+                await service.DisposeAsync();
+            }
+
+            if (_redis is not null)
+            {
+                await _redis.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await Redis.DisposeAsync();
+        }
+    }
+}
