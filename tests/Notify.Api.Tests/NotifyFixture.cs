@@ -55,9 +55,14 @@ public sealed class NotifyFixture : IAsyncLifetime
     }
 
     /// <summary>XADD in the relay's format: id <c>{sequence}-0</c>, fields type, data and (owner-only events) owner.</summary>
-    public async Task<long> AddEventAsync(string type, string data, string? ownerId = null, CancellationToken cancellationToken = default)
+    public Task<long> AddEventAsync(string type, string data, string? ownerId = null, CancellationToken cancellationToken = default) =>
+        AddEventAsync(NextSequence(), type, data, ownerId, cancellationToken);
+
+    /// <summary>The next unused stream sequence (for a caller that retries one XADD with the same id).</summary>
+    public long NextSequence() => Interlocked.Increment(ref _sequence);
+
+    public async Task<long> AddEventAsync(long sequence, string type, string data, string? ownerId = null, CancellationToken cancellationToken = default)
     {
-        var sequence = Interlocked.Increment(ref _sequence);
         List<KeyValuePair<string, string>> fields = [new("type", type), new("data", data)];
         if (ownerId is not null)
         {

@@ -1,0 +1,56 @@
+using Scrapbook.Contracts;
+using Scrapbook.Redis;
+
+namespace Scrapbook.Notify.Api.Tests;
+
+public sealed class RedisRestartTests(NotifyFixture fixture) : IClassFixture<NotifyFixture>
+{
+    private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(30);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ConnectedClientsGetEveryEventAddedBeforeAndAfterRedisIsKilledAndRestarted()
+    {
+        await using var client = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, cancellationToken: Ct);
+        await client.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
+        List<long> sent = [];
+        for (var i = 0; i < 3; i++)
+        {
+            sent.Add(await fixture.AddPhotoEventAsync($"before {i}", Ct));
+        }
+
+        var received = (await client.NextEventsAsync(3, Ct)).Select(e => e.Sequence).ToList();
+
+        await fixture.Redis.KillAsync();
+        // A quiet stream keeps heartbeating while Redis is gone: the connection itself stays up.
+        await client.NextAsync(f => f.Comment is not null, cancellationToken: Ct);
+        await fixture.Redis.StartAsync(Ct);
+
+        for (var i = 0; i < 3; i++)
+        {
+            sent.Add(await AddWhenRedisAnswersAsync($"after {i}"));
+        }
+
+        received.AddRange((await client.NextEventsAsync(3, Ct)).Select(e => e.Sequence));
+        Assert.Equal(sent, received);
+    }
+
+    /// <summary>The test's own client reconnects with its backoff; keep asking until it is back.</summary>
+    private async Task<long> AddWhenRedisAnswersAsync(string caption)
+    {
+        var deadline = DateTime.UtcNow + s_deadline;
+        var sequence = fixture.NextSequence();
+        while (true)
+        {
+            try
+            {
+                return await fixture.AddEventAsync(sequence, EventTypes.PhotoReady, $$"""{"caption":"{{caption}}"}""", cancellationToken: Ct);
+            }
+            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, Ct);
+            }
+        }
+    }
+}
