@@ -1,9 +1,18 @@
+using Scrapbook.Gateway.Apis;
+using Scrapbook.Gateway.Extensions;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
 
 var app = builder.Build();
 
+// First, so that its exception handler and status code pages wrap the gateway's own middleware too.
 app.MapDefaultEndpoints();
+app.UseGatewayPipeline();
+app.MapMediaApi();
+app.MapForwardedRoutes();
+app.MapWebClient();
 
 app.Run();

@@ -1,0 +1,83 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Scrapbook.Gateway.Forwarding;
+
+/// <summary>The <c>Gateway</c> configuration section: routes, CORS origins and the upload rate limit.</summary>
+internal sealed class GatewayOptions : IValidatableObject
+{
+    public const string SectionName = "Gateway";
+
+    [Required, MinLength(1)]
+    public List<RouteOptions> Routes { get; set; } = [];
+
+    public CorsOptions Cors { get; set; } = new();
+
+    public UploadRateLimitOptions UploadRateLimit { get; set; } = new();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var route in Routes)
+        {
+            if (string.IsNullOrWhiteSpace(route.Prefix) || !route.Prefix.StartsWith('/') || route.Prefix.EndsWith('/'))
+            {
+                yield return new ValidationResult($"Gateway:Routes prefix '{route.Prefix}' must start with '/' and not end with one.");
+            }
+            else if (route.Prefix.StartsWith("/internal", StringComparison.OrdinalIgnoreCase))
+            {
+                yield return new ValidationResult($"Gateway:Routes prefix '{route.Prefix}': /internal is never routed (ARCHITECTURE §6).");
+            }
+
+            if (string.IsNullOrWhiteSpace(route.Cluster))
+            {
+                yield return new ValidationResult($"Gateway:Routes '{route.Prefix}' names no cluster (the service name, e.g. gallery-api).");
+            }
+
+            if (route.IdleTimeout < TimeSpan.Zero)
+            {
+                yield return new ValidationResult($"Gateway:Routes '{route.Prefix}' has a negative IdleTimeout.");
+            }
+        }
+
+        foreach (var duplicate in Routes.GroupBy(r => r.Prefix, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            yield return new ValidationResult($"Gateway:Routes lists '{duplicate.Key}' more than once.");
+        }
+    }
+}
+
+/// <summary>One path prefix forwarded to one cluster (a service name resolved by service discovery).</summary>
+internal sealed class RouteOptions
+{
+    /// <summary>Requests to this path and below it (e.g. <c>/api/photos</c>, <c>/api/photos/{id}</c>) are forwarded.</summary>
+    public string Prefix { get; set; } = "";
+
+    /// <summary>The service name whose <c>services:{name}:http:*</c> addresses are the destinations.</summary>
+    public string Cluster { get; set; } = "";
+
+    /// <summary>Largest request body accepted, in bytes; larger ones get 413 before anything is forwarded.</summary>
+    [Range(0, long.MaxValue)]
+    public long MaxRequestBodySize { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// How long the exchange may sit without a byte moving either way before it is cut (504 when no response
+    /// has started). Zero means never, for long-lived streams such as SSE.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>Whether the per-owner upload rate limit applies.</summary>
+    public bool RateLimited { get; set; }
+}
+
+internal sealed class CorsOptions
+{
+    /// <summary>Origins allowed to call the API from a browser (the extension, mobile web); none by default.</summary>
+    public List<string> Origins { get; set; } = [];
+}
+
+internal sealed class UploadRateLimitOptions
+{
+    [Range(1, int.MaxValue)]
+    public int PermitLimit { get; set; } = 60;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+}

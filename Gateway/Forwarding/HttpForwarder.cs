@@ -1,0 +1,241 @@
+using System.Buffers;
+using System.Net;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace Scrapbook.Gateway.Forwarding;
+
+/// <summary>
+/// Forwards one request to a destination of its route's cluster, following YARP's design points: one shared
+/// <see cref="HttpMessageInvoker"/>, hop-by-hop headers dropped both ways, bodies streamed both ways (never buffered),
+/// response buffering off with a flush per read so SSE flows as written, the client's abort cancelling the upstream
+/// call, an idle timeout reset whenever bytes move, and destination failures answered 502/504 as ProblemDetails.
+/// </summary>
+internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, DestinationSelector destinations, ILogger<HttpForwarder> logger)
+{
+    private const int BufferSize = 64 * 1024;
+
+    // The handler's propagator writes the current trace context; the client's own copies must not compete with it.
+    private static readonly HashSet<string> s_notCopied = new(StringComparer.OrdinalIgnoreCase)
+    {
+        HeaderNames.Host, "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-For",
+        HeaderNames.TraceParent, HeaderNames.TraceState, "Request-Id", HeaderNames.Baggage, "Correlation-Context",
+    };
+
+    public async Task ForwardAsync(HttpContext context, RouteOptions route)
+    {
+        // Upstream errors carry their own bodies; an empty one is passed on as it is, not dressed up by the gateway.
+        if (context.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages)
+        {
+            statusCodePages.Enabled = false;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = route.MaxRequestBodySize;
+        }
+
+        if (context.Request.ContentLength > route.MaxRequestBodySize)
+        {
+            await GatewayProblems.TooLargeAsync(context, route.MaxRequestBodySize);
+            return;
+        }
+
+        using var idle = new IdleTimeout(route.IdleTimeout, context.RequestAborted);
+        HttpResponseMessage? response = null;
+        Uri? failed = null;
+        while (response is null)
+        {
+            var destination = destinations.Pick(route.Cluster, except: failed);
+            if (destination is null)
+            {
+                await WriteBadGatewayAsync(context, route, failed is null ? "no destination is configured" : "no destination accepted a connection");
+                return;
+            }
+
+            using var request = CreateRequest(context, destination, idle);
+            try
+            {
+                idle.Reset();
+                response = await invoker.SendAsync(request, idle.Token);
+                destinations.ReportSuccess(destination);
+            }
+            catch (Exception ex) when (context.RequestAborted.IsCancellationRequested)
+            {
+                LogClientAborted(logger, route.Prefix, ex.GetType().Name);
+                return;
+            }
+            catch (Exception) when (idle.HasFired)
+            {
+                await GatewayProblems.WriteAsync(context, StatusCodes.Status504GatewayTimeout, GatewayProblems.GatewayTimeout,
+                    "Gateway timeout", $"{route.Cluster} sent nothing for {route.IdleTimeout.TotalSeconds:0.#} s.");
+                return;
+            }
+            catch (HttpRequestException ex) when (FindBadRequest(ex) is { } badRequest)
+            {
+                // Kestrel refused the client's body while it was being streamed (too large, too slow, malformed).
+                if (badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
+                    await GatewayProblems.TooLargeAsync(context, route.MaxRequestBodySize);
+                }
+                else
+                {
+                    context.Response.StatusCode = badRequest.StatusCode;
+                }
+
+                return;
+            }
+            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError)
+            {
+                destinations.ReportConnectFailure(destination);
+                LogConnectFailed(logger, destination, route.Cluster, ex.Message);
+                // Safe to try another replica only while none of the request body has been consumed.
+                if (request.Content is StreamingRequestContent { Started: true })
+                {
+                    await WriteBadGatewayAsync(context, route, "the destination failed to connect");
+                    return;
+                }
+
+                failed = destination;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+            {
+                LogForwardFailed(logger, destination, route.Cluster, ex.Message);
+                await WriteBadGatewayAsync(context, route, "the destination failed before answering");
+                return;
+            }
+        }
+
+        using (response)
+        {
+            await CopyResponseAsync(context, response, idle);
+        }
+    }
+
+    private static HttpRequestMessage CreateRequest(HttpContext context, Uri destination, IdleTimeout idle)
+    {
+        var incoming = context.Request;
+        var target = new UriBuilder(destination)
+        {
+            Path = destination.AbsolutePath.TrimEnd('/') + incoming.PathBase.ToUriComponent() + incoming.Path.ToUriComponent(),
+            Query = incoming.QueryString.HasValue ? incoming.QueryString.Value![1..] : "",
+        };
+        var request = new HttpRequestMessage(new HttpMethod(incoming.Method), target.Uri)
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? incoming.ContentLength > 0)
+        {
+            request.Content = new StreamingRequestContent(incoming.Body, idle, context.RequestAborted);
+        }
+
+        var namedInConnection = HopByHopHeaders.NamedInConnection(incoming.Headers.Connection);
+        foreach (var (name, value) in incoming.Headers)
+        {
+            if (name.StartsWith(':') || s_notCopied.Contains(name) || HopByHopHeaders.IsHopByHop(name, namedInConnection))
+            {
+                continue;
+            }
+
+            IEnumerable<string> values = value.Count == 1 ? [value.ToString()] : value.OfType<string>();
+            if (!request.Headers.TryAddWithoutValidation(name, values))
+            {
+                request.Content?.Headers.TryAddWithoutValidation(name, values);
+            }
+        }
+
+        // The one public entry: the client address is appended to what earlier proxies said; scheme and host are ours.
+        var clientAddress = context.Connection.RemoteIpAddress?.ToString();
+        var forwardedFor = incoming.Headers["X-Forwarded-For"].Where(v => !string.IsNullOrWhiteSpace(v)).Append(clientAddress).OfType<string>();
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", string.Join(", ", forwardedFor));
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", incoming.Scheme);
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", incoming.Host.Value);
+        return request;
+    }
+
+    private async Task CopyResponseAsync(HttpContext context, HttpResponseMessage upstream, IdleTimeout idle)
+    {
+        var response = context.Response;
+        response.StatusCode = (int)upstream.StatusCode;
+        var namedInConnection = HopByHopHeaders.NamedInConnection(new(upstream.Headers.Connection.ToArray()));
+        foreach (var header in upstream.Headers.Concat(upstream.Content.Headers))
+        {
+            if (!HopByHopHeaders.IsHopByHop(header.Key, namedInConnection))
+            {
+                response.Headers[header.Key] = header.Value.ToArray();
+            }
+        }
+
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            idle.Reset();
+            await using var body = await upstream.Content.ReadAsStreamAsync(idle.Token);
+            // Headers go out at once: an SSE client must see the stream open before the first event.
+            await response.StartAsync(idle.Token);
+            int read;
+            while ((read = await body.ReadAsync(buffer, idle.Token)) > 0)
+            {
+                idle.Reset();
+                await response.Body.WriteAsync(buffer.AsMemory(0, read), idle.Token);
+                await response.Body.FlushAsync(idle.Token);
+                idle.Reset();
+            }
+
+            await response.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or HttpRequestException)
+        {
+            // The status line has gone out, so the only honest signal left is to cut the connection.
+            if (!context.RequestAborted.IsCancellationRequested)
+            {
+                LogResponseCut(logger, context.Request.Path, idle.HasFired ? "idle timeout" : ex.Message);
+                context.Abort();
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private Task WriteBadGatewayAsync(HttpContext context, RouteOptions route, string why)
+    {
+        LogBadGateway(logger, route.Cluster, why);
+        context.Response.Headers.RetryAfter = "5";
+        return GatewayProblems.WriteAsync(context, StatusCodes.Status502BadGateway, GatewayProblems.BadGateway,
+            "Bad gateway", $"{route.Cluster} is unavailable: {why}.").AsTask();
+    }
+
+    private static BadHttpRequestException? FindBadRequest(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is BadHttpRequestException badRequest)
+            {
+                return badRequest;
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Destination {Destination} of {Cluster} refused the connection: {Reason}")]
+    private static partial void LogConnectFailed(ILogger logger, Uri destination, string cluster, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Destination {Destination} of {Cluster} failed: {Reason}")]
+    private static partial void LogForwardFailed(ILogger logger, Uri destination, string cluster, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Answered 502 for {Cluster}: {Reason}")]
+    private static partial void LogBadGateway(ILogger logger, string cluster, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Client left {Route} before the answer ({Exception})")]
+    private static partial void LogClientAborted(ILogger logger, string route, string exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Response to {Path} cut mid-body: {Reason}")]
+    private static partial void LogResponseCut(ILogger logger, string path, string reason);
+}

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.DependencyInjection;
+using Scrapbook.Storage;
+using Scrapbook.Testing;
+
+namespace Scrapbook.Gateway.Tests;
+
+/// <summary>
+/// A gateway whose services all point at one loopback <see cref="Upstream"/>, plus a route to a port nobody
+/// listens on, a filesystem blob store and an upload rate limit small enough to reach in a test.
+/// </summary>
+public sealed class ForwarderFixture : IAsyncLifetime
+{
+    public const int UploadPermits = 3;
+    public const string DeadRoute = "/api/dead";
+
+    private readonly TempDirectory _blobs = new("gateway-blobs");
+    private GatewayServer? _gateway;
+
+    internal Upstream Upstream { get; private set; } = null!;
+
+    internal GatewayServer Gateway => _gateway!;
+
+    public Uri DeadDestination { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
+
+    public IBlobStore Blobs => Gateway.Services.GetRequiredService<IBlobStore>();
+
+    public HttpClient CreateClient() => Gateway.CreateGatewayClient();
+
+    public async ValueTask InitializeAsync()
+    {
+        Upstream = await Upstream.StartAsync();
+        var upstream = Upstream.BaseAddress.ToString().TrimEnd('/');
+        _gateway = new GatewayServer(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:blobs"] = "file://" + _blobs.Path,
+            ["services:gallery-api:http:0"] = upstream,
+            ["services:upload-api:http:0"] = upstream,
+            ["services:notify-api:http:0"] = upstream,
+            ["services:dead-api:http:0"] = DeadDestination.ToString().TrimEnd('/'),
+            ["Gateway:Routes:7:Prefix"] = DeadRoute,
+            ["Gateway:Routes:7:Cluster"] = "dead-api",
+            ["Gateway:UploadRateLimit:PermitLimit"] = UploadPermits.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gateway:UploadRateLimit:Window"] = "00:10:00",
+            ["Gateway:Cors:Origins:0"] = "https://extension.example",
+        });
+        Gateway.StartServer();
+        await Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
+        if (Upstream is not null)
+        {
+            await Upstream.DisposeAsync();
+        }
+
+        _blobs.Dispose();
+    }
+}

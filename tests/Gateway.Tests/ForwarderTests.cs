@@ -1,0 +1,397 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Scrapbook.Contracts;
+using Scrapbook.ServiceDefaults;
+
+namespace Scrapbook.Gateway.Tests;
+
+/// <summary>The forwarder's mechanics against a loopback destination: streaming, aborts, headers, limits, failures.</summary>
+public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<ForwarderFixture>
+{
+    private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task FiftyMegabyteUploadStreamsThroughWithoutTheGatewayHoldingIt()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        const long size = 50L * 1024 * 1024;
+        fixture.Upstream.Handle("/api/uploads", async context =>
+        {
+            var buffer = new byte[64 * 1024];
+            long total = 0;
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(buffer, context.RequestAborted)) > 0)
+            {
+                total += read;
+            }
+
+            await context.Response.WriteAsync(total.ToString(System.Globalization.CultureInfo.InvariantCulture), context.RequestAborted);
+        });
+        using var client = fixture.CreateClient();
+        // Warm up connections and JIT so the measurement sees the steady state of one upload.
+        await SendUploadAsync(client, 1024 * 1024, cancellationToken);
+
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var received = await SendUploadAsync(client, size, cancellationToken);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+
+        Assert.Equal(size, received);
+        // Client, gateway and destination share this process; a buffering hop alone would allocate the 50 MB.
+        Assert.True(allocated < 12 * 1024 * 1024, $"{allocated / 1024 / 1024} MB allocated while 50 MB went through");
+    }
+
+    [Fact]
+    public async Task ClientAbortCancelsTheUpstreamRequest()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var upstreamSawAbort = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fixture.Upstream.Handle("/api/photos/slow", async context =>
+        {
+            await context.Response.WriteAsync("first bytes\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            try
+            {
+                await Task.Delay(TimeSpan.FromMinutes(2), context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                upstreamSawAbort.TrySetResult();
+            }
+        });
+
+        using var client = fixture.CreateClient();
+        using (var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            using var response = await client.GetAsync("/api/photos/slow", HttpCompletionOption.ResponseHeadersRead, abort.Token);
+            var body = await response.Content.ReadAsStreamAsync(abort.Token);
+            Assert.True(await body.ReadAsync(new byte[64], abort.Token) > 0);
+            await abort.CancelAsync();
+        }
+
+        await upstreamSawAbort.Task.WaitAsync(s_deadline, cancellationToken);
+    }
+
+    [Fact]
+    public async Task UpstreamDownIsAnswered502WithProblemDetails()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var client = fixture.CreateClient();
+
+        using var response = await client.GetAsync(ForwarderFixture.DeadRoute + "/anything", cancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        Assert.Equal("https://scrapbook.dev/problems/bad-gateway", problem.RootElement.GetProperty("type").GetString());
+        Assert.Equal(502, problem.RootElement.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task HopByHopHeadersAreStrippedBothWays()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        fixture.Upstream.Handle("/api/photos/headers", async context =>
+        {
+            context.Response.Headers["Proxy-Authenticate"] = "Basic";
+            context.Response.Headers["X-Upstream"] = "yes";
+            await context.Response.WriteAsync(EchoHeaders(context.Request), context.RequestAborted);
+        });
+        // Raw bytes, so that exactly these headers leave the client (HttpClient manages Connection itself). No
+        // keep-alive token: Kestrel then reports the Connection header as just "keep-alive", hiding the others.
+        var raw = await RawHttp.SendAsync(fixture.Gateway.BaseAddress,
+            "GET /api/photos/headers HTTP/1.1\r\n" +
+            $"Host: {fixture.Gateway.BaseAddress.Authority}\r\n" +
+            "Connection: X-Session-Hop\r\n" +
+            "X-Session-Hop: for the next hop only\r\n" +
+            "Keep-Alive: timeout=5\r\n" +
+            "Proxy-Authorization: Basic c2VjcmV0\r\n" +
+            "TE: trailers\r\n" +
+            "X-End-To-End: kept\r\n\r\n",
+            cancellationToken);
+        using var response = raw.Response;
+        var seen = await ReadEchoAsync(response, cancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("kept", seen["x-end-to-end"]);
+        Assert.DoesNotContain("x-session-hop", seen.Keys);
+        Assert.DoesNotContain("keep-alive", seen.Keys);
+        Assert.DoesNotContain("proxy-authorization", seen.Keys);
+        Assert.DoesNotContain("te", seen.Keys);
+        Assert.True(response.Headers.Contains("X-Upstream"));
+        Assert.False(response.Headers.Contains("Proxy-Authenticate"));
+    }
+
+    [Fact]
+    public async Task ForwardedHeadersNameTheClientTheSchemeAndTheHost()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        fixture.Upstream.Handle("/api/photos/forwarded", context => context.Response.WriteAsync(EchoHeaders(context.Request), context.RequestAborted));
+        using var client = fixture.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/photos/forwarded?x=1");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", "203.0.113.9");
+
+        using var response = await client.SendAsync(request, cancellationToken);
+        var seen = await ReadEchoAsync(response, cancellationToken);
+
+        Assert.Equal("203.0.113.9, 127.0.0.1", seen["x-forwarded-for"]);
+        Assert.Equal("http", seen["x-forwarded-proto"]);
+        Assert.Equal(fixture.Gateway.BaseAddress.Authority, seen["x-forwarded-host"]);
+    }
+
+    [Fact]
+    public async Task BodyOverTheRouteLimitIsRejectedWith413BeforeReachingTheService()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var reached = 0;
+        fixture.Upstream.Handle("/api/photos/big", async context =>
+        {
+            Interlocked.Increment(ref reached);
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+        });
+        using var client = fixture.CreateClient();
+
+        using var declared = await client.PostAsync("/api/photos/big", new ByteArrayContent(new byte[100 * 1024]), cancellationToken);
+        // Chunked: no length to check up front, so the limit has to stop the body while it streams.
+        var chunk = new string('x', 32 * 1024);
+        var chunkedRequest = new StringBuilder()
+            .Append("POST /api/photos/big HTTP/1.1\r\n")
+            .Append($"Host: {fixture.Gateway.BaseAddress.Authority}\r\nTransfer-Encoding: chunked\r\n\r\n");
+        for (var i = 0; i < 4; i++)
+        {
+            chunkedRequest.Append("8000\r\n").Append(chunk).Append("\r\n");
+        }
+
+        var streamed = await RawHttp.SendAsync(fixture.Gateway.BaseAddress, chunkedRequest.Append("0\r\n\r\n").ToString(), cancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
+        await AssertProblemTypeAsync(declared, ProblemTypes.TooLarge, cancellationToken);
+        Assert.Equal(0, Volatile.Read(ref reached));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, streamed.Status);
+    }
+
+    [Fact]
+    public async Task UploadRateLimitRejectsOneOwnerWith429WhileAnotherStillGetsThrough()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        fixture.Upstream.Handle("/api/uploads/url", context => context.Response.WriteAsync("accepted", context.RequestAborted));
+        using var client = fixture.CreateClient();
+        var busy = OwnerToken.Create();
+        var other = OwnerToken.Create();
+
+        for (var i = 0; i < ForwarderFixture.UploadPermits; i++)
+        {
+            using var allowed = await PostUploadAsync(client, busy, cancellationToken);
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+
+        using var limited = await PostUploadAsync(client, busy, cancellationToken);
+        using var otherOwner = await PostUploadAsync(client, other, cancellationToken);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero, "429 without a positive Retry-After");
+        await AssertProblemTypeAsync(limited, ProblemTypes.RateLimited, cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, otherOwner.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/internal/settings")]
+    [InlineData("/internal/photos")]
+    [InlineData("/INTERNAL/events?after=0")]
+    public async Task InternalEndpointsAreNotFoundFromOutside(string path)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var client = fixture.CreateClient();
+
+        using var get = await client.GetAsync(path, cancellationToken);
+        using var post = await client.PostAsync(path, new StringContent("{}"), cancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, post.StatusCode);
+        Assert.DoesNotContain(fixture.Upstream.ReceivedPaths, p => p.StartsWith("/internal", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task ServerSentEventsReachTheClientBeforeTheNextOneIsWritten()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var writeSecond = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fixture.Upstream.Handle("/api/events", async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("id: 1\ndata: first\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await writeSecond.Task.WaitAsync(context.RequestAborted);
+            await context.Response.WriteAsync("id: 2\ndata: second\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+        });
+        using var client = fixture.CreateClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(s_deadline);
+
+        using var response = await client.GetAsync("/api/events", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token), Encoding.UTF8);
+        var firstSeen = await ReadUntilAsync(reader, "data: first", timeout.Token);
+        writeSecond.SetResult();
+        var secondSeen = await ReadUntilAsync(reader, "data: second", timeout.Token);
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(firstSeen && secondSeen);
+    }
+
+    [Fact]
+    public async Task RequestsReachTheLiveReplicaWhileAnotherReplicaRefusesConnections()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var selector = (Forwarding.DestinationSelector)fixture.Gateway.Services.GetService(typeof(Forwarding.DestinationSelector))!;
+        var configuration = (Microsoft.Extensions.Configuration.IConfiguration)fixture.Gateway.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
+        configuration["services:notify-api:http:1"] = fixture.DeadDestination.ToString().TrimEnd('/');
+        fixture.Upstream.Handle("/api/events/replica", context => context.Response.WriteAsync("live", context.RequestAborted));
+        try
+        {
+            using var client = fixture.CreateClient();
+            for (var i = 0; i < 4; i++)
+            {
+                using var response = await client.GetAsync("/api/events/replica", cancellationToken);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+
+            Assert.Equal(2, selector.GetDestinations("notify-api").Count);
+        }
+        finally
+        {
+            configuration["services:notify-api:http:1"] = null;
+        }
+    }
+
+    [Fact]
+    public async Task ResponsesCarryTheSecurityHeaders()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        fixture.Upstream.Handle("/api/photos", context => context.Response.WriteAsJsonAsync(new { items = Array.Empty<int>() }, context.RequestAborted));
+        using var client = fixture.CreateClient();
+
+        foreach (var path in new[] { "/api/photos", "/", "/nowhere" })
+        {
+            using var response = await client.GetAsync(path, cancellationToken);
+            var csp = string.Join(",", response.Headers.GetValues("Content-Security-Policy"));
+            Assert.Contains("default-src 'self'", csp, StringComparison.Ordinal);
+            Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+            Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+            Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+            Assert.True(response.Headers.Contains("Referrer-Policy"));
+        }
+    }
+
+    [Fact]
+    public async Task ConfiguredOriginPassesTheCorsPreflightAndOthersDoNot()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var client = fixture.CreateClient();
+
+        using var allowed = await client.SendAsync(Preflight("https://extension.example"), cancellationToken);
+        using var refused = await client.SendAsync(Preflight("https://evil.example"), cancellationToken);
+
+        Assert.Equal("https://extension.example", Assert.Single(allowed.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+
+        static HttpRequestMessage Preflight(string origin)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Options, "/api/uploads");
+            request.Headers.Add("Origin", origin);
+            request.Headers.Add("Access-Control-Request-Method", "POST");
+            return request;
+        }
+    }
+
+    private static async Task<long> SendUploadAsync(HttpClient client, long size, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/uploads")
+        {
+            Content = new StreamContent(new ZeroStream(size), 64 * 1024),
+        };
+        request.Content.Headers.ContentLength = size;
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OwnerToken.Create());
+        using var response = await client.SendAsync(request, cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return long.Parse(await response.Content.ReadAsStringAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static Task<HttpResponseMessage> PostUploadAsync(HttpClient client, string token, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/uploads/url") { Content = new StringContent("{}") };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client.SendAsync(request, cancellationToken);
+    }
+
+    private static async Task<bool> ReadUntilAsync(StreamReader reader, string expected, CancellationToken cancellationToken)
+    {
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line == expected)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string EchoHeaders(HttpRequest request) =>
+        JsonSerializer.Serialize(request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()));
+
+    private static async Task<Dictionary<string, string>> ReadEchoAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(await response.Content.ReadAsStringAsync(cancellationToken))!;
+
+    internal static async Task AssertProblemTypeAsync(HttpResponseMessage response, string type, CancellationToken cancellationToken)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        Assert.Equal(type, problem.RootElement.GetProperty("type").GetString());
+    }
+
+    /// <summary>A body of <c>length</c> zero bytes that costs no memory to produce.</summary>
+    private sealed class ZeroStream(long length) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => length;
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var count = (int)Math.Min(buffer.Length, length - _position);
+            buffer[..count].Clear();
+            _position += count;
+            return count;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            Task.FromResult(Read(buffer, offset, count));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
