@@ -13,6 +13,7 @@ internal sealed partial class EventHub(IOptions<NotifyOptions> options, NotifyMe
     private readonly Lock _lock = new();
     private Subscription[] _subscriptions = [];
     private long _lastSequence = -1;
+    private bool _completed;
 
     /// <summary>The sequence of the newest event the tail has published; -1 before the first.</summary>
     public long LastSequence => Volatile.Read(ref _lastSequence);
@@ -26,6 +27,11 @@ internal sealed partial class EventHub(IOptions<NotifyOptions> options, NotifyMe
         lock (_lock)
         {
             _subscriptions = [.. _subscriptions, subscription];
+            if (_completed)
+            {
+                // Arrived while the host stops: end at once rather than hold shutdown up.
+                subscription.Writer.TryComplete();
+            }
         }
 
         metrics.ClientConnected();
@@ -54,6 +60,11 @@ internal sealed partial class EventHub(IOptions<NotifyOptions> options, NotifyMe
     /// <summary>Ends every connection (the host is stopping).</summary>
     public void CompleteAll()
     {
+        lock (_lock)
+        {
+            _completed = true;
+        }
+
         foreach (var subscription in Volatile.Read(ref _subscriptions))
         {
             subscription.Writer.TryComplete();
