@@ -12,6 +12,7 @@ public sealed class ForwarderFixture : IAsyncLifetime
 {
     public const int UploadPermits = 3;
     public const string DeadRoute = "/api/dead";
+    public const string SlowRoute = "/api/slow";
 
     private readonly TempDirectory _blobs = new("gateway-blobs");
     private GatewayServer? _gateway;
@@ -39,6 +40,10 @@ public sealed class ForwarderFixture : IAsyncLifetime
             ["services:dead-api:http:0"] = DeadDestination.ToString().TrimEnd('/'),
             ["Gateway:Routes:7:Prefix"] = DeadRoute,
             ["Gateway:Routes:7:Cluster"] = "dead-api",
+            ["services:slow-api:http:0"] = upstream,
+            ["Gateway:Routes:8:Prefix"] = SlowRoute,
+            ["Gateway:Routes:8:Cluster"] = "slow-api",
+            ["Gateway:Routes:8:IdleTimeout"] = "00:00:01",
             ["Gateway:UploadRateLimit:PermitLimit"] = UploadPermits.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway:UploadRateLimit:Window"] = "00:10:00",
             ["Gateway:Cors:Origins:0"] = "https://extension.example",

@@ -90,6 +90,28 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
     }
 
     [Fact]
+    public async Task DestinationSilentPastTheIdleTimeoutIsAnswered504()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        fixture.Upstream.Handle(ForwarderFixture.SlowRoute + "/thinking", async context =>
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        using var client = fixture.CreateClient();
+
+        using var response = await client.GetAsync(ForwarderFixture.SlowRoute + "/thinking", cancellationToken);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        await AssertProblemTypeAsync(response, "https://scrapbook.dev/problems/gateway-timeout", cancellationToken);
+    }
+
+    [Fact]
     public async Task HopByHopHeadersAreStrippedBothWays()
     {
         var cancellationToken = TestContext.Current.CancellationToken;

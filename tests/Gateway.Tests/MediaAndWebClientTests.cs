@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Scrapbook.Contracts;
+
+namespace Scrapbook.Gateway.Tests;
+
+/// <summary><c>/media</c> from the blob store and the web client from wwwroot.</summary>
+public sealed class MediaAndWebClientTests(ForwarderFixture fixture) : IClassFixture<ForwarderFixture>
+{
+    private static readonly byte[] s_rendition = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
+
+    [Fact]
+    public async Task RenditionIsServedImmutableWithItsEtagAndContentType()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var key = await StoreAsync("renditions/aaaa/thumb.webp", cancellationToken);
+        using var client = fixture.CreateClient();
+
+        using var response = await client.GetAsync(BlobKeys.MediaUrl(key), cancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(s_rendition, await response.Content.ReadAsByteArrayAsync(cancellationToken));
+        Assert.Equal("image/webp", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("public, max-age=31536000, immutable", string.Join(", ", response.Headers.GetValues("Cache-Control")));
+        var properties = await fixture.Blobs.GetPropertiesAsync(key, cancellationToken);
+        Assert.Equal(properties!.ETag, response.Headers.ETag?.ToString());
+    }
+
+    [Fact]
+    public async Task RenditionRequestedWithItsEtagIsAnswered304WithoutABody()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var key = await StoreAsync("renditions/bbbb/small.webp", cancellationToken);
+        using var client = fixture.CreateClient();
+        using var first = await client.GetAsync(BlobKeys.MediaUrl(key), cancellationToken);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, BlobKeys.MediaUrl(key));
+        request.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        using var revalidated = await client.SendAsync(request, cancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
+        Assert.Empty(await revalidated.Content.ReadAsByteArrayAsync(cancellationToken));
+        Assert.Equal(first.Headers.ETag, revalidated.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task RangeRequestIsAnswered206WithTheRequestedBytes()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var key = await StoreAsync("renditions/cccc/large.webp", cancellationToken);
+        using var client = fixture.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, BlobKeys.MediaUrl(key)) { Headers = { Range = new RangeHeaderValue(100, 199) } };
+
+        using var response = await client.SendAsync(request, cancellationToken);
+
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal("bytes 100-199/1000", response.Content.Headers.ContentRange?.ToString());
+        Assert.Equal(s_rendition[100..200], await response.Content.ReadAsByteArrayAsync(cancellationToken));
+    }
+
+    [Fact]
+    public async Task RangePastTheEndIsAnswered416WithTheLength()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var key = await StoreAsync("renditions/dddd/thumb.webp", cancellationToken);
+        using var client = fixture.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, BlobKeys.MediaUrl(key)) { Headers = { Range = new RangeHeaderValue(5000, null) } };
+
+        using var response = await client.SendAsync(request, cancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, response.StatusCode);
+        Assert.Equal("bytes */1000", response.Content.Headers.ContentRange?.ToString());
+    }
+
+    [Theory]
+    [InlineData("originals/eeee")]
+    [InlineData("renditions/missing/thumb.webp")]
+    public async Task OriginalsAndMissingKeysAreNotFound(string key)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await StoreAsync("originals/eeee", cancellationToken);
+        using var client = fixture.CreateClient();
+
+        using var response = await client.GetAsync("/media/" + key, cancellationToken);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        await ForwarderTests.AssertProblemTypeAsync(response, ProblemTypes.NotFound, cancellationToken);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/upload")]
+    [InlineData("/mine")]
+    [InlineData("/admin")]
+    public async Task WebClientPagesServeTheIndexRevalidatedOnEveryLoad(string path)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        using var client = fixture.CreateClient();
+
+        using var response = await client.GetAsync(path, cancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("<title>Scrapbook</title>", await response.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
+        Assert.True(response.Headers.CacheControl?.NoCache, "HTML must be revalidated so a new release is picked up");
+    }
+
+    private async Task<string> StoreAsync(string key, CancellationToken cancellationToken)
+    {
+        await fixture.Blobs.PutIfAbsentAsync(key, new MemoryStream(s_rendition), "image/webp", cancellationToken);
+        return key;
+    }
+}
