@@ -1,2 +1,53 @@
-Console.Error.WriteLine("The AppHost orchestrator is not built yet; use scripts/run.sh.");
-return 1;
+using Microsoft.Extensions.Configuration;
+using Scrapbook.Hosting;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var adminKey = builder.AddParameter("admin-key", secret: true);
+var redis = builder.AddRedis("redis");
+var storage = builder.AddAzurite("storage");
+var blobs = storage.AddBlobs("blobs");
+var queues = storage.AddQueues("queues");
+var gallerydb = builder.AddSqlite("gallerydb");
+
+var gallery = builder.AddProject("gallery-api", "../Gallery.Api")
+    .WithReference(gallerydb).WithReference(blobs).WithReference(queues).WithReference(redis)
+    .WithEnvironment("Admin__Key", adminKey)
+    .WithHttpHealthCheck("/health")
+    .WaitFor(storage).WaitFor(redis);
+
+var upload = builder.AddProject("upload-api", "../Upload.Api")
+    .WithReference(blobs).WithReference(gallery)
+    .WithHttpHealthCheck("/health")
+    .WaitFor(storage).WaitFor(gallery);
+
+builder.AddProject("thumbnail-worker", "../Thumbnail.Worker")
+    .WithReference(blobs).WithReference(queues).WithReference(gallery)
+    .WithReplicas(2)
+    .WithHttpHealthCheck("/health")
+    .WaitFor(storage).WaitFor(gallery);
+
+var notify = builder.AddProject("notify-api", "../Notify.Api")
+    .WithReference(redis).WithReference(gallery)
+    .WithHttpHealthCheck("/health")
+    .WaitFor(redis).WaitFor(gallery);
+
+var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
+var gateway = builder.AddProject("gateway", "../Gateway")
+    .WithHttpEndpoint(port: gatewayPort)
+    .WithExternalHttpEndpoints()
+    .WithReference(blobs).WithReference(upload).WithReference(gallery).WithReference(notify)
+    .WithHttpHealthCheck("/health")
+    .WaitFor(upload).WaitFor(gallery).WaitFor(notify);
+
+await using var app = builder.Build();
+app.Started += () => Console.WriteLine($"""
+
+    Scrapbook is running.
+      gateway:   {gateway.Resource.GetEndpointUrl("http")}
+      admin key: in {app.ParametersFile} ("admin-key")
+      data:      {builder.DataDirectory}
+    Press Ctrl+C to stop. --verbose prints every resource's console output.
+
+    """);
+await app.RunAsync();

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Scrapbook.Hosting.Orchestration;
+
+/// <summary>
+/// Starts children so that they die with the AppHost, even when it is killed with SIGKILL: each child runs
+/// under <c>setpriv --pdeathsig KILL</c> (util-linux), which sets <c>PR_SET_PDEATHSIG</c> and then execs it.
+/// Linux sends that signal when the <em>thread</em> that forked the child ends, so every child is forked from
+/// one dedicated thread that lives as long as the process (a thread-pool thread may retire and kill them).
+/// </summary>
+internal static partial class ProcessLauncher
+{
+    private const string Setpriv = "/usr/bin/setpriv";
+    private static readonly BlockingCollection<(ProcessStartInfo StartInfo, Action<Process> Configure, TaskCompletionSource<Process> Started)> s_requests = [];
+    private static readonly Lazy<Thread> s_thread = new(() =>
+    {
+        var thread = new Thread(Launch) { IsBackground = true, Name = "Scrapbook.Hosting process launcher" };
+        thread.Start();
+        return thread;
+    });
+
+    public static bool KillsChildrenWithParent => File.Exists(Setpriv);
+
+    /// <summary>Starts <paramref name="command"/>; <paramref name="configure"/> attaches output handlers before the start.</summary>
+    public static Task<Process> StartAsync(string command, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment, Action<Process> configure)
+    {
+        var startInfo = new ProcessStartInfo(KillsChildrenWithParent ? Setpriv : command)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        if (KillsChildrenWithParent)
+        {
+            foreach (var argument in (string[])["--pdeathsig", "KILL", "--", command])
+            {
+                startInfo.ArgumentList.Add(argument);
+            }
+        }
+
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = s_thread.Value;
+        s_requests.Add((startInfo, configure, started));
+        return started.Task;
+    }
+
+    /// <summary>Sends a signal; false when the process is already gone.</summary>
+    public static bool Signal(int pid, int signal) => Kill(pid, signal) == 0;
+
+    public const int Sigterm = 15;
+    public const int Sigkill = 9;
+
+    private static void Launch()
+    {
+        foreach (var (startInfo, configure, started) in s_requests.GetConsumingEnumerable())
+        {
+            var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+            try
+            {
+                configure(process);
+                process.Start();
+                process.BeginOutputReadLine();
+                process.BeginErrorReadLine();
+                started.SetResult(process);
+            }
+            catch (Exception exception)
+            {
+                process.Dispose();
+                started.SetException(exception);
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
