@@ -19,7 +19,10 @@ internal sealed partial class EventTail(
     private static readonly TimeSpan s_initialBackoff = TimeSpan.FromMilliseconds(100);
     private const int ReadCount = 500;
 
-    /// <summary>Null until the first entry: then the tail reads from <c>$</c> (entries added from now on).</summary>
+    /// <summary>
+    /// The id after which to read. Null while the stream held entries older than this process and none new has
+    /// been read yet: then the tail reads from <c>$</c> (entries added from now on).
+    /// </summary>
     private string? _lastId;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -52,6 +55,13 @@ internal sealed partial class EventTail(
 
     private async Task ReadOnceAsync(CancellationToken cancellationToken)
     {
+        if (_lastId is null && (await redis.StreamRangeAsync(Channels.EventStream, "-", "+", 1, cancellationToken)).Count == 0)
+        {
+            // An empty (or missing) stream, at start or after Redis came back without its data: everything
+            // that appears from now on is new, so read from the beginning and never miss the first entries.
+            _lastId = "0-0";
+        }
+
         // From "$" a timed-out read followed by another "$" read would miss what was added in between, so
         // until the tail knows an id it blocks without a limit.
         var block = _lastId is null ? Timeout.InfiniteTimeSpan : options.Value.TailBlockTimeout;

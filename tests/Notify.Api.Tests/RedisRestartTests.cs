@@ -1,3 +1,4 @@
+using System.Net;
 using Scrapbook.Contracts;
 using Scrapbook.Redis;
 
@@ -34,6 +35,41 @@ public sealed class RedisRestartTests(NotifyFixture fixture) : IClassFixture<Not
 
         received.AddRange((await client.NextEventsAsync(3, Ct)).Select(e => e.Sequence));
         Assert.Equal(sent, received);
+    }
+
+    [Fact]
+    public async Task HealthReportsRedisBeingDownAndBackUp()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Notify.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        Assert.Equal(HttpStatusCode.OK, await WaitForHealthAsync(http, HttpStatusCode.OK));
+
+        await fixture.Redis.KillAsync();
+        try
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, await WaitForHealthAsync(http, HttpStatusCode.ServiceUnavailable));
+        }
+        finally
+        {
+            await fixture.Redis.StartAsync(Ct);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await WaitForHealthAsync(http, HttpStatusCode.OK));
+    }
+
+    /// <summary>Polls /health until it answers <paramref name="expected"/> or the deadline passes; returns the last answer.</summary>
+    private static async Task<HttpStatusCode> WaitForHealthAsync(HttpClient http, HttpStatusCode expected)
+    {
+        var deadline = DateTime.UtcNow + s_deadline;
+        while (true)
+        {
+            using var response = await http.GetAsync("/health", Ct);
+            if (response.StatusCode == expected || DateTime.UtcNow >= deadline)
+            {
+                return response.StatusCode;
+            }
+
+            await Task.Delay(50, Ct);
+        }
     }
 
     /// <summary>The test's own client reconnects with its backoff; keep asking until it is back.</summary>
