@@ -69,7 +69,8 @@ public static class BackingServerExtensions
             .WithTcpHealthCheck()
             .WithArgs(context =>
             [
-                "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl",
+                // Without --disableTelemetry Azurite also phones home, and its shutdown waits ~10 s on that.
+                "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--disableProductStyleUrl",
                 "--location", data,
                 "--blobHost", "127.0.0.1", "--blobPort", context.Port("blob").ToString(CultureInfo.InvariantCulture),
                 "--queueHost", "127.0.0.1", "--queuePort", context.Port("queue").ToString(CultureInfo.InvariantCulture),

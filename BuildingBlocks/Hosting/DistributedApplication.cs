@@ -26,6 +26,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
     /// <summary>Shown instead of a secret's value.</summary>
     public const string Mask = "********";
 
+    private static readonly Stopwatch s_sinceStart = Stopwatch.StartNew();
     private readonly DistributedApplicationOptions _options;
     private readonly IReadOnlyList<Resource> _resources;
     private readonly Dictionary<ExecutableResource, List<ReplicaRunner>> _runners = [];
@@ -114,7 +115,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
         {
             await StartAsync(stop.Token);
             await WaitForAllHealthyAsync(stop.Token);
-            LogAllHealthy(_logger, _resources.Count, (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds);
+            LogAllHealthy(_logger, _resources.Count, s_sinceStart.Elapsed.TotalSeconds);
             Started?.Invoke();
             await Task.Delay(Timeout.Infinite, stop.Token);
         }
@@ -336,7 +337,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Built in {Seconds:0.0} s")]
     private static partial void LogBuilt(ILogger logger, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "All {Count} resources are running and healthy, {Seconds:0.0} s after the AppHost started")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "All {Count} resources are running and healthy, {Seconds:0.0} s after the AppHost began")]
     private static partial void LogAllHealthy(ILogger logger, int count, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping every resource")]
