@@ -1,24 +1,74 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Primitives;
 
 namespace Scrapbook.Gateway.Forwarding;
 
 /// <summary>
 /// The destinations of a cluster, read from service discovery configuration (<c>services:{cluster}:http:*</c>, then
-/// <c>https:*</c>) on every pick so a configuration reload is honoured. Picks round-robin, skipping a destination that
-/// recently failed to connect (passive health) until its quarantine ends; when all are quarantined, it still tries one
-/// rather than failing without an attempt.
+/// <c>https:*</c>) and cached until the configuration reloads. Picks round-robin, skipping a destination that recently
+/// failed to connect (passive health) until its quarantine ends; when all are quarantined it still tries one rather
+/// than failing without an attempt.
 /// </summary>
-internal sealed class DestinationSelector(IConfiguration configuration, TimeProvider timeProvider)
+internal sealed class DestinationSelector
 {
     /// <summary>How long a destination that refused a connection is skipped.</summary>
     public static readonly TimeSpan Quarantine = TimeSpan.FromSeconds(10);
 
-    private readonly ConcurrentDictionary<string, int> _next = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IConfiguration _configuration;
+    private readonly TimeProvider _timeProvider;
+    private readonly ConcurrentDictionary<string, Cluster> _clusters = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<Uri, long> _unhealthyUntil = new();
 
-    public IReadOnlyList<Uri> GetDestinations(string cluster)
+    public DestinationSelector(IConfiguration configuration, TimeProvider timeProvider)
     {
-        var service = configuration.GetSection("services").GetSection(cluster);
+        _configuration = configuration;
+        _timeProvider = timeProvider;
+        ChangeToken.OnChange(configuration.GetReloadToken, _clusters.Clear);
+    }
+
+    public IReadOnlyList<Uri> GetDestinations(string cluster) => GetCluster(cluster).Destinations;
+
+    /// <summary>The next destination of <paramref name="cluster"/> other than <paramref name="except"/>, or null when there is none.</summary>
+    public Uri? Pick(string cluster, Uri? except = null)
+    {
+        var state = GetCluster(cluster);
+        var destinations = state.Destinations;
+        if (destinations.Count == 0)
+        {
+            return null;
+        }
+
+        var now = _timeProvider.GetTimestamp();
+        var start = (Interlocked.Increment(ref state.Next) & int.MaxValue) % destinations.Count;
+        for (var i = 0; i < destinations.Count; i++)
+        {
+            var candidate = destinations[(start + i) % destinations.Count];
+            if (candidate != except && !IsQuarantined(candidate, now))
+            {
+                return candidate;
+            }
+        }
+
+        return except is null ? destinations[start] : null;
+    }
+
+    public void ReportConnectFailure(Uri destination) =>
+        _unhealthyUntil[destination] = _timeProvider.GetTimestamp() + (long)(Quarantine.TotalSeconds * _timeProvider.TimestampFrequency);
+
+    public void ReportSuccess(Uri destination)
+    {
+        if (!_unhealthyUntil.IsEmpty)
+        {
+            _unhealthyUntil.TryRemove(destination, out _);
+        }
+    }
+
+    private bool IsQuarantined(Uri destination, long now) =>
+        !_unhealthyUntil.IsEmpty && _unhealthyUntil.TryGetValue(destination, out var until) && now < until;
+
+    private Cluster GetCluster(string name) => _clusters.GetOrAdd(name, static (name, configuration) =>
+    {
+        var service = configuration.GetSection("services").GetSection(name);
         var destinations = new List<Uri>();
         foreach (var scheme in new[] { "http", "https" })
         {
@@ -31,37 +81,13 @@ internal sealed class DestinationSelector(IConfiguration configuration, TimeProv
             }
         }
 
-        return destinations;
-    }
+        return new Cluster(destinations);
+    }, _configuration);
 
-    /// <summary>The next destination of <paramref name="cluster"/>, or null when it has none configured.</summary>
-    public Uri? Pick(string cluster, Uri? except = null)
+    private sealed class Cluster(IReadOnlyList<Uri> destinations)
     {
-        var destinations = GetDestinations(cluster);
-        if (destinations.Count == 0)
-        {
-            return null;
-        }
+        public int Next = -1;
 
-        var now = timeProvider.GetTimestamp();
-        var start = _next.AddOrUpdate(cluster, 0, (_, n) => unchecked(n + 1)) & int.MaxValue;
-        for (var i = 0; i < destinations.Count; i++)
-        {
-            var candidate = destinations[(start + i) % destinations.Count];
-            if (candidate != except && !IsQuarantined(candidate, now))
-            {
-                return candidate;
-            }
-        }
-
-        return except is null ? destinations[start % destinations.Count] : null;
+        public IReadOnlyList<Uri> Destinations { get; } = destinations;
     }
-
-    public void ReportConnectFailure(Uri destination) =>
-        _unhealthyUntil[destination] = timeProvider.GetTimestamp() + (long)(Quarantine.TotalSeconds * timeProvider.TimestampFrequency);
-
-    public void ReportSuccess(Uri destination) => _unhealthyUntil.TryRemove(destination, out _);
-
-    private bool IsQuarantined(Uri destination, long now) =>
-        _unhealthyUntil.TryGetValue(destination, out var until) && now < until;
 }

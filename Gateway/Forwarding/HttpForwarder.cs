@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
@@ -116,12 +117,13 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
     private static HttpRequestMessage CreateRequest(HttpContext context, Uri destination, IdleTimeout idle)
     {
         var incoming = context.Request;
-        var target = new UriBuilder(destination)
-        {
-            Path = destination.AbsolutePath.TrimEnd('/') + incoming.PathBase.ToUriComponent() + incoming.Path.ToUriComponent(),
-            Query = incoming.QueryString.HasValue ? incoming.QueryString.Value![1..] : "",
-        };
-        var request = new HttpRequestMessage(new HttpMethod(incoming.Method), target.Uri)
+        var target = new Uri(string.Concat(
+            destination.GetLeftPart(UriPartial.Authority),
+            destination.AbsolutePath.TrimEnd('/'),
+            incoming.PathBase.ToUriComponent(),
+            incoming.Path.ToUriComponent(),
+            incoming.QueryString.Value));
+        var request = new HttpRequestMessage(HttpMethod.Parse(incoming.Method), target)
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
@@ -140,10 +142,14 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
                 continue;
             }
 
-            IEnumerable<string> values = value.Count == 1 ? [value.ToString()] : value.OfType<string>();
-            if (!request.Headers.TryAddWithoutValidation(name, values))
+            var added = value.Count == 1
+                ? request.Headers.TryAddWithoutValidation(name, value.ToString())
+                : request.Headers.TryAddWithoutValidation(name, value.OfType<string>());
+            if (!added && request.Content is not null)
             {
-                request.Content?.Headers.TryAddWithoutValidation(name, values);
+                _ = value.Count == 1
+                    ? request.Content.Headers.TryAddWithoutValidation(name, value.ToString())
+                    : request.Content.Headers.TryAddWithoutValidation(name, value.OfType<string>());
             }
         }
 
@@ -160,14 +166,11 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
     {
         var response = context.Response;
         response.StatusCode = (int)upstream.StatusCode;
-        var namedInConnection = HopByHopHeaders.NamedInConnection(new(upstream.Headers.Connection.ToArray()));
-        foreach (var header in upstream.Headers.Concat(upstream.Content.Headers))
-        {
-            if (!HopByHopHeaders.IsHopByHop(header.Key, namedInConnection))
-            {
-                response.Headers[header.Key] = header.Value.ToArray();
-            }
-        }
+        var namedInConnection = upstream.Headers.NonValidated.TryGetValues(HeaderNames.Connection, out var connection)
+            ? HopByHopHeaders.NamedInConnection(connection.ToArray())
+            : null;
+        CopyHeaders(upstream.Headers.NonValidated, response.Headers, namedInConnection);
+        CopyHeaders(upstream.Content.Headers.NonValidated, response.Headers, namedInConnection);
 
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -175,15 +178,27 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
         {
             idle.Reset();
             await using var body = await upstream.Content.ReadAsStreamAsync(idle.Token);
-            // Headers go out at once: an SSE client must see the stream open before the first event.
-            await response.StartAsync(idle.Token);
+            if (IsEventStream(upstream))
+            {
+                // An SSE client must see the stream open before the first event, however long that takes.
+                await response.StartAsync(idle.Token);
+            }
+
+            var writer = response.BodyWriter;
+            var reading = body.ReadAsync(buffer, idle.Token);
             int read;
-            while ((read = await body.ReadAsync(buffer, idle.Token)) > 0)
+            while ((read = await reading) > 0)
             {
                 idle.Reset();
-                await response.Body.WriteAsync(buffer.AsMemory(0, read), idle.Token);
-                await response.Body.FlushAsync(idle.Token);
-                idle.Reset();
+                writer.Write(buffer.AsSpan(0, read));
+                reading = body.ReadAsync(buffer, idle.Token);
+                // What the destination sent is flushed before waiting for more, so no event is held back, while a
+                // response that has already arrived whole leaves in one write together with its end.
+                if (!reading.IsCompleted)
+                {
+                    await writer.FlushAsync(idle.Token);
+                    idle.Reset();
+                }
             }
 
             await response.CompleteAsync();
@@ -202,6 +217,20 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    private static void CopyHeaders(HttpHeadersNonValidated from, IHeaderDictionary to, HashSet<string>? namedInConnection)
+    {
+        foreach (var (name, values) in from)
+        {
+            if (!HopByHopHeaders.IsHopByHop(name, namedInConnection))
+            {
+                to[name] = values.Count == 1 ? values.ToString() : values.ToArray();
+            }
+        }
+    }
+
+    private static bool IsEventStream(HttpResponseMessage upstream) =>
+        string.Equals(upstream.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
 
     private Task WriteBadGatewayAsync(HttpContext context, RouteOptions route, string why)
     {

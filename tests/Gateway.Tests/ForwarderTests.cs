@@ -268,8 +268,9 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var selector = (Forwarding.DestinationSelector)fixture.Gateway.Services.GetService(typeof(Forwarding.DestinationSelector))!;
-        var configuration = (Microsoft.Extensions.Configuration.IConfiguration)fixture.Gateway.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
+        var configuration = (Microsoft.Extensions.Configuration.IConfigurationRoot)fixture.Gateway.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
         configuration["services:notify-api:http:1"] = fixture.DeadDestination.ToString().TrimEnd('/');
+        configuration.Reload();
         fixture.Upstream.Handle("/api/events/replica", context => context.Response.WriteAsync("live", context.RequestAborted));
         try
         {
@@ -285,6 +286,7 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
         finally
         {
             configuration["services:notify-api:http:1"] = null;
+            configuration.Reload();
         }
     }
 
