@@ -75,7 +75,8 @@ internal static partial class EventsApi
                 {
                     LogReset(loggerFactory.CreateLogger(typeof(EventsApi)), after);
                     await WriteResetAsync(writer, cancellationToken);
-                    lastWritten = long.MinValue;
+                    // Live events from here on; the client has everything up to its Last-Event-ID already.
+                    lastWritten = after;
                 }
             }
         }

@@ -85,8 +85,12 @@ public sealed class EventStreamTests(NotifyFixture fixture) : IClassFixture<Noti
     [Fact]
     public async Task AClientWhoseEventsNeitherTheStreamNorGalleryCanReplayIsToldToReset()
     {
+        await using var observer = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, cancellationToken: Ct);
+        await observer.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
         var seen = await fixture.AddPhotoEventAsync("seen", Ct);
-        await fixture.AddPhotoEventAsync("lost", Ct);
+        var lost = await fixture.AddPhotoEventAsync("lost", Ct);
+        // Once the tail has published it, the event belongs to the past for any client that connects later.
+        await observer.NextAsync(f => f.IsEvent && f.Sequence == lost, cancellationToken: Ct);
         // The stream no longer holds what followed (as if trimmed) and Gallery.Api is unreachable.
         await fixture.RedisClient.KeyDeleteAsync(Channels.EventStream, Ct);
 
