@@ -55,7 +55,7 @@ public static class BackingServerExtensions
     /// </summary>
     public static IResourceBuilder<AzuriteResource> AddAzurite(this DistributedApplicationBuilder builder, string name, string? executable = null)
     {
-        executable ??= Path.Combine(Path.GetDirectoryName(builder.StateDirectory)!, "eng", "azurite", "node_modules", ".bin", "azurite");
+        executable ??= Path.Combine(builder.CheckoutDirectory, "eng", "azurite", "node_modules", ".bin", "azurite");
         if (!File.Exists(executable))
         {
             executable = "azurite";

@@ -44,7 +44,8 @@ public sealed class DistributedApplicationBuilder
 
         var entry = Assembly.GetEntryAssembly();
         AppHostDirectory = Path.GetFullPath(options.AppHostDirectory ?? Metadata(entry, "AppHostProjectDirectory") ?? Environment.CurrentDirectory);
-        StateDirectory = Path.GetFullPath(options.StateDirectory ?? Configuration["AppHost:StateDirectory"] ?? Path.Combine(FindCheckoutRoot(AppHostDirectory), ".scrapbook"));
+        CheckoutDirectory = FindCheckoutRoot(AppHostDirectory);
+        StateDirectory = Path.GetFullPath(options.StateDirectory ?? Configuration["AppHost:StateDirectory"] ?? Path.Combine(CheckoutDirectory, ".scrapbook"));
         BuildConfiguration = options.Configuration ?? Metadata(entry, "AppHostConfiguration") ?? "Debug";
         Options = new DistributedApplicationOptions
         {
@@ -65,6 +66,9 @@ public sealed class DistributedApplicationBuilder
     public string AppHostDirectory { get; }
 
     public string StateDirectory { get; }
+
+    /// <summary>The root of the git checkout the AppHost belongs to (its own folder when outside one).</summary>
+    public string CheckoutDirectory { get; }
 
     /// <summary>Backing servers' data lives here between runs.</summary>
     public string DataDirectory => Path.Combine(StateDirectory, "data");
