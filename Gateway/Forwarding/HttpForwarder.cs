@@ -44,73 +44,81 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
         }
 
         using var idle = new IdleTimeout(route.IdleTimeout, context.RequestAborted);
+        HttpRequestMessage? request = null;
         HttpResponseMessage? response = null;
         Uri? failed = null;
-        while (response is null)
+        try
         {
-            var destination = destinations.Pick(route.Cluster, except: failed);
-            if (destination is null)
+            while (response is null)
             {
-                await WriteBadGatewayAsync(context, route, failed is null ? "no destination is configured" : "no destination accepted a connection");
-                return;
-            }
-
-            using var request = CreateRequest(context, destination, idle);
-            try
-            {
-                idle.Reset();
-                response = await invoker.SendAsync(request, idle.Token);
-                destinations.ReportSuccess(destination);
-            }
-            catch (Exception ex) when (context.RequestAborted.IsCancellationRequested)
-            {
-                LogClientAborted(logger, route.Prefix, ex.GetType().Name);
-                return;
-            }
-            catch (Exception) when (idle.HasFired)
-            {
-                await GatewayProblems.WriteAsync(context, StatusCodes.Status504GatewayTimeout, GatewayProblems.GatewayTimeout,
-                    "Gateway timeout", $"{route.Cluster} sent nothing for {route.IdleTimeout.TotalSeconds:0.#} s.");
-                return;
-            }
-            catch (HttpRequestException ex) when (FindBadRequest(ex) is { } badRequest)
-            {
-                // Kestrel refused the client's body while it was being streamed (too large, too slow, malformed).
-                if (badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                var destination = destinations.Pick(route.Cluster, except: failed);
+                if (destination is null)
                 {
-                    await GatewayProblems.TooLargeAsync(context, route.MaxRequestBodySize);
-                }
-                else
-                {
-                    context.Response.StatusCode = badRequest.StatusCode;
-                }
-
-                return;
-            }
-            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError)
-            {
-                destinations.ReportConnectFailure(destination);
-                LogConnectFailed(logger, destination, route.Cluster, ex.Message);
-                // Safe to try another replica only while none of the request body has been consumed.
-                if (request.Content is StreamingRequestContent { Started: true })
-                {
-                    await WriteBadGatewayAsync(context, route, "the destination failed to connect");
+                    await WriteBadGatewayAsync(context, route, failed is null ? "no destination is configured" : "no destination accepted a connection");
                     return;
                 }
 
-                failed = destination;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
-            {
-                LogForwardFailed(logger, destination, route.Cluster, ex.Message);
-                await WriteBadGatewayAsync(context, route, "the destination failed before answering");
-                return;
-            }
-        }
+                // Kept until the response is copied: the destination may answer while the request body still streams.
+                request?.Dispose();
+                request = CreateRequest(context, destination, idle);
+                try
+                {
+                    idle.Reset();
+                    response = await invoker.SendAsync(request, idle.Token);
+                    destinations.ReportSuccess(destination);
+                }
+                catch (Exception ex) when (context.RequestAborted.IsCancellationRequested)
+                {
+                    LogClientAborted(logger, route.Prefix, ex.GetType().Name);
+                    return;
+                }
+                catch (Exception) when (idle.HasFired)
+                {
+                    await GatewayProblems.WriteAsync(context, StatusCodes.Status504GatewayTimeout, GatewayProblems.GatewayTimeout,
+                        "Gateway timeout", $"{route.Cluster} sent nothing for {route.IdleTimeout.TotalSeconds:0.#} s.");
+                    return;
+                }
+                catch (HttpRequestException ex) when (FindBadRequest(ex) is { } badRequest)
+                {
+                    // Kestrel refused the client's body while it was being streamed (too large, too slow, malformed).
+                    if (badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                    {
+                        await GatewayProblems.TooLargeAsync(context, route.MaxRequestBodySize);
+                    }
+                    else
+                    {
+                        context.Response.StatusCode = badRequest.StatusCode;
+                    }
 
-        using (response)
-        {
+                    return;
+                }
+                catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError)
+                {
+                    destinations.ReportConnectFailure(destination);
+                    LogConnectFailed(logger, destination, route.Cluster, ex.Message);
+                    // Safe to try another replica only while none of the request body has been consumed.
+                    if (request.Content is StreamingRequestContent { Started: true })
+                    {
+                        await WriteBadGatewayAsync(context, route, "the destination failed to connect");
+                        return;
+                    }
+
+                    failed = destination;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+                {
+                    LogForwardFailed(logger, destination, route.Cluster, ex.Message);
+                    await WriteBadGatewayAsync(context, route, "the destination failed before answering");
+                    return;
+                }
+            }
+
             await CopyResponseAsync(context, response, idle);
+        }
+        finally
+        {
+            response?.Dispose();
+            request?.Dispose();
         }
     }
 
