@@ -45,6 +45,7 @@ app.Started += () => Console.WriteLine($"""
 
     Scrapbook is running.
       gateway:   {gateway.Resource.GetEndpointUrl("http")}
+      dashboard: {app.DashboardLoginUrl ?? "off"}
       admin key: in {app.ParametersFile} ("admin-key")
       data:      {builder.DataDirectory}
     Press Ctrl+C to stop. --verbose prints every resource's console output.

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Scrapbook.Hosting.Dashboard;
 using Scrapbook.Hosting.Orchestration;
 
 namespace Scrapbook.Hosting;
@@ -39,6 +40,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
     private readonly Dictionary<ExecutableResource, (CancellationTokenSource Stop, Task Running)> _running = [];
     private readonly Dictionary<ExecutableResource, Task> _stops = [];
     private bool _stopped;
+    private DashboardServer? _dashboard;
 
     internal DistributedApplication(DistributedApplicationOptions options, IReadOnlyList<Resource> resources)
     {
@@ -65,6 +67,12 @@ public sealed partial class DistributedApplication : IAsyncDisposable
 
     public IReadOnlyList<Resource> Resources => _resources;
 
+    /// <summary>The dashboard's address, when it runs.</summary>
+    public string? DashboardUrl => _dashboard?.Url;
+
+    /// <summary>The dashboard's login link with this run's token, when it runs.</summary>
+    public string? DashboardLoginUrl => _dashboard?.LoginUrl;
+
     public T GetResource<T>(string name)
         where T : Resource =>
         _resources.OfType<T>().FirstOrDefault(r => r.Name == name) ?? throw new InvalidOperationException($"No resource named '{name}'.");
@@ -73,6 +81,13 @@ public sealed partial class DistributedApplication : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         AllocatePorts();
+        if (_options.EnableDashboard)
+        {
+            _dashboard = new DashboardServer(this, _options.DashboardPort);
+            await _dashboard.StartAsync(cancellationToken);
+            LogDashboard(_logger, _dashboard.LoginUrl);
+        }
+
         var projects = _resources.OfType<ProjectResource>().ToList();
         if (_options.BuildProjects && projects.Count > 0)
         {
@@ -154,6 +169,10 @@ public sealed partial class DistributedApplication : IAsyncDisposable
         _stopped = true;
         await Task.WhenAll(_running.Keys.Select(StopResourceAsync));
         await _stopping.CancelAsync();
+        if (_dashboard is not null)
+        {
+            await _dashboard.DisposeAsync();
+        }
     }
 
     /// <summary>Stops what waits for a resource before the resource itself, so nobody sees its dependency vanish.</summary>
@@ -339,6 +358,9 @@ public sealed partial class DistributedApplication : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "All {Count} resources are running and healthy, {Seconds:0.0} s after the AppHost began")]
     private static partial void LogAllHealthy(ILogger logger, int count, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard: {LoginUrl}")]
+    private static partial void LogDashboard(ILogger logger, string loginUrl);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping every resource")]
     private static partial void LogStopping(ILogger logger);

@@ -23,6 +23,11 @@ public sealed class DistributedApplicationOptions
     /// <summary>Whether to <c>dotnet build</c> the referenced projects before starting them.</summary>
     public bool BuildProjects { get; init; } = true;
 
+    /// <summary>Serve the dashboard on 127.0.0.1 (port from <c>Dashboard:Port</c>, 18888 by default).</summary>
+    public bool EnableDashboard { get; init; } = true;
+
+    public int DashboardPort { get; init; } = 18888;
+
     public TimeSpan RestartBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan MaxRestartBackoff { get; init; } = TimeSpan.FromSeconds(30);
@@ -55,6 +60,8 @@ public sealed class DistributedApplicationBuilder
             Configuration = BuildConfiguration,
             Verbose = options.Verbose || options.Args.Contains("--verbose") || Configuration.GetValue<bool>("AppHost:Verbose"),
             BuildProjects = options.BuildProjects && Configuration.GetValue("AppHost:BuildProjects", true),
+            EnableDashboard = options.EnableDashboard && Configuration.GetValue("Dashboard:Enabled", true),
+            DashboardPort = Configuration.GetValue("Dashboard:Port", options.DashboardPort),
             RestartBackoff = options.RestartBackoff,
             MaxRestartBackoff = options.MaxRestartBackoff,
             StopGracePeriod = options.StopGracePeriod,

@@ -25,6 +25,7 @@ internal static class HostingTestSupport
             AppHostDirectory = state.Path,
             Configuration = BuildConfiguration,
             BuildProjects = false,
+            EnableDashboard = false,
             StopGracePeriod = TimeSpan.FromSeconds(2),
             RestartBackoff = restartBackoff ?? TimeSpan.FromSeconds(1),
         });

@@ -18,7 +18,7 @@ if (args is ["service", var directory])
 
 if (args is ["apphost", var state])
 {
-    var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = [], StateDirectory = state, AppHostDirectory = state });
+    var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { StateDirectory = state, AppHostDirectory = state, EnableDashboard = false });
     builder.AddExecutable("sleeper", "sleep", state, "600").WithReplicas(2);
     builder.AddRedis("redis");
     await using var app = builder.Build();
