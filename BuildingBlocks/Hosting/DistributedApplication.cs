@@ -9,7 +9,7 @@ using Scrapbook.Hosting.Orchestration;
 namespace Scrapbook.Hosting;
 
 /// <summary>A replica as shown to people: secrets in its environment are masked.</summary>
-public sealed record ReplicaSnapshot(int Index, ReplicaState State, bool IsHealthy, int? ProcessId, int Restarts, IReadOnlyDictionary<string, string> Environment);
+public sealed record ReplicaSnapshot(int Index, ReplicaState State, bool IsHealthy, int? ProcessId, int Restarts, IReadOnlyList<string> Endpoints, IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>A resource as shown to people.</summary>
 public sealed record ResourceSnapshot(string Name, string Type, IReadOnlyList<string> Endpoints, IReadOnlyList<ReplicaSnapshot> Replicas)
@@ -347,6 +347,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
                 r.IsHealthy,
                 r.ProcessId,
                 r.Restarts,
+                [.. executable.Endpoints.Select(e => executable.GetEndpointUrl(e.Name, r.Replica))],
                 r.Environment.ToDictionary(p => p.Key, p => _secrets[r].Contains(p.Key) ? Mask : p.Value)))]);
     }
 

@@ -28,11 +28,11 @@ internal static class DashboardPages
           const resources = await (await fetch('/api/resources')).json();
           document.getElementById('rows').innerHTML = resources.map(r => {
             const replicas = r.replicas.length ? r.replicas : [{}];
-            return replicas.map((p, i) => `<tr>
+            return replicas.map(p => `<tr>
               <td>${esc(r.name)}${r.replicas.length > 1 ? '-' + p.index : ''}</td><td>${esc(r.type)}</td>
               <td>${esc(p.state ?? '—')}</td>
-              <td class="${p.isHealthy ? 'healthy' : 'unhealthy'}">${p.state ? (p.isHealthy ? 'Healthy' : 'Unhealthy') : '—'}</td>
-              <td>${i === 0 ? r.endpoints.map(e => `<a href="${esc(e)}">${esc(e)}</a>`).join('<br>') : ''}</td>
+              <td class="${p.state ? (p.isHealthy ? 'healthy' : 'unhealthy') : ''}">${p.state ? (p.isHealthy ? 'Healthy' : 'Unhealthy') : '—'}</td>
+              <td>${(p.endpoints ?? []).map(e => `<a href="${esc(e)}">${esc(e)}</a>`).join('<br>')}</td>
               <td>${esc(p.processId)}</td><td>${esc(p.restarts)}</td>
               <td>${p.environment ? `<details><summary>${Object.keys(p.environment).length} variables</summary><code>${Object.entries(p.environment).map(([k, v]) => esc(k) + '=' + esc(v)).join('<br>')}</code></details>` : ''}</td>
               <td>${p.state ? `<a href="/console/${encodeURIComponent(r.name)}">console</a>` : ''}</td></tr>`).join('');
