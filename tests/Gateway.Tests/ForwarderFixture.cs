@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Scrapbook.Storage;
 using Scrapbook.Testing;
@@ -21,7 +23,10 @@ public sealed class ForwarderFixture : IAsyncLifetime
 
     internal GatewayServer Gateway => _gateway!;
 
-    public Uri DeadDestination { get; } = new($"http://127.0.0.1:{FreePort.Next()}");
+    // Bound but never listening: the port stays ours for the whole run and every connect to it is refused.
+    private readonly Socket _deadPort = BindWithoutListening();
+
+    public Uri DeadDestination => new($"http://127.0.0.1:{((IPEndPoint)_deadPort.LocalEndPoint!).Port}");
 
     public IBlobStore Blobs => Gateway.Services.GetRequiredService<IBlobStore>();
 
@@ -65,5 +70,13 @@ public sealed class ForwarderFixture : IAsyncLifetime
         }
 
         _blobs.Dispose();
+        _deadPort.Dispose();
+    }
+
+    private static Socket BindWithoutListening()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return socket;
     }
 }

@@ -1,8 +1,10 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
-using Scrapbook.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Scrapbook.Gateway.Tests;
 
@@ -13,15 +15,16 @@ namespace Scrapbook.Gateway.Tests;
 internal sealed class GatewayServer : WebApplicationFactory<Program>
 {
     private readonly IReadOnlyDictionary<string, string?> _settings;
-    private readonly int _port = FreePort.Next();
 
     public GatewayServer(IReadOnlyDictionary<string, string?> settings)
     {
         _settings = settings;
-        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, _port));
+        // Port 0: the kernel picks a free port at bind time, so no other process can take it in between.
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     }
 
-    public Uri BaseAddress => new($"http://127.0.0.1:{_port}");
+    /// <summary>Where Kestrel listens; valid after <c>StartServer()</c>.</summary>
+    public Uri BaseAddress => new(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
 
     public HttpClient CreateGatewayClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
