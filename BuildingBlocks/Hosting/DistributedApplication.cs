@@ -207,6 +207,19 @@ public sealed partial class DistributedApplication : IAsyncDisposable
         return resource;
     }
 
+    /// <summary>Restarts every replica of a process resource at once (the dashboard's restart action).</summary>
+    public async Task<bool> RestartResourceAsync(string name)
+    {
+        var runners = _runners.FirstOrDefault(p => p.Key.Name == name).Value;
+        if (runners is null)
+        {
+            return false;
+        }
+
+        await Task.WhenAll(runners.Select(r => r.RestartAsync()));
+        return true;
+    }
+
     public IReadOnlyList<ResourceSnapshot> GetSnapshots() => [.. _resources.Select(Snapshot)];
 
     public IReadOnlyList<ConsoleLine> GetConsoleLog(string name) =>

@@ -20,7 +20,7 @@ internal static class DashboardPages
     public static string Resources => $$"""
         <!doctype html><html><head><meta charset="utf-8"><title>Scrapbook · resources</title>{{Style}}</head>
         <body><h1>Resources</h1>
-        <table><thead><tr><th>Name</th><th>Type</th><th>State</th><th>Health</th><th>Endpoints</th><th>Pid</th><th>Restarts</th><th>Environment</th><th>Logs</th></tr></thead>
+        <table><thead><tr><th>Name</th><th>Type</th><th>State</th><th>Health</th><th>Endpoints</th><th>Pid</th><th>Restarts</th><th>Environment</th><th>Logs</th><th></th></tr></thead>
         <tbody id="rows"></tbody></table>
         <script>
         const esc = s => String(s ?? '').replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
@@ -35,9 +35,11 @@ internal static class DashboardPages
               <td>${(p.endpoints ?? []).map(e => `<a href="${esc(e)}">${esc(e)}</a>`).join('<br>')}</td>
               <td>${esc(p.processId)}</td><td>${esc(p.restarts)}</td>
               <td>${p.environment ? `<details><summary>${Object.keys(p.environment).length} variables</summary><code>${Object.entries(p.environment).map(([k, v]) => esc(k) + '=' + esc(v)).join('<br>')}</code></details>` : ''}</td>
-              <td>${p.state ? `<a href="/console/${encodeURIComponent(r.name)}">console</a>` : ''}</td></tr>`).join('');
+              <td>${p.state ? `<a href="/console/${encodeURIComponent(r.name)}">console</a>` : ''}</td>
+              <td>${p.state && p.index === 0 ? `<button onclick="restart('${encodeURIComponent(r.name)}')">restart</button>` : ''}</td></tr>`).join('');
           }).join('');
         }
+        async function restart(name) { await fetch('/api/resources/' + name + '/restart', { method: 'POST' }); refresh(); }
         refresh(); setInterval(refresh, 2000);
         </script></body></html>
         """;

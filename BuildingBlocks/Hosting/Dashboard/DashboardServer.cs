@@ -15,7 +15,7 @@ namespace Scrapbook.Hosting.Dashboard;
 /// <summary>
 /// The AppHost's dashboard on loopback only: a login link carrying a random per-run token sets an HttpOnly
 /// cookie (as Aspire's dashboard does); without it every page and API answers 401.
-/// Covers resources (state, health, endpoints, pid, restarts, masked environment) and console logs.
+/// Covers resources (state, health, endpoints, pid, restarts, masked environment; restart action) and console logs.
 /// </summary>
 internal sealed class DashboardServer(DistributedApplication application, int port) : IAsyncDisposable
 {
@@ -51,6 +51,8 @@ internal sealed class DashboardServer(DistributedApplication application, int po
         web.MapGet("/api/resources", () => TypedResults.Ok(application.GetSnapshots()));
         web.MapGet("/api/resources/{name}/console", Results<Ok<IReadOnlyList<ConsoleLine>>, NotFound> (string name) =>
             application.Resources.Any(r => r.Name == name) ? TypedResults.Ok(application.GetConsoleLog(name)) : TypedResults.NotFound());
+        web.MapPost("/api/resources/{name}/restart", async Task<Results<Accepted, NotFound>> (string name) =>
+            await application.RestartResourceAsync(name) ? TypedResults.Accepted((string?)null) : TypedResults.NotFound());
         await web.StartAsync(cancellationToken);
         _web = web;
     }

@@ -36,6 +36,7 @@ internal sealed partial class ReplicaRunner(
     private Process? _process;
     private TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _lastLineWasShown;
+    private volatile bool _restartRequested;
 
     public ExecutableResource Resource { get; } = resource;
 
@@ -85,6 +86,14 @@ internal sealed partial class ReplicaRunner(
             if (stopping.IsCancellationRequested)
             {
                 break;
+            }
+
+            if (_restartRequested)
+            {
+                _restartRequested = false;
+                Restarts++;
+                LogRestartRequested(logger, DisplayName);
+                continue;
             }
 
             if (startedAt.Elapsed > s_stableRun)
@@ -141,6 +150,33 @@ internal sealed partial class ReplicaRunner(
         }
 
         LogStarted(logger, DisplayName, process.Id);
+    }
+
+    /// <summary>Stops the process (SIGTERM, grace, SIGKILL) and starts it again at once, without backoff.</summary>
+    public async Task RestartAsync()
+    {
+        Process? process;
+        lock (_lock)
+        {
+            process = _process;
+        }
+
+        if (process is null || _exited.Task.IsCompleted)
+        {
+            return;
+        }
+
+        var exited = _exited.Task;
+        _restartRequested = true;
+        ProcessLauncher.Signal(process.Id, ProcessLauncher.Sigterm);
+        try
+        {
+            await exited.WaitAsync(options.StopGracePeriod);
+        }
+        catch (TimeoutException)
+        {
+            ProcessLauncher.Signal(process.Id, ProcessLauncher.Sigkill);
+        }
     }
 
     private async Task StopProcessAsync()
@@ -274,6 +310,9 @@ internal sealed partial class ReplicaRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource} exited (code {ExitCode}); restarting in {Seconds} s")]
     private static partial void LogRestarting(ILogger logger, string resource, int? exitCode, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Resource} restarted on request")]
+    private static partial void LogRestartRequested(ILogger logger, string resource);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource} did not stop within {Seconds} s of SIGTERM; killed")]
     private static partial void LogKilled(ILogger logger, string resource, double seconds);
