@@ -264,7 +264,7 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
     }
 
     [Fact]
-    public async Task RequestsReachTheLiveReplicaWhileAnotherReplicaRefusesConnections()
+    public async Task RequestsReachTheLiveReplicaWhileAnotherReplicaRefusesConnectionsAndTheRefusingOneIsSkippedAfterwards()
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var selector = (Forwarding.DestinationSelector)fixture.Gateway.Services.GetService(typeof(Forwarding.DestinationSelector))!;
@@ -282,6 +282,9 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
             }
 
             Assert.Equal(2, selector.GetDestinations("notify-api").Count);
+            // The replica that refused is now skipped (for its quarantine) rather than tried first every other time.
+            var live = fixture.Upstream.BaseAddress.Authority;
+            Assert.All(Enumerable.Range(0, 4), _ => Assert.Equal(live, selector.Pick("notify-api")!.Authority));
         }
         finally
         {
