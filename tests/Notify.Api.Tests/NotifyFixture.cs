@@ -41,15 +41,15 @@ public sealed class NotifyFixture : IAsyncLifetime
             ["Notify__HeartbeatInterval"] = "00:00:00.200",
             ["Notify__TailMaxBackoff"] = "00:00:00.500",
             ["Notify__TailBlockTimeout"] = "00:00:01",
-            // Nothing listens here: a replay that needs Gallery.Api fails fast, as when it is down.
-            ["services__gallery-api__http__0"] = $"http://127.0.0.1:{FreePort.Next().ToString(CultureInfo.InvariantCulture)}",
+            // Nothing listens on port 1: a replay that needs Gallery.Api fails fast, as when it is down.
+            ["services__gallery-api__http__0"] = "http://127.0.0.1:1",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             environment[key] = value;
         }
 
-        var service = await ServiceUnderTest.StartAsync("Notify.Api", "Scrapbook.Notify.Api", environment, cancellationToken);
+        var service = await Services.StartAsync("Notify.Api", "Scrapbook.Notify.Api", environment, cancellationToken);
         _services.Add(service);
         return service;
     }
