@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -47,42 +48,17 @@ internal static partial class EventsApi
         using var subscription = hub.Subscribe(ownerId);
 
         var writer = response.BodyWriter;
-        writer.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"retry: {(long)settings.ReconnectDelay.TotalMilliseconds}\n\n")));
-        await writer.FlushAsync(cancellationToken);
-
-        var lastWritten = long.MinValue;
-        if (ReadLastEventId(context.Request) is { } lastEventId)
-        {
-            if (!StreamEvent.TryParseSequence(lastEventId, out var after))
-            {
-                await WriteResetAsync(writer, cancellationToken);
-            }
-            else
-            {
-                lastWritten = after;
-                var recovered = await replay.ReplayAsync(after, ownerId, async (events, token) =>
-                {
-                    foreach (var streamEvent in events)
-                    {
-                        writer.Write(streamEvent.Frame.Span);
-                        lastWritten = streamEvent.Sequence;
-                    }
-
-                    metrics.EventsDelivered(events.Count);
-                    await writer.FlushAsync(token);
-                }, cancellationToken);
-                if (!recovered)
-                {
-                    LogReset(loggerFactory.CreateLogger(typeof(EventsApi)), after);
-                    await WriteResetAsync(writer, cancellationToken);
-                    // Live events from here on; the client has everything up to its Last-Event-ID already.
-                    lastWritten = after;
-                }
-            }
-        }
-
         try
         {
+            writer.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"retry: {(long)settings.ReconnectDelay.TotalMilliseconds}\n\n")));
+            await writer.FlushAsync(cancellationToken);
+
+            var lastWritten = long.MinValue;
+            if (ReadLastEventId(context.Request) is { } lastEventId)
+            {
+                lastWritten = await ReplayAsync(lastEventId, ownerId, writer, replay, metrics, loggerFactory, cancellationToken);
+            }
+
             await PumpAsync(subscription, writer, lastWritten, settings.HeartbeatInterval, metrics, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -91,8 +67,43 @@ internal static partial class EventsApi
         }
     }
 
+    /// <summary>
+    /// Writes what the client missed after <paramref name="lastEventId"/>, or a reset when that cannot be
+    /// recovered. Returns the last sequence the client has, so live events already sent are skipped.
+    /// </summary>
+    private static async Task<long> ReplayAsync(string lastEventId, string? ownerId, PipeWriter writer, EventReplay replay, NotifyMetrics metrics, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        if (!StreamEvent.TryParseSequence(lastEventId, out var after))
+        {
+            await WriteResetAsync(writer, cancellationToken);
+            return long.MinValue;
+        }
+
+        var lastWritten = after;
+        var recovered = await replay.ReplayAsync(after, ownerId, async (events, token) =>
+        {
+            foreach (var streamEvent in events)
+            {
+                writer.Write(streamEvent.Frame.Span);
+                lastWritten = streamEvent.Sequence;
+            }
+
+            metrics.EventsDelivered(events.Count);
+            await writer.FlushAsync(token);
+        }, cancellationToken);
+
+        if (!recovered)
+        {
+            // Live events continue after the reset; the client reloads whatever lies between.
+            LogReset(loggerFactory.CreateLogger(typeof(EventsApi)), after);
+            await WriteResetAsync(writer, cancellationToken);
+        }
+
+        return lastWritten;
+    }
+
     /// <summary>Live events as they queue (skipping any the replay already sent), a heartbeat when there are none.</summary>
-    private static async Task PumpAsync(EventHub.Subscription subscription, System.IO.Pipelines.PipeWriter writer, long lastWritten, TimeSpan heartbeatInterval, NotifyMetrics metrics, CancellationToken cancellationToken)
+    private static async Task PumpAsync(EventHub.Subscription subscription, PipeWriter writer, long lastWritten, TimeSpan heartbeatInterval, NotifyMetrics metrics, CancellationToken cancellationToken)
     {
         var reader = subscription.Reader;
         var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -152,7 +163,7 @@ internal static partial class EventsApi
             ? header[0]
             : request.Query["lastEventId"] is { Count: > 0 } query && !string.IsNullOrWhiteSpace(query[0]) ? query[0] : null;
 
-    private static async Task WriteResetAsync(System.IO.Pipelines.PipeWriter writer, CancellationToken cancellationToken)
+    private static async Task WriteResetAsync(PipeWriter writer, CancellationToken cancellationToken)
     {
         writer.Write(s_reset);
         await writer.FlushAsync(cancellationToken);
