@@ -32,7 +32,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
     private readonly IReadOnlyList<Resource> _resources;
     private readonly Dictionary<ExecutableResource, List<ReplicaRunner>> _runners = [];
     private readonly Dictionary<ExecutableResource, ConsoleLog> _consoleLogs = [];
-    private readonly Dictionary<ExecutableResource, Task> _started = [];
+    private readonly Dictionary<ReplicaRunner, HashSet<string>> _secrets = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly HttpClient _healthClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
     private readonly ILoggerFactory _loggerFactory;
@@ -252,8 +252,6 @@ public sealed partial class DistributedApplication : IAsyncDisposable
         _secrets[runner] = context.Secrets;
         return runner;
     }
-
-    private readonly Dictionary<ReplicaRunner, HashSet<string>> _secrets = [];
 
     private async Task RunResourceAsync(ExecutableResource executable, CancellationToken stopping)
     {
