@@ -12,6 +12,9 @@ internal static class ProcessTable
         return stat is not null && stat.Value.State != 'Z';
     }
 
+    /// <summary>The process's session id (a process started with setsid leads its own).</summary>
+    public static int SessionOf(int pid) => ReadStat(pid)?.Session ?? throw new InvalidOperationException($"pid {pid} does not exist");
+
     public static IReadOnlyList<(int Pid, string Command)> ChildrenOf(int parent)
     {
         var children = new List<(int, string)>();
@@ -27,7 +30,7 @@ internal static class ProcessTable
         return children;
     }
 
-    private static (string Command, char State, int ParentPid)? ReadStat(int pid)
+    private static (string Command, char State, int ParentPid, int Session)? ReadStat(int pid)
     {
         string text;
         try
@@ -43,7 +46,7 @@ internal static class ProcessTable
         var open = text.IndexOf('(', StringComparison.Ordinal);
         var close = text.LastIndexOf(')');
         var fields = text[(close + 2)..].Split(' ');
-        return (text[(open + 1)..close], fields[0][0], int.Parse(fields[1], CultureInfo.InvariantCulture));
+        return (text[(open + 1)..close], fields[0][0], int.Parse(fields[1], CultureInfo.InvariantCulture), int.Parse(fields[3], CultureInfo.InvariantCulture));
     }
 }
 

@@ -9,10 +9,13 @@ namespace Scrapbook.Hosting.Orchestration;
 /// under <c>setpriv --pdeathsig KILL</c> (util-linux), which sets <c>PR_SET_PDEATHSIG</c> and then execs it.
 /// Linux sends that signal when the <em>thread</em> that forked the child ends, so every child is forked from
 /// one dedicated thread that lives as long as the process (a thread-pool thread may retire and kill them).
+/// <c>setsid</c> then gives each child its own session, so a terminal's Ctrl+C reaches only the AppHost,
+/// which stops the children itself in dependency order (neither wrapper forks: the child keeps its pid).
 /// </summary>
 internal static partial class ProcessLauncher
 {
     private const string Setpriv = "/usr/bin/setpriv";
+    private const string Setsid = "/usr/bin/setsid";
     private static readonly BlockingCollection<(ProcessStartInfo StartInfo, Action<Process> Configure, TaskCompletionSource<Process> Started)> s_requests = [];
     private static readonly Lazy<Thread> s_thread = new(() =>
     {
@@ -21,7 +24,7 @@ internal static partial class ProcessLauncher
         return thread;
     });
 
-    public static bool KillsChildrenWithParent => File.Exists(Setpriv);
+    public static bool KillsChildrenWithParent => File.Exists(Setpriv) && File.Exists(Setsid);
 
     /// <summary>Starts <paramref name="command"/>; <paramref name="configure"/> attaches output handlers before the start.</summary>
     public static Task<Process> StartAsync(string command, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment, Action<Process> configure)
@@ -36,7 +39,7 @@ internal static partial class ProcessLauncher
         };
         if (KillsChildrenWithParent)
         {
-            foreach (var argument in (string[])["--pdeathsig", "KILL", "--", command])
+            foreach (var argument in (string[])["--pdeathsig", "KILL", "--", Setsid, command])
             {
                 startInfo.ArgumentList.Add(argument);
             }
