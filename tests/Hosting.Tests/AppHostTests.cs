@@ -11,7 +11,7 @@ public sealed class AppHostTests
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task TheAppHostStartsTheWholeSystemBehindTheGatewayAndSigtermLeavesNoChildBehind()
+    public async Task TheAppHostStartsTheWholeSystemShowsItOnTheDashboardRestartsAKilledWorkerAndLeavesNoChildAfterSigterm()
     {
         using var state = new TempDirectory("hosting-apphost");
         var gatewayPort = FreePort.Next();
@@ -50,9 +50,10 @@ public sealed class AppHostTests
         using var photos = await http.GetAsync("/api/photos", Cancellation);
         Assert.Equal(HttpStatusCode.OK, photos.StatusCode);
         await Poll.UntilAsync(() => host.Output.Contains("All 11 resources are running and healthy", StringComparison.Ordinal), TimeSpan.FromMinutes(1), "the AppHost reported every resource healthy");
-        var children = ProcessTable.ChildrenOf(host.Id);
-        Assert.Equal(8, children.Count); // redis-server, Azurite, gallery, upload, notify, gateway and two workers
+        Assert.Equal(8, ProcessTable.ChildrenOf(host.Id).Count); // redis-server, Azurite, gallery, upload, notify, gateway and two workers
         await DashboardShowsEveryResourceOnlyAfterLoginAsync(host.Output, dashboardPort);
+        var children = ProcessTable.ChildrenOf(host.Id);
+        Assert.Equal(8, children.Count);
 
         var exitCode = await host.TerminateAsync(TimeSpan.FromSeconds(60));
 
@@ -93,5 +94,22 @@ public sealed class AppHostTests
         Assert.Equal(DistributedApplication.Mask, byName["gallery-api"].GetProperty("replicas")[0].GetProperty("environment").GetProperty("Admin__Key").GetString());
         using var console = await dashboard.GetAsync("/api/resources/gateway/console", Cancellation);
         Assert.Equal(HttpStatusCode.OK, console.StatusCode);
+
+        // A worker replica killed as a crash would kill it comes back, and the dashboard counts the restart.
+        var killed = workers[1].GetProperty("processId").GetInt32();
+        System.Diagnostics.Process.GetProcessById(killed).Kill();
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        System.Text.Json.JsonElement replica;
+        do
+        {
+            await Task.Delay(200, Cancellation);
+            using var now = System.Text.Json.JsonDocument.Parse(await dashboard.GetStringAsync("/api/resources", Cancellation));
+            replica = now.RootElement.EnumerateArray().Single(r => r.GetProperty("name").GetString() == "thumbnail-worker").GetProperty("replicas")[1].Clone();
+        }
+        while (!(replica.GetProperty("isHealthy").GetBoolean() && replica.GetProperty("processId").GetInt32() != killed) && DateTime.UtcNow < deadline);
+
+        Assert.NotEqual(killed, replica.GetProperty("processId").GetInt32());
+        Assert.True(replica.GetProperty("isHealthy").GetBoolean());
+        Assert.Equal(1, replica.GetProperty("restarts").GetInt32());
     }
 }
