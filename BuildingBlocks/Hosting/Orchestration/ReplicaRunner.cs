@@ -69,6 +69,7 @@ internal sealed partial class ReplicaRunner(
             try
             {
                 await StartProcessAsync();
+                State = ReplicaState.Running;
             }
             catch (Exception exception) when (exception is System.ComponentModel.Win32Exception or InvalidOperationException)
             {
@@ -76,7 +77,6 @@ internal sealed partial class ReplicaRunner(
                 _exited.TrySetResult();
             }
 
-            State = ReplicaState.Running;
             using var probing = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             var probe = ProbeAsync(probing.Token);
             await _exited.Task.WaitAsync(stopping).ContinueWith(_ => { }, TaskScheduler.Default);
