@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using Scrapbook.Contracts;
 using Scrapbook.Redis;
 using Scrapbook.Testing;
@@ -24,7 +22,7 @@ Console.WriteLine($"photo: {width}×{height} JPEG, {basePhoto.Length / 1024.0 / 
 
 using var upload = new HttpClient { BaseAddress = pipeline.Upload.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
 await using var redis = new RedisClient(pipeline.Servers.Redis.ConnectionString);
-var token = await NewOwnerTokenAsync(upload);
+var token = await ScrapbookClient.NewOwnerTokenAsync(upload);
 
 var latencies = new List<double>();
 var lastId = "0-0";
@@ -32,10 +30,7 @@ for (var i = 0; i < count + 1; i++)
 {
     var body = WithComment(basePhoto, $"bench upload {i} {Guid.NewGuid()}");
     var started = Stopwatch.GetTimestamp();
-    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/uploads") { Content = new ByteArrayContent(body) };
-    request.Content.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
-    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-    using var response = await upload.SendAsync(request);
+    using var response = await ScrapbookClient.UploadAsync(upload, body, "image/jpeg", token);
     if (response.StatusCode != HttpStatusCode.Accepted)
     {
         throw new InvalidOperationException($"upload {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
@@ -76,14 +71,6 @@ static async Task<string> WaitForReadyAsync(IRedisClient redis, string photoId, 
             }
         }
     }
-}
-
-static async Task<string> NewOwnerTokenAsync(HttpClient upload)
-{
-    using var response = await upload.PostAsync("/api/session", content: null);
-    response.EnsureSuccessStatusCode();
-    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-    return body.RootElement.GetProperty("token").GetString()!;
 }
 
 // A JPEG comment segment right after SOI: a valid, distinct file without re-encoding.
