@@ -1,0 +1,220 @@
+using System.Globalization;
+using Scrapbook.Contracts;
+using Scrapbook.Redis;
+using Scrapbook.ServiceDefaults;
+using Scrapbook.Testing;
+
+namespace Scrapbook.Gateway.Tests;
+
+/// <summary>
+/// A real redis-server and Notify.Api (a real process; heartbeat every 300 ms, an 8-event buffer per connection)
+/// with the gateway routing <c>/api/events</c> to it, as a browser sees it.
+/// </summary>
+public sealed class NotifyBehindGateway : IAsyncLifetime
+{
+    private readonly TempDirectory _blobs = new("gateway-sse-blobs");
+    private long _sequence;
+    private RedisClient? _redis;
+    private ServiceUnderTest? _notify;
+    private GatewayServer? _gateway;
+
+    public RedisServer Redis { get; } = new();
+
+    internal Uri GatewayAddress => _gateway!.BaseAddress;
+
+    public async ValueTask InitializeAsync()
+    {
+        await Redis.InitializeAsync();
+        _redis = new RedisClient(Redis.ConnectionString);
+        var environment = new Dictionary<string, string?>
+        {
+            ["OTEL_SERVICE_NAME"] = "notify-api",
+            ["ConnectionStrings__redis"] = Redis.ConnectionString,
+            ["Notify__HeartbeatInterval"] = "00:00:00.300",
+            ["Notify__ConnectionBufferSize"] = "8",
+            // Nothing listens on port 1: replay never needs Gallery.Api here, and fails fast if it did.
+            ["services__gallery-api__http__0"] = "http://127.0.0.1:1",
+        };
+        for (var attempt = 1; _notify is null; attempt++)
+        {
+            try
+            {
+                _notify = await ServiceUnderTest.StartAsync("Notify.Api", "Scrapbook.Notify.Api", environment);
+            }
+            catch (InvalidOperationException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // A port picked as free was taken before Notify.Api bound it; pick another.
+            }
+        }
+
+        _gateway = new GatewayServer(new Dictionary<string, string?>
+        {
+            // The gateway needs a blob store to start (for /media); these tests never read from it.
+            ["ConnectionStrings:blobs"] = "file://" + _blobs.Path,
+            ["services:notify-api:http:0"] = _notify.BaseAddress.ToString().TrimEnd('/'),
+        });
+        _gateway.StartServer();
+    }
+
+    /// <summary>XADD in the relay's format: id <c>{sequence}-0</c>, fields type, data and (owner-only events) owner.</summary>
+    public async Task<long> AddEventAsync(string type, string data, string? ownerId = null, CancellationToken cancellationToken = default)
+    {
+        var sequence = Interlocked.Increment(ref _sequence);
+        List<KeyValuePair<string, string>> fields = [new("type", type), new("data", data)];
+        if (ownerId is not null)
+        {
+            fields.Add(new("owner", ownerId));
+        }
+
+        await _redis!.StreamAddAsync(Channels.EventStream, fields, sequence.ToString(CultureInfo.InvariantCulture) + "-0", cancellationToken: cancellationToken);
+        return sequence;
+    }
+
+    public Task<long> AddPhotoEventAsync(string caption, CancellationToken cancellationToken = default) =>
+        AddEventAsync(EventTypes.PhotoReady, $$"""{"caption":"{{caption}}"}""", cancellationToken: cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_gateway is not null)
+            {
+                await _gateway.DisposeAsync();
+            }
+
+            if (_notify is not null)
+            {
+                await _notify.DisposeAsync();
+            }
+
+            if (_redis is not null)
+            {
+                await _redis.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await Redis.DisposeAsync();
+            _blobs.Dispose();
+        }
+    }
+}
+
+public sealed class SseThroughGatewayTests(NotifyBehindGateway system) : IClassFixture<NotifyBehindGateway>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AnEventAddedToTheStreamArrivesThroughTheGatewayWithItsIdTypeAndData()
+    {
+        await using var client = await SseClient.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
+        Assert.Equal("text/event-stream", client.Response.Content.Headers.ContentType?.MediaType);
+        await client.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
+
+        var sequence = await system.AddPhotoEventAsync("arrives", Ct);
+
+        var frame = await client.NextEventAsync(Ct);
+        Assert.Equal(sequence.ToString(CultureInfo.InvariantCulture), frame.Id);
+        Assert.Equal(EventTypes.PhotoReady, frame.Event);
+        Assert.Equal("""{"caption":"arrives"}""", frame.Data);
+    }
+
+    [Fact]
+    public async Task AHeartbeatCommentArrivesThroughTheGatewayOnAQuietStream()
+    {
+        await using var client = await SseClient.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
+
+        var heartbeat = await client.NextAsync(f => f.Comment is not null, TimeSpan.FromSeconds(10), Ct);
+
+        Assert.Equal("heartbeat", heartbeat.Comment);
+    }
+
+    [Fact]
+    public async Task AClientThatReconnectsWithLastEventIdThroughTheGatewayGetsExactlyTheEventsItMissed()
+    {
+        long seen;
+        await using (var first = await SseClient.OpenAsync(system.GatewayAddress, cancellationToken: Ct))
+        {
+            await first.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
+            seen = await system.AddPhotoEventAsync("seen", Ct);
+            Assert.Equal(seen, (await first.NextEventAsync(Ct)).Sequence);
+        }
+
+        var missed = new[] { await system.AddPhotoEventAsync("missed 1", Ct), await system.AddPhotoEventAsync("missed 2", Ct) };
+        await using var resumed = await SseClient.OpenAsync(system.GatewayAddress, lastEventId: seen.ToString(CultureInfo.InvariantCulture), cancellationToken: Ct);
+        var after = await system.AddPhotoEventAsync("after", Ct);
+
+        var received = new List<long>();
+        while (received.Count < 3)
+        {
+            received.Add((await resumed.NextEventAsync(Ct)).Sequence);
+        }
+
+        Assert.Equal([.. missed, after], received);
+    }
+
+    [Fact]
+    public async Task AClientThatNeverReadsIsDroppedWhileAFastClientThroughTheGatewayKeepsReceivingEverything()
+    {
+        await using var fast = await SseClient.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
+        await using var slow = await SseClient.OpenAsync(system.GatewayAddress, startReading: false, receiveBufferSize: 4096, cancellationToken: Ct);
+        await fast.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
+
+        // Between the slow client and Notify.Api sit two sockets (each a send buffer up to tcp_wmem's maximum and
+        // a receive buffer up to tcp_rmem's) and the gateway's own pipes: send far more than all of them hold.
+        var padding = new string('x', 16 * 1024);
+        var bytes = 2 * (MaxBufferBytes("tcp_wmem") + MaxBufferBytes("tcp_rmem")) + (4 << 20);
+        var events = (int)(bytes / padding.Length);
+        var sent = new List<long>();
+        for (var i = 0; i < events; i++)
+        {
+            var sequence = await system.AddPhotoEventAsync($"{i} {padding}", Ct);
+            sent.Add(sequence);
+            Assert.Equal(sequence, (await fast.NextEventAsync(Ct)).Sequence);
+        }
+
+        slow.StartReading();
+        var slowEvents = (await slow.ReadToEndAsync(TimeSpan.FromSeconds(60), Ct)).Where(f => f.IsEvent).Select(f => f.Sequence).ToList();
+        Assert.True(slowEvents.Count < sent.Count, $"the slow client got all {sent.Count} events: it was never dropped");
+        Assert.Equal(sent.Take(slowEvents.Count), slowEvents);
+    }
+
+    [Fact]
+    public async Task AnOwnerOnlyEventReachesThroughTheGatewayOnlyTheClientsPresentingThatOwnersToken()
+    {
+        var ownerToken = OwnerToken.Create();
+        var ownerId = OwnerToken.ComputeOwnerId(ownerToken)!;
+        await using var ownerByHeader = await SseClient.OpenAsync(system.GatewayAddress, bearerToken: ownerToken, cancellationToken: Ct);
+        await using var ownerByCookie = await SseClient.OpenAsync(system.GatewayAddress, cookie: $"{OwnerToken.CookieName}={ownerToken}", cancellationToken: Ct);
+        await using var stranger = await SseClient.OpenAsync(system.GatewayAddress, bearerToken: OwnerToken.Create(), cancellationToken: Ct);
+        await using var anonymous = await SseClient.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
+        foreach (var client in new[] { ownerByHeader, ownerByCookie, stranger, anonymous })
+        {
+            await client.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
+        }
+
+        var privateEvent = await system.AddEventAsync(EventTypes.PhotoFailed, """{"reason":"not an image"}""", ownerId, Ct);
+        var publicEvent = await system.AddPhotoEventAsync("for everyone", Ct);
+
+        // Events ahead of this test's (none expected) are skipped; the public event marks where the test's events end.
+        bool OfThisTest(SseFrame f) => f.IsEvent && f.Sequence >= privateEvent;
+        foreach (var owner in new[] { ownerByHeader, ownerByCookie })
+        {
+            Assert.Equal(privateEvent, (await owner.NextAsync(OfThisTest, cancellationToken: Ct)).Sequence);
+            Assert.Equal(publicEvent, (await owner.NextAsync(OfThisTest, cancellationToken: Ct)).Sequence);
+        }
+
+        foreach (var other in new[] { stranger, anonymous })
+        {
+            Assert.Equal(publicEvent, (await other.NextAsync(OfThisTest, cancellationToken: Ct)).Sequence);
+        }
+    }
+
+    private static long MaxBufferBytes(string setting)
+    {
+        var path = "/proc/sys/net/ipv4/" + setting;
+        return File.Exists(path) && File.ReadAllText(path).Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries) is [_, _, var max]
+            ? long.Parse(max, CultureInfo.InvariantCulture)
+            : 6 << 20;
+    }
+}
