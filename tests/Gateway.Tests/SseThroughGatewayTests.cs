@@ -13,7 +13,7 @@ namespace Scrapbook.Gateway.Tests;
 public sealed class NotifyBehindGateway : IAsyncLifetime
 {
     private readonly TempDirectory _blobs = new("gateway-sse-blobs");
-    private long _sequence;
+    private RelayedEventWriter? _events;
     private RedisClient? _redis;
     private ServiceUnderTest? _notify;
     private GatewayServer? _gateway;
@@ -26,6 +26,7 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
     {
         await Redis.InitializeAsync();
         _redis = new RedisClient(Redis.ConnectionString);
+        _events = new RelayedEventWriter(_redis);
         var environment = new Dictionary<string, string?>
         {
             ["OTEL_SERVICE_NAME"] = "notify-api",
@@ -56,22 +57,11 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
         _gateway.StartServer();
     }
 
-    /// <summary>XADD in the relay's format: id <c>{sequence}-0</c>, fields type, data and (owner-only events) owner.</summary>
-    public async Task<long> AddEventAsync(string type, string data, string? ownerId = null, CancellationToken cancellationToken = default)
-    {
-        var sequence = Interlocked.Increment(ref _sequence);
-        List<KeyValuePair<string, string>> fields = [new("type", type), new("data", data)];
-        if (ownerId is not null)
-        {
-            fields.Add(new("owner", ownerId));
-        }
-
-        await _redis!.StreamAddAsync(Channels.EventStream, fields, sequence.ToString(CultureInfo.InvariantCulture) + "-0", cancellationToken: cancellationToken);
-        return sequence;
-    }
+    public Task<long> AddEventAsync(string type, string data, string? ownerId = null, CancellationToken cancellationToken = default) =>
+        _events!.AddEventAsync(type, data, ownerId, cancellationToken);
 
     public Task<long> AddPhotoEventAsync(string caption, CancellationToken cancellationToken = default) =>
-        AddEventAsync(EventTypes.PhotoReady, $$"""{"caption":"{{caption}}"}""", cancellationToken: cancellationToken);
+        _events!.AddPhotoEventAsync(caption, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -107,13 +97,13 @@ public sealed class SseThroughGatewayTests(NotifyBehindGateway system) : IClassF
     [Fact]
     public async Task AnEventAddedToTheStreamArrivesThroughTheGatewayWithItsIdTypeAndData()
     {
-        await using var client = await SseClient.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
+        await using var client = await SseConnection.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
         Assert.Equal("text/event-stream", client.Response.Content.Headers.ContentType?.MediaType);
         await client.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
 
         var sequence = await system.AddPhotoEventAsync("arrives", Ct);
 
-        var frame = await client.NextEventAsync(Ct);
+        var frame = await client.NextEventAsync(cancellationToken: Ct);
         Assert.Equal(sequence.ToString(CultureInfo.InvariantCulture), frame.Id);
         Assert.Equal(EventTypes.PhotoReady, frame.Event);
         Assert.Equal("""{"caption":"arrives"}""", frame.Data);
@@ -122,7 +112,7 @@ public sealed class SseThroughGatewayTests(NotifyBehindGateway system) : IClassF
     [Fact]
     public async Task AHeartbeatCommentArrivesThroughTheGatewayOnAQuietStream()
     {
-        await using var client = await SseClient.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
+        await using var client = await SseConnection.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
 
         var heartbeat = await client.NextAsync(f => f.Comment is not null, TimeSpan.FromSeconds(10), Ct);
 
@@ -133,21 +123,21 @@ public sealed class SseThroughGatewayTests(NotifyBehindGateway system) : IClassF
     public async Task AClientThatReconnectsWithLastEventIdThroughTheGatewayGetsExactlyTheEventsItMissed()
     {
         long seen;
-        await using (var first = await SseClient.OpenAsync(system.GatewayAddress, cancellationToken: Ct))
+        await using (var first = await SseConnection.OpenAsync(system.GatewayAddress, cancellationToken: Ct))
         {
             await first.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
             seen = await system.AddPhotoEventAsync("seen", Ct);
-            Assert.Equal(seen, (await first.NextEventAsync(Ct)).Sequence);
+            Assert.Equal(seen, (await first.NextEventAsync(cancellationToken: Ct)).Sequence);
         }
 
         var missed = new[] { await system.AddPhotoEventAsync("missed 1", Ct), await system.AddPhotoEventAsync("missed 2", Ct) };
-        await using var resumed = await SseClient.OpenAsync(system.GatewayAddress, lastEventId: seen.ToString(CultureInfo.InvariantCulture), cancellationToken: Ct);
+        await using var resumed = await SseConnection.OpenAsync(system.GatewayAddress, lastEventId: seen.ToString(CultureInfo.InvariantCulture), cancellationToken: Ct);
         var after = await system.AddPhotoEventAsync("after", Ct);
 
         var received = new List<long>();
         while (received.Count < 3)
         {
-            received.Add((await resumed.NextEventAsync(Ct)).Sequence);
+            received.Add((await resumed.NextEventAsync(cancellationToken: Ct)).Sequence);
         }
 
         Assert.Equal([.. missed, after], received);
@@ -156,8 +146,8 @@ public sealed class SseThroughGatewayTests(NotifyBehindGateway system) : IClassF
     [Fact]
     public async Task AClientThatNeverReadsIsDroppedWhileAFastClientThroughTheGatewayKeepsReceivingEverything()
     {
-        await using var fast = await SseClient.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
-        await using var slow = await SseClient.OpenAsync(system.GatewayAddress, startReading: false, receiveBufferSize: 4096, cancellationToken: Ct);
+        await using var fast = await SseConnection.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
+        await using var slow = await SseConnection.OpenAsync(system.GatewayAddress, startReading: false, receiveBufferSize: 4096, cancellationToken: Ct);
         await fast.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
 
         // Between the slow client and Notify.Api sit two sockets (each a send buffer up to tcp_wmem's maximum and
@@ -170,7 +160,7 @@ public sealed class SseThroughGatewayTests(NotifyBehindGateway system) : IClassF
         {
             var sequence = await system.AddPhotoEventAsync($"{i} {padding}", Ct);
             sent.Add(sequence);
-            Assert.Equal(sequence, (await fast.NextEventAsync(Ct)).Sequence);
+            Assert.Equal(sequence, (await fast.NextEventAsync(cancellationToken: Ct)).Sequence);
         }
 
         slow.StartReading();
@@ -184,10 +174,10 @@ public sealed class SseThroughGatewayTests(NotifyBehindGateway system) : IClassF
     {
         var ownerToken = OwnerToken.Create();
         var ownerId = OwnerToken.ComputeOwnerId(ownerToken)!;
-        await using var ownerByHeader = await SseClient.OpenAsync(system.GatewayAddress, bearerToken: ownerToken, cancellationToken: Ct);
-        await using var ownerByCookie = await SseClient.OpenAsync(system.GatewayAddress, cookie: $"{OwnerToken.CookieName}={ownerToken}", cancellationToken: Ct);
-        await using var stranger = await SseClient.OpenAsync(system.GatewayAddress, bearerToken: OwnerToken.Create(), cancellationToken: Ct);
-        await using var anonymous = await SseClient.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
+        await using var ownerByHeader = await SseConnection.OpenAsync(system.GatewayAddress, bearerToken: ownerToken, cancellationToken: Ct);
+        await using var ownerByCookie = await SseConnection.OpenAsync(system.GatewayAddress, cookie: $"{OwnerToken.CookieName}={ownerToken}", cancellationToken: Ct);
+        await using var stranger = await SseConnection.OpenAsync(system.GatewayAddress, bearerToken: OwnerToken.Create(), cancellationToken: Ct);
+        await using var anonymous = await SseConnection.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
         foreach (var client in new[] { ownerByHeader, ownerByCookie, stranger, anonymous })
         {
             await client.NextAsync(f => f.Retry is not null, cancellationToken: Ct);

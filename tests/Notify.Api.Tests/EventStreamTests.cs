@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Scrapbook.Contracts;
 using Scrapbook.ServiceDefaults;
+using Scrapbook.Testing;
 
 namespace Scrapbook.Notify.Api.Tests;
 
@@ -109,8 +110,8 @@ public sealed class EventStreamTests(NotifyFixture fixture) : IClassFixture<Noti
     {
         var ownerToken = OwnerToken.Create();
         var ownerId = OwnerToken.ComputeOwnerId(ownerToken)!;
-        await using var owner = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, ownerToken: ownerToken, cancellationToken: Ct);
-        await using var stranger = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, ownerToken: OwnerToken.Create(), cancellationToken: Ct);
+        await using var owner = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, bearerToken: ownerToken, cancellationToken: Ct);
+        await using var stranger = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, bearerToken: OwnerToken.Create(), cancellationToken: Ct);
         await using var anonymous = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, cancellationToken: Ct);
 
         var privateEvent = await fixture.AddEventAsync(EventTypes.PhotoFailed, """{"reason":"not an image"}""", ownerId, Ct);

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Scrapbook.Contracts;
 using Scrapbook.Redis;
 using Scrapbook.Testing;
 
@@ -13,7 +11,7 @@ namespace Scrapbook.Notify.Api.Tests;
 public sealed class NotifyFixture : IAsyncLifetime
 {
     private readonly List<ServiceUnderTest> _services = [];
-    private long _sequence;
+    private RelayedEventWriter? _events;
     private RedisClient? _redis;
 
     public RedisServer Redis { get; } = new();
@@ -28,6 +26,7 @@ public sealed class NotifyFixture : IAsyncLifetime
     {
         await Redis.InitializeAsync();
         _redis = new RedisClient(Redis.ConnectionString);
+        _events = new RelayedEventWriter(_redis);
         Notify = await StartNotifyAsync();
     }
 
@@ -54,28 +53,19 @@ public sealed class NotifyFixture : IAsyncLifetime
         return service;
     }
 
-    /// <summary>XADD in the relay's format: id <c>{sequence}-0</c>, fields type, data and (owner-only events) owner.</summary>
+    /// <summary>XADD in the relay's format, numbered by the fixture.</summary>
+    public RelayedEventWriter Events => _events ?? throw new InvalidOperationException("The fixture has not started.");
+
     public Task<long> AddEventAsync(string type, string data, string? ownerId = null, CancellationToken cancellationToken = default) =>
-        AddEventAsync(NextSequence(), type, data, ownerId, cancellationToken);
+        Events.AddEventAsync(type, data, ownerId, cancellationToken);
 
-    /// <summary>The next unused stream sequence (for a caller that retries one XADD with the same id).</summary>
-    public long NextSequence() => Interlocked.Increment(ref _sequence);
+    public long NextSequence() => Events.NextSequence();
 
-    public async Task<long> AddEventAsync(long sequence, string type, string data, string? ownerId = null, CancellationToken cancellationToken = default)
-    {
-        List<KeyValuePair<string, string>> fields = [new("type", type), new("data", data)];
-        if (ownerId is not null)
-        {
-            fields.Add(new("owner", ownerId));
-        }
+    public Task<long> AddEventAsync(long sequence, string type, string data, string? ownerId = null, CancellationToken cancellationToken = default) =>
+        Events.AddEventAsync(sequence, type, data, ownerId, cancellationToken);
 
-        await RedisClient.StreamAddAsync(Channels.EventStream, fields, sequence.ToString(CultureInfo.InvariantCulture) + "-0", cancellationToken: cancellationToken);
-        return sequence;
-    }
-
-    /// <summary>A public <c>photo.ready</c>-shaped event whose data names it.</summary>
     public Task<long> AddPhotoEventAsync(string caption, CancellationToken cancellationToken = default) =>
-        AddEventAsync(EventTypes.PhotoReady, $$"""{"caption":"{{caption}}"}""", cancellationToken: cancellationToken);
+        Events.AddPhotoEventAsync(caption, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

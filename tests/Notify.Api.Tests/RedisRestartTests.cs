@@ -1,6 +1,7 @@
 using System.Net;
 using Scrapbook.Contracts;
 using Scrapbook.Redis;
+using Scrapbook.Testing;
 
 namespace Scrapbook.Notify.Api.Tests;
 

@@ -1,3 +1,5 @@
+using Scrapbook.Testing;
+
 namespace Scrapbook.Notify.Api.Tests;
 
 /// <summary>Its own Redis: the megabytes it sends would keep other classes' Notify.Api tails busy.</summary>

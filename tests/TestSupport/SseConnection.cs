@@ -2,10 +2,10 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Threading.Channels;
 
-namespace Scrapbook.Notify.Api.Tests;
+namespace Scrapbook.Testing;
 
 /// <summary>One field block of an event stream: an event (id/event/data), a comment, or a retry hint.</summary>
-internal sealed record SseFrame(string? Id, string? Event, string? Data, string? Comment, string? Retry)
+public sealed record SseFrame(string? Id, string? Event, string? Data, string? Comment, string? Retry)
 {
     public bool IsEvent => Event is not null || Data is not null;
 
@@ -16,7 +16,7 @@ internal sealed record SseFrame(string? Id, string? Event, string? Data, string?
 /// A client of <c>GET /api/events</c> over a real socket, parsing the stream as WHATWG HTML §9.2.6 does
 /// (fields <c>id</c>, <c>event</c>, <c>data</c>, <c>retry</c> and comments; a blank line ends a block).
 /// </summary>
-internal sealed class SseConnection : IAsyncDisposable
+public sealed class SseConnection : IAsyncDisposable
 {
     private static readonly TimeSpan s_defaultTimeout = TimeSpan.FromSeconds(20);
     private readonly HttpClient _http;
@@ -43,13 +43,14 @@ internal sealed class SseConnection : IAsyncDisposable
     public static async Task<SseConnection> OpenAsync(
         Uri baseAddress,
         string? lastEventId = null,
-        string? ownerToken = null,
+        string? bearerToken = null,
+        string? cookie = null,
         string path = "/api/events",
         bool startReading = true,
         int? receiveBufferSize = null,
         CancellationToken cancellationToken = default)
     {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseCookies = false };
         if (receiveBufferSize is { } size)
         {
             handler.ConnectCallback = async (context, token) =>
@@ -76,9 +77,14 @@ internal sealed class SseConnection : IAsyncDisposable
             request.Headers.Add("Last-Event-ID", lastEventId);
         }
 
-        if (ownerToken is not null)
+        if (bearerToken is not null)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ownerToken);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        }
+
+        if (cookie is not null)
+        {
+            request.Headers.Add("Cookie", cookie);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
