@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using Scrapbook.Testing;
-using static Scrapbook.Hosting.Tests.HostingTestSupport;
 
 namespace Scrapbook.Hosting.Tests;
 
@@ -13,60 +11,32 @@ public sealed class AppHostTests
     [Fact]
     public async Task TheAppHostStartsTheWholeSystemShowsItOnTheDashboardRestartsAKilledWorkerAndLeavesNoChildAfterSigterm()
     {
-        using var state = new TempDirectory("hosting-apphost");
-        var gatewayPort = FreePort.Next();
-        var dashboardPort = FreePort.Next();
-
-        // The test run built every project already; a non-default gateway port keeps clear of a developer's 8080.
-        await using var host = ServerProcess.Start("dotnet",
-        [
-            AppHostAssembly,
-            $"--Gateway:Port={gatewayPort.ToString(CultureInfo.InvariantCulture)}",
-            $"--AppHost:StateDirectory={state.Path}",
-            "--AppHost:BuildProjects=false",
-            $"--Dashboard:Port={dashboardPort.ToString(CultureInfo.InvariantCulture)}",
-        ]);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{gatewayPort.ToString(CultureInfo.InvariantCulture)}"), Timeout = TimeSpan.FromSeconds(10) };
-        var healthy = false;
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (!healthy && !host.HasExited && DateTime.UtcNow < deadline)
+        // The test run built every project already; non-default ports keep clear of a developer's 8080 and 18888.
+        await using var host = await AppHostProcess.StartAsync(cancellationToken: Cancellation);
+        using var http = host.CreateGatewayClient(TimeSpan.FromSeconds(10));
+        using (var health = await http.GetAsync("/health", Cancellation))
         {
-            try
-            {
-                using var response = await http.GetAsync("/health", Cancellation);
-                healthy = response.StatusCode == HttpStatusCode.OK;
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            if (!healthy)
-            {
-                await Task.Delay(200, Cancellation);
-            }
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         }
 
-        Assert.True(healthy, host.Output);
         using var photos = await http.GetAsync("/api/photos", Cancellation);
         Assert.Equal(HttpStatusCode.OK, photos.StatusCode);
-        await Poll.UntilAsync(() => host.Output.Contains("All 11 resources are running and healthy", StringComparison.Ordinal), TimeSpan.FromMinutes(1), "the AppHost reported every resource healthy");
-        Assert.Equal(8, ProcessTable.ChildrenOf(host.Id).Count); // redis-server, Azurite, gallery, upload, notify, gateway and two workers
-        await DashboardShowsEveryResourceOnlyAfterLoginAsync(host.Output, dashboardPort);
-        var children = ProcessTable.ChildrenOf(host.Id);
+        Assert.Contains("All 11 resources are running and healthy", host.Output, StringComparison.Ordinal);
+        Assert.Equal(8, ProcessTable.ChildrenOf(host.ProcessId).Count); // redis-server, Azurite, gallery, upload, notify, gateway and two workers
+        await DashboardShowsEveryResourceOnlyAfterLoginAsync(host);
+        var children = ProcessTable.ChildrenOf(host.ProcessId);
         Assert.Equal(8, children.Count);
 
-        var exitCode = await host.TerminateAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await host.StopAsync();
 
         Assert.Equal(0, exitCode);
         Assert.All(children, child => Assert.False(ProcessTable.IsAlive(child.Pid), $"{child.Command} ({child.Pid}) outlived the AppHost"));
-        Assert.True(File.Exists(Path.Combine(state.Path, "parameters.json")));
+        Assert.Matches("^[0-9a-f]{32}$", host.AdminKey); // generated and persisted in the state directory's parameters.json
     }
 
-    private static async Task DashboardShowsEveryResourceOnlyAfterLoginAsync(string output, int port)
+    private static async Task DashboardShowsEveryResourceOnlyAfterLoginAsync(AppHostProcess host)
     {
-        var login = System.Text.RegularExpressions.Regex.Match(output, $@"http://localhost:{port.ToString(CultureInfo.InvariantCulture)}/login\?t=[0-9a-f]{{32}}");
-        Assert.True(login.Success, output);
-        using var dashboard = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}") };
+        using var dashboard = new HttpClient { BaseAddress = host.DashboardUrl };
 
         using (var anonymous = await dashboard.GetAsync("/api/resources", Cancellation))
         {
@@ -78,7 +48,7 @@ public sealed class AppHostTests
             Assert.Equal(HttpStatusCode.Unauthorized, wrongToken.StatusCode);
         }
 
-        using (var page = await dashboard.GetAsync(new Uri(login.Value).PathAndQuery, Cancellation))
+        using (var page = await dashboard.GetAsync(host.DashboardLoginUrl.PathAndQuery, Cancellation))
         {
             Assert.Equal(HttpStatusCode.OK, page.StatusCode); // the login sets the cookie and redirects to the resources page
             Assert.Contains("<h1>Resources</h1>", await page.Content.ReadAsStringAsync(Cancellation), StringComparison.Ordinal);

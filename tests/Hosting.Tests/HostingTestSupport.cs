@@ -15,8 +15,6 @@ internal static class HostingTestSupport
     public static string TestAppHostAssembly =>
         RepoPaths.Combine("tests", "Hosting.Tests", "TestAppHost", "bin", BuildConfiguration, "net10.0", "Scrapbook.Hosting.TestAppHost.dll");
 
-    public static string AppHostAssembly => RepoPaths.Combine("AppHost", "bin", BuildConfiguration, "net10.0", "Scrapbook.AppHost.dll");
-
     /// <summary>A model whose state lives in <paramref name="state"/>; projects are already built by this test project.</summary>
     public static DistributedApplicationBuilder CreateBuilder(TempDirectory state, TimeSpan? restartBackoff = null) =>
         DistributedApplication.CreateBuilder(new DistributedApplicationOptions
