@@ -8,8 +8,12 @@ using Scrapbook.Hosting.Orchestration;
 
 namespace Scrapbook.Hosting;
 
-/// <summary>A replica as shown to people: secrets in its environment are masked.</summary>
-public sealed record ReplicaSnapshot(int Index, ReplicaState State, bool IsHealthy, int? ProcessId, int Restarts, IReadOnlyList<string> Endpoints, IReadOnlyDictionary<string, string> Environment);
+/// <summary>
+/// A replica as shown to people: secrets in its environment are masked. <paramref name="Name"/> is the replica's own
+/// name (<c>thumbnail-worker-1</c>; the resource's name when it has one replica), which the stop, start and restart
+/// actions accept.
+/// </summary>
+public sealed record ReplicaSnapshot(string Name, int Index, ReplicaState State, bool IsHealthy, int? ProcessId, int Restarts, IReadOnlyList<string> Endpoints, IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>A resource as shown to people.</summary>
 public sealed record ResourceSnapshot(string Name, string Type, IReadOnlyList<string> Endpoints, IReadOnlyList<ReplicaSnapshot> Replicas)
@@ -167,7 +171,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
         }
 
         _stopped = true;
-        await Task.WhenAll(_running.Keys.Select(StopResourceAsync));
+        await Task.WhenAll(_running.Keys.Select(StopWithDependentsAsync));
         await _stopping.CancelAsync();
         if (_dashboard is not null)
         {
@@ -176,7 +180,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
     }
 
     /// <summary>Stops what waits for a resource before the resource itself, so nobody sees its dependency vanish.</summary>
-    private Task StopResourceAsync(ExecutableResource resource)
+    private Task StopWithDependentsAsync(ExecutableResource resource)
     {
         if (!_stops.TryGetValue(resource, out var stop))
         {
@@ -190,7 +194,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
     private async Task StopAfterDependentsAsync(ExecutableResource resource)
     {
         var dependents = _running.Keys.Where(r => r.WaitsFor.Select(Root).Contains(resource)).ToList();
-        await Task.WhenAll(dependents.Select(StopResourceAsync));
+        await Task.WhenAll(dependents.Select(StopWithDependentsAsync));
         var (stop, running) = _running[resource];
         await stop.CancelAsync();
         await running;
@@ -207,23 +211,59 @@ public sealed partial class DistributedApplication : IAsyncDisposable
         return resource;
     }
 
-    /// <summary>Restarts every replica of a process resource at once (the dashboard's restart action).</summary>
+    /// <summary>
+    /// Restarts a process resource's replicas at once (the dashboard's restart action): <paramref name="name"/> is a
+    /// resource (every replica) or one replica (<c>thumbnail-worker-1</c>). A stopped replica is started.
+    /// False when nothing has that name.
+    /// </summary>
     public async Task<bool> RestartResourceAsync(string name)
     {
-        var runners = _runners.FirstOrDefault(p => p.Key.Name == name).Value;
-        if (runners is null)
+        var replicas = FindReplicas(name);
+        await Task.WhenAll(replicas.Select(r => r.RestartAsync()));
+        return replicas.Count > 0;
+    }
+
+    /// <summary>
+    /// Stops a resource's replicas, or one replica, and keeps them stopped (state <c>Stopped</c>, not restarted as a
+    /// crash would be) until <see cref="StartResourceAsync"/>. Completes once they are stopped. False when nothing has that name.
+    /// </summary>
+    public async Task<bool> StopResourceAsync(string name)
+    {
+        var replicas = FindReplicas(name);
+        await Task.WhenAll(replicas.Select(r => r.StopAsync()));
+        return replicas.Count > 0;
+    }
+
+    /// <summary>
+    /// Starts stopped replicas of a resource, or one stopped replica, again (a running replica is left alone).
+    /// Completes once the start is requested; watch the snapshot for the replica to become healthy. False when nothing has that name.
+    /// </summary>
+    public Task<bool> StartResourceAsync(string name)
+    {
+        var replicas = FindReplicas(name);
+        foreach (var replica in replicas)
         {
-            return false;
+            replica.Start();
         }
 
-        await Task.WhenAll(runners.Select(r => r.RestartAsync()));
-        return true;
+        return Task.FromResult(replicas.Count > 0);
+    }
+
+    /// <summary>A resource's replicas by the resource's name, else the one replica with that display name.</summary>
+    private List<ReplicaRunner> FindReplicas(string name)
+    {
+        var byResource = _runners.FirstOrDefault(p => p.Key.Name == name).Value;
+        return byResource ?? [.. _runners.Values.SelectMany(r => r).Where(r => r.DisplayName == name)];
     }
 
     public IReadOnlyList<ResourceSnapshot> GetSnapshots() => [.. _resources.Select(Snapshot)];
 
     public IReadOnlyList<ConsoleLine> GetConsoleLog(string name) =>
         _consoleLogs.FirstOrDefault(p => p.Key.Name == name).Value?.Snapshot() ?? [];
+
+    /// <summary>The lines a resource wrote after cursor <paramref name="after"/>, and the next cursor (the dashboard's live console).</summary>
+    public (IReadOnlyList<ConsoleLine> Lines, long Next) ReadConsoleLog(string name, long after) =>
+        _consoleLogs.FirstOrDefault(p => p.Key.Name == name).Value?.ReadAfter(after) ?? ([], 0);
 
     public async ValueTask DisposeAsync()
     {
@@ -353,6 +393,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
             resource.GetType().Name,
             endpoints,
             [.. runners.Select(r => new ReplicaSnapshot(
+                r.DisplayName,
                 r.Replica,
                 r.State,
                 r.IsHealthy,

@@ -14,6 +14,9 @@ public enum ReplicaState
     Running,
     Restarting,
     Stopping,
+
+    /// <summary>Stopped on request (the dashboard's stop action): not restarted until started again.</summary>
+    Stopped,
     Finished,
 }
 
@@ -38,6 +41,11 @@ internal sealed partial class ReplicaRunner(
     private bool _lastLineWasShown;
     private volatile bool _restartRequested;
 
+    // A stop request completes _stopRequested; a start request replaces it and completes _startRequested.
+    private TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _startRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _parked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public ExecutableResource Resource { get; } = resource;
 
     public int Replica { get; } = replica;
@@ -54,9 +62,18 @@ internal sealed partial class ReplicaRunner(
 
     public int? LastExitCode { get; private set; }
 
-    private string DisplayName => Resource.Replicas > 1 ? $"{Resource.Name}-{Replica}" : Resource.Name;
+    /// <summary>The replica's name: the resource's name, followed by <c>-{index}</c> when it has several replicas.</summary>
+    public string DisplayName => Resource.Replicas > 1 ? $"{Resource.Name}-{Replica}" : Resource.Name;
 
-    public void MarkWaiting() => State = ReplicaState.Waiting;
+    private bool IsStopRequested => _stopRequested.Task.IsCompleted;
+
+    public void MarkWaiting()
+    {
+        if (!IsStopRequested)
+        {
+            State = ReplicaState.Waiting;
+        }
+    }
 
     /// <summary>Runs until <paramref name="stopping"/> is cancelled, then stops the process.</summary>
     public async Task RunAsync(CancellationToken stopping)
@@ -64,6 +81,17 @@ internal sealed partial class ReplicaRunner(
         var backoff = options.RestartBackoff;
         while (!stopping.IsCancellationRequested)
         {
+            if (IsStopRequested)
+            {
+                if (!await ParkUntilStartedAsync(stopping))
+                {
+                    break;
+                }
+
+                backoff = options.RestartBackoff;
+                continue;
+            }
+
             State = ReplicaState.Starting;
             var startedAt = Stopwatch.StartNew();
             try
@@ -79,13 +107,19 @@ internal sealed partial class ReplicaRunner(
 
             using var probing = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             var probe = ProbeAsync(probing.Token);
-            await _exited.Task.WaitAsync(stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAny(_exited.Task, _stopRequested.Task).WaitAsync(stopping).ContinueWith(_ => { }, TaskScheduler.Default);
             await probing.CancelAsync();
             await probe;
             IsHealthy = false;
             if (stopping.IsCancellationRequested)
             {
                 break;
+            }
+
+            if (IsStopRequested)
+            {
+                await StopProcessAsync();
+                continue;
             }
 
             if (_restartRequested)
@@ -104,11 +138,8 @@ internal sealed partial class ReplicaRunner(
             State = ReplicaState.Restarting;
             Restarts++;
             LogRestarting(logger, DisplayName, LastExitCode, backoff.TotalSeconds);
-            try
-            {
-                await Task.Delay(backoff, stopping);
-            }
-            catch (OperationCanceledException)
+            await Task.WhenAny(Task.Delay(backoff, stopping), _stopRequested.Task);
+            if (stopping.IsCancellationRequested)
             {
                 break;
             }
@@ -118,6 +149,82 @@ internal sealed partial class ReplicaRunner(
 
         await StopProcessAsync();
         State = ReplicaState.Finished;
+        _parked.TrySetResult();
+    }
+
+    /// <summary>
+    /// Stops the replica on request (SIGTERM, grace, SIGKILL) and keeps it stopped, crash loop included, until
+    /// <see cref="Start"/>. Completes once it is stopped, or (for a replica still waiting for its dependencies) at once.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        Task parked;
+        lock (_lock)
+        {
+            if (!IsStopRequested)
+            {
+                _parked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _startRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _stopRequested.TrySetResult();
+            }
+
+            if (State is ReplicaState.NotStarted or ReplicaState.Waiting)
+            {
+                State = ReplicaState.Stopped;
+                return;
+            }
+
+            parked = _parked.Task;
+        }
+
+        // The run loop stops the process itself; a process ignoring SIGTERM is killed after the grace period.
+        await parked.WaitAsync(options.StopGracePeriod + TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>Starts a replica stopped by <see cref="StopAsync"/> again; false when it was not stopped.</summary>
+    public bool Start()
+    {
+        lock (_lock)
+        {
+            if (!IsStopRequested)
+            {
+                return false;
+            }
+
+            _stopRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (State == ReplicaState.Stopped)
+            {
+                State = ReplicaState.Waiting;
+            }
+
+            _startRequested.TrySetResult();
+            return true;
+        }
+    }
+
+    /// <summary>Shows the replica as stopped until a start request (true) or the application's stop (false).</summary>
+    private async Task<bool> ParkUntilStartedAsync(CancellationToken stopping)
+    {
+        Task started;
+        lock (_lock)
+        {
+            State = ReplicaState.Stopped;
+            ProcessId = null;
+            started = _startRequested.Task;
+            _parked.TrySetResult();
+        }
+
+        LogStoppedOnRequest(logger, DisplayName);
+        try
+        {
+            await started.WaitAsync(stopping);
+            LogStartedOnRequest(logger, DisplayName);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private async Task StartProcessAsync()
@@ -152,9 +259,14 @@ internal sealed partial class ReplicaRunner(
         LogStarted(logger, DisplayName, process.Id);
     }
 
-    /// <summary>Stops the process (SIGTERM, grace, SIGKILL) and starts it again at once, without backoff.</summary>
+    /// <summary>Stops the process (SIGTERM, grace, SIGKILL) and starts it again at once, without backoff; starts a stopped replica.</summary>
     public async Task RestartAsync()
     {
+        if (Start())
+        {
+            return;
+        }
+
         Process? process;
         lock (_lock)
         {
@@ -313,6 +425,12 @@ internal sealed partial class ReplicaRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Resource} restarted on request")]
     private static partial void LogRestartRequested(ILogger logger, string resource);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Resource} stopped on request")]
+    private static partial void LogStoppedOnRequest(ILogger logger, string resource);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Resource} started on request")]
+    private static partial void LogStartedOnRequest(ILogger logger, string resource);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource} did not stop within {Seconds} s of SIGTERM; killed")]
     private static partial void LogKilled(ILogger logger, string resource, double seconds);
