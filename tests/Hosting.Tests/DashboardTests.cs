@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Scrapbook.Hosting.Orchestration;
+using Scrapbook.Hosting.Telemetry;
 using Scrapbook.Testing;
 using static Scrapbook.Hosting.Tests.HostingTestSupport;
 
@@ -47,5 +48,91 @@ public sealed class DashboardTests
             "the sleeper runs again as a new process");
         Assert.Equal(1, app.GetSnapshots().Single(r => r.Name == "sleeper").Replicas[0].Restarts);
         Assert.False(ProcessTable.IsAlive(before));
+    }
+
+    [Fact]
+    public async Task TheDashboardStopsAndStartsOneReplicaByItsName()
+    {
+        using var state = new TempDirectory("hosting");
+        var port = FreePort.Next();
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+        {
+            StateDirectory = state.Path,
+            AppHostDirectory = state.Path,
+            Configuration = BuildConfiguration,
+            BuildProjects = false,
+            DashboardPort = port,
+            StopGracePeriod = TimeSpan.FromSeconds(2),
+        });
+        builder.AddExecutable("sleeper", "sleep", state.Path, "600").WithReplicas(2);
+        await using var app = builder.Build();
+        await app.StartAsync(Cancellation);
+        await app.WaitForAllHealthyAsync(Cancellation).WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
+        ReplicaSnapshot Replica(int index) => app.GetSnapshots().Single(r => r.Name == "sleeper").Replicas[index];
+        var second = Replica(1).ProcessId!.Value;
+        using var dashboard = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        using (var anonymous = await dashboard.PostAsync("/api/resources/sleeper-1/stop", null, Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        dashboard.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new Uri(app.DashboardLoginUrl!).Query["?t=".Length..]);
+        using (var stop = await dashboard.PostAsync("/api/resources/sleeper-1/stop", null, Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, stop.StatusCode);
+        }
+
+        await Poll.UntilAsync(() => Replica(1).State == ReplicaState.Stopped && !ProcessTable.IsAlive(second), TimeSpan.FromSeconds(30), "sleeper-1 is stopped");
+        Assert.Equal(ReplicaState.Running, Replica(0).State);
+
+        using (var start = await dashboard.PostAsync("/api/resources/sleeper-1/start", null, Cancellation))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        }
+
+        await Poll.UntilAsync(() => Replica(1) is { State: ReplicaState.Running, ProcessId: { } pid } && pid != second, TimeSpan.FromSeconds(30), "sleeper-1 runs again");
+        using var unknown = await dashboard.PostAsync("/api/resources/nobody/stop", null, Cancellation);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task ProjectsExportToTheDashboardWithTheOtlpKeyItGaveThemAndTheKeyIsMasked()
+    {
+        using var state = new TempDirectory("hosting");
+        var port = FreePort.Next();
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+        {
+            StateDirectory = state.Path,
+            AppHostDirectory = state.Path,
+            Configuration = BuildConfiguration,
+            BuildProjects = false,
+            DashboardPort = port,
+            StopGracePeriod = TimeSpan.FromSeconds(2),
+        });
+        builder.AddProject("echo", TestAppHostProject).WithArgs("service", state.Path).WithHttpHealthCheck("/health");
+        await using var app = builder.Build();
+        await app.StartAsync(Cancellation);
+
+        var environment = await ReadEnvironmentFileAsync(Path.Combine(state.Path, "echo-0.env"));
+        Assert.Equal($"http://127.0.0.1:{port}", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal("http/protobuf", environment["OTEL_EXPORTER_OTLP_PROTOCOL"]);
+        Assert.Equal("echo", environment["OTEL_SERVICE_NAME"]);
+        var header = environment["OTEL_EXPORTER_OTLP_HEADERS"].Split('=', 2);
+        Assert.Equal(OtlpReceiver.ApiKeyHeader, header[0]);
+        Assert.Equal(32, header[1].Length);
+        Assert.Equal(
+            DistributedApplication.Mask,
+            app.GetSnapshots().Single(r => r.Name == "echo").Replicas[0].Environment["OTEL_EXPORTER_OTLP_HEADERS"]);
+
+        using var receiver = new HttpClient { BaseAddress = new Uri(environment["OTEL_EXPORTER_OTLP_ENDPOINT"]) };
+        foreach (var (key, expected) in new[] { (header[1], HttpStatusCode.OK), (new string('x', 32), HttpStatusCode.Unauthorized) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/logs") { Content = new ByteArrayContent([]) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+            request.Headers.Add(OtlpReceiver.ApiKeyHeader, key);
+            using var response = await receiver.SendAsync(request, Cancellation);
+            Assert.Equal(expected, response.StatusCode);
+        }
     }
 }

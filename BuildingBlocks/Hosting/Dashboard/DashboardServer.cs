@@ -1,25 +1,28 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Scrapbook.Hosting.Orchestration;
+using Scrapbook.Hosting.Telemetry;
 
 namespace Scrapbook.Hosting.Dashboard;
 
 /// <summary>
 /// The AppHost's dashboard on loopback only: a login link carrying a random per-run token sets an HttpOnly
-/// cookie (as Aspire's dashboard does); without it every page and API answers 401.
-/// Covers resources (state, health, endpoints, pid, restarts, masked environment; restart action) and console logs.
+/// cookie (as Aspire's dashboard does); without it every page and API answers 401. It also receives the projects'
+/// OTLP/HTTP telemetry at <c>/v1/*</c>, which instead requires this run's OTLP API key (Aspire's <c>x-otlp-api-key</c>).
 /// </summary>
-internal sealed class DashboardServer(DistributedApplication application, int port) : IAsyncDisposable
+internal sealed class DashboardServer(DistributedApplication application, int port, TelemetryStore? telemetry = null) : IAsyncDisposable
 {
     private const string CookieName = "sb_dashboard";
+
+    // Scripts and styles only from the dashboard itself; style attributes position the trace waterfall's bars.
+    private const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'";
+
     private readonly string _token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     private WebApplication? _web;
 
@@ -27,8 +30,23 @@ internal sealed class DashboardServer(DistributedApplication application, int po
 
     public string LoginUrl => $"{Url}/login?t={_token}";
 
+    /// <summary>Where projects send OTLP/HTTP (IPv4 loopback, which Kestrel listens on, so no IPv6 attempt first).</summary>
+    public string OtlpEndpoint => $"http://127.0.0.1:{port}";
+
+    /// <summary>This run's key for the OTLP receiver, handed to projects in <c>OTEL_EXPORTER_OTLP_HEADERS</c>.</summary>
+    public string OtlpApiKey { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    public TelemetryStore Telemetry { get; } = telemetry ?? new TelemetryStore();
+
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        // Every project exports to this dashboard unless its model already names a collector (Aspire does the same
+        // when its dashboard runs); callbacks apply in order, so this one sees what AddProject set.
+        foreach (var project in application.Resources.OfType<ProjectResource>())
+        {
+            project.EnvironmentCallbacks.Add(AddTelemetryEnvironment);
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
@@ -36,7 +54,11 @@ internal sealed class DashboardServer(DistributedApplication application, int po
         var web = builder.Build();
         web.Use(async (context, next) =>
         {
-            if (context.Request.Path == "/login" || IsAuthorized(context.Request))
+            context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+
+            // The receiver checks its own key: services have no dashboard cookie.
+            if (context.Request.Path == "/login" || context.Request.Path.StartsWithSegments("/v1") || IsAuthorized(context.Request))
             {
                 await next(context);
                 return;
@@ -46,15 +68,29 @@ internal sealed class DashboardServer(DistributedApplication application, int po
             await context.Response.WriteAsync("Open the login link the AppHost printed.", context.RequestAborted);
         });
         web.MapGet("/login", Login);
-        web.MapGet("/", () => Results.Content(DashboardPages.Resources, "text/html; charset=utf-8"));
-        web.MapGet("/console/{name}", (string name) => Results.Content(DashboardPages.Console(name), "text/html; charset=utf-8"));
-        web.MapGet("/api/resources", () => TypedResults.Ok(application.GetSnapshots()));
-        web.MapGet("/api/resources/{name}/console", Results<Ok<IReadOnlyList<ConsoleLine>>, NotFound> (string name) =>
-            application.Resources.Any(r => r.Name == name) ? TypedResults.Ok(application.GetConsoleLog(name)) : TypedResults.NotFound());
-        web.MapPost("/api/resources/{name}/restart", async Task<Results<Accepted, NotFound>> (string name) =>
-            await application.RestartResourceAsync(name) ? TypedResults.Accepted((string?)null) : TypedResults.NotFound());
+        web.MapOtlpReceiver(Telemetry, OtlpApiKey);
+        web.MapDashboardApi(application, Telemetry);
+        web.MapDashboardPages(application, Telemetry);
         await web.StartAsync(cancellationToken);
         _web = web;
+    }
+
+    /// <summary>The OTLP variables Aspire gives a project when its dashboard receives telemetry; the key is a secret (masked).</summary>
+    public void AddTelemetryEnvironment(EnvironmentContext context)
+    {
+        if (context.Variables.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"))
+        {
+            return;
+        }
+
+        context.Set("OTEL_EXPORTER_OTLP_ENDPOINT", OtlpEndpoint);
+        context.Set("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        context.Set("OTEL_EXPORTER_OTLP_HEADERS", $"{OtlpReceiver.ApiKeyHeader}={OtlpApiKey}", secret: true);
+
+        // Aspire's development values: a span, log or metric shows up within about a second instead of 5-60 s.
+        context.Set("OTEL_BSP_SCHEDULE_DELAY", "1000");
+        context.Set("OTEL_BLRP_SCHEDULE_DELAY", "1000");
+        context.Set("OTEL_METRIC_EXPORT_INTERVAL", "1000");
     }
 
     public async ValueTask DisposeAsync()
@@ -91,8 +127,3 @@ internal sealed class DashboardServer(DistributedApplication application, int po
     private bool TokenMatches(string candidate) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), Encoding.UTF8.GetBytes(_token));
 }
-
-[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
-[JsonSerializable(typeof(IReadOnlyList<ResourceSnapshot>))]
-[JsonSerializable(typeof(IReadOnlyList<ConsoleLine>))]
-internal sealed partial class DashboardJsonContext : JsonSerializerContext;
