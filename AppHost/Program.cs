@@ -8,13 +8,15 @@ var redis = builder.AddRedis("redis");
 var storage = builder.AddAzurite("storage");
 var blobs = storage.AddBlobs("blobs");
 var queues = storage.AddQueues("queues");
-var gallerydb = builder.AddSqlite("gallerydb");
+var gallerydb = builder.Configuration["Database"] == "postgres" // --Database=postgres; SQLite by default
+    ? builder.AddPostgres("postgres").AddDatabase("gallerydb")
+    : builder.AddSqlite("gallerydb");
 
 var gallery = builder.AddProject("gallery-api", "../Gallery.Api")
     .WithReference(gallerydb).WithReference(blobs).WithReference(queues).WithReference(redis)
     .WithEnvironment("Admin__Key", adminKey)
     .WithHttpHealthCheck("/health")
-    .WaitFor(storage).WaitFor(redis);
+    .WaitFor(gallerydb).WaitFor(storage).WaitFor(redis);
 
 var upload = builder.AddProject("upload-api", "../Upload.Api")
     .WithReference(blobs).WithReference(gallery)

@@ -313,6 +313,19 @@ public sealed partial class DistributedApplication : IAsyncDisposable
             return;
         }
 
+        try
+        {
+            foreach (var prepare in executable.BeforeStart)
+            {
+                await prepare(stopping);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            LogPrepareFailed(_logger, executable.Name, exception.Message);
+            return;
+        }
+
         await Task.WhenAll(runners.Select(r => Task.Run(() => r.RunAsync(stopping), CancellationToken.None)));
     }
 
@@ -414,6 +427,9 @@ public sealed partial class DistributedApplication : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard: {LoginUrl}")]
     private static partial void LogDashboard(ILogger logger, string loginUrl);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Resource} cannot start: {Reason}")]
+    private static partial void LogPrepareFailed(ILogger logger, string resource, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping every resource")]
     private static partial void LogStopping(ILogger logger);

@@ -85,7 +85,7 @@ public static class ResourceBuilderExtensions
         {
             case IResourceWithConnectionString withConnectionString:
                 builder.Resource.EnvironmentCallbacks.Add(context =>
-                    context.Set($"ConnectionStrings__{withConnectionString.Name}", withConnectionString.GetConnectionString()));
+                    context.Set($"ConnectionStrings__{withConnectionString.Name}", withConnectionString.GetConnectionString(), withConnectionString.ContainsSecret));
                 break;
             case ExecutableResource executable:
                 builder.Resource.EnvironmentCallbacks.Add(context =>

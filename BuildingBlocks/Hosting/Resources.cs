@@ -21,6 +21,9 @@ public interface IResourceWithConnectionString
 
     /// <summary>The connection string; valid once the application has allocated its ports.</summary>
     string GetConnectionString();
+
+    /// <summary>Whether the connection string carries a secret (a password): then it is masked wherever it is shown.</summary>
+    bool ContainsSecret => false;
 }
 
 /// <summary>A resource that lives inside another (a database inside its server): waiting for it waits for the parent.</summary>
@@ -43,6 +46,9 @@ public enum HealthCheckKind
 
     /// <summary>An HTTP GET on the <c>http</c> endpoint answers 2xx.</summary>
     Http,
+
+    /// <summary>The resource's own probe (a database server that accepts a query, say).</summary>
+    Custom,
 }
 
 /// <summary>A process started by the orchestrator, possibly in several replicas.</summary>
@@ -61,6 +67,15 @@ public class ExecutableResource(string name, string command, string workingDirec
     internal List<EndpointDefinition> Endpoints { get; } = [];
 
     internal List<Func<ReplicaContext, IEnumerable<string>>> Arguments { get; } = [];
+
+    /// <summary>The probe of <see cref="HealthCheckKind.Custom"/>: true when the replica is healthy.</summary>
+    internal Func<ReplicaContext, CancellationToken, Task<bool>>? HealthProbe { get; set; }
+
+    /// <summary>Work done once before the first replica starts (folders to create and hand over, say).</summary>
+    internal List<Func<CancellationToken, Task>> BeforeStart { get; } = [];
+
+    /// <summary>The user the processes run as, when the AppHost runs as root and the program refuses root (PostgreSQL).</summary>
+    internal string? RunAsUser { get; set; }
 
     /// <summary>Ports allocated per replica and endpoint name, set when the application starts.</summary>
     internal List<Dictionary<string, int>> AllocatedPorts { get; } = [];
@@ -105,10 +120,12 @@ public sealed class ParameterResource(string name, bool secret) : Resource(name)
 }
 
 /// <summary>A resource that is only a connection string built by a function (a database inside a server, a file).</summary>
-public class ConnectionStringResource(string name, Resource? parent, Func<string> connectionString)
+public class ConnectionStringResource(string name, Resource? parent, Func<string> connectionString, bool containsSecret = false)
     : Resource(name), IResourceWithConnectionString, IResourceWithParent
 {
     public Resource Parent => parent ?? this;
+
+    public bool ContainsSecret => containsSecret;
 
     public string GetConnectionString() => connectionString();
 }

@@ -26,9 +26,18 @@ internal static partial class ProcessLauncher
 
     public static bool KillsChildrenWithParent => File.Exists(Setpriv) && File.Exists(Setsid);
 
-    /// <summary>Starts <paramref name="command"/>; <paramref name="configure"/> attaches output handlers before the start.</summary>
-    public static Task<Process> StartAsync(string command, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment, Action<Process> configure)
+    /// <summary>
+    /// Starts <paramref name="command"/>; <paramref name="configure"/> attaches output handlers before the start.
+    /// With <paramref name="user"/> (the AppHost running as root) setpriv switches to that user and its groups first;
+    /// it sets the death signal after switching, since the kernel clears it when the credentials change.
+    /// </summary>
+    public static Task<Process> StartAsync(string command, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment, Action<Process> configure, string? user = null)
     {
+        if (user is not null && !KillsChildrenWithParent)
+        {
+            throw new InvalidOperationException($"Running {command} as '{user}' needs {Setpriv} (util-linux).");
+        }
+
         var startInfo = new ProcessStartInfo(KillsChildrenWithParent ? Setpriv : command)
         {
             RedirectStandardOutput = true,
@@ -39,7 +48,8 @@ internal static partial class ProcessLauncher
         };
         if (KillsChildrenWithParent)
         {
-            foreach (var argument in (string[])["--pdeathsig", "KILL", "--", Setsid, command])
+            string[] asUser = user is null ? [] : [$"--reuid={user}", $"--regid={user}", "--init-groups"];
+            foreach (var argument in (string[])["--pdeathsig", "KILL", .. asUser, "--", Setsid, command])
             {
                 startInfo.ArgumentList.Add(argument);
             }

@@ -249,7 +249,7 @@ internal sealed partial class ReplicaRunner(
 
                 exited.TrySetResult();
             };
-        });
+        }, Resource.RunAsUser);
         lock (_lock)
         {
             _process = process;
@@ -378,6 +378,8 @@ internal sealed partial class ReplicaRunner(
                         return response.IsSuccessStatusCode;
                     }
 
+                case HealthCheckKind.Custom:
+                    return await Resource.HealthProbe!(new ReplicaContext(Resource, Replica), cancellationToken);
                 default:
                     return true;
             }

@@ -1,0 +1,119 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Scrapbook.Contracts;
+using Scrapbook.Testing;
+using static Scrapbook.Hosting.Tests.HostingTestSupport;
+
+namespace Scrapbook.Hosting.Tests;
+
+/// <summary><c>AddPostgres(...).AddDatabase(...)</c>: Debian's PostgreSQL as a resource, and Scrapbook's AppHost opting into it.</summary>
+public sealed class PostgresTests
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ADatabaseIsCreatedHandedOverWithAMaskedPasswordAndKeptBetweenRuns()
+    {
+        using var state = new TempDirectory("hosting");
+        var envFile = Path.Combine(state.Path, "consumer.env");
+        string connectionString;
+        string password;
+        List<int> pids;
+        {
+            await using var app = BuildModel(state, envFile);
+            await app.StartAsync(Cancellation);
+            await app.WaitForAllHealthyAsync(Cancellation).WaitAsync(TimeSpan.FromMinutes(2), Cancellation);
+            var environment = await ReadEnvironmentFileAsync(envFile);
+            connectionString = environment["ConnectionStrings__appdb"];
+            password = ReadParameter(state, "pg-password");
+            var server = app.GetSnapshots().Single(r => r.Name == "pg").Replicas[0];
+            var consumer = app.GetSnapshots().Single(r => r.Name == "consumer").Replicas[0];
+
+            Assert.Equal($"Host=127.0.0.1;Port={app.GetResource<PostgresServerResource>("pg").GetPort("tcp")};Username=postgres;Password={password};Database=appdb", connectionString);
+            Assert.Matches("^[0-9a-f]{32}$", password);
+            Assert.Equal(DistributedApplication.Mask, consumer.Environment["ConnectionStrings__appdb"]);
+            Assert.Equal(DistributedApplication.Mask, server.Environment["POSTGRES_PASSWORD"]);
+            if (Environment.UserName == "root")
+            {
+                Assert.Equal(PostgresServerResource.OperatingSystemUser, OwnerOf(server.ProcessId!.Value)); // PostgreSQL refuses root
+            }
+
+            await PsqlAsync(connectionString, "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('from the first run')");
+            pids = [.. app.GetSnapshots().SelectMany(r => r.Replicas).Select(r => r.ProcessId!.Value)];
+        }
+
+        Assert.All(pids, pid => Assert.False(ProcessTable.IsAlive(pid), $"pid {pid} outlived the application"));
+        File.Delete(envFile);
+
+        await using var again = BuildModel(state, envFile);
+        await again.StartAsync(Cancellation);
+        await again.WaitForAllHealthyAsync(Cancellation).WaitAsync(TimeSpan.FromMinutes(2), Cancellation);
+        var secondRun = (await ReadEnvironmentFileAsync(envFile))["ConnectionStrings__appdb"];
+
+        Assert.Contains($"Password={password};", secondRun, StringComparison.Ordinal);
+        Assert.Equal("from the first run", await PsqlAsync(secondRun, "SELECT value FROM kept"));
+    }
+
+    [Fact]
+    public async Task WithDatabasePostgresTheAppHostsGalleryWritesPhotosToPostgres()
+    {
+        await using var host = await AppHostProcess.StartAsync(["--Database=postgres"], Cancellation);
+        using var http = host.CreateGatewayClient();
+        using var dashboard = host.CreateDashboardClient();
+        using var resources = JsonDocument.Parse(await dashboard.GetStringAsync("/api/resources", Cancellation));
+        var byName = resources.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
+        Assert.True(byName["postgres"].GetProperty("replicas")[0].GetProperty("isHealthy").GetBoolean());
+        Assert.Equal(DistributedApplication.Mask, byName["gallery-api"].GetProperty("replicas")[0].GetProperty("environment").GetProperty("ConnectionStrings__gallerydb").GetString());
+
+        var token = await ScrapbookClient.NewOwnerTokenAsync(http, Cancellation);
+        var jpeg = await ScrapbookClient.MakeJpegAsync(Path.Combine(host.StateDirectory, "upload.jpg"), 640, 480, Cancellation);
+        using var upload = await ScrapbookClient.UploadAsync(http, jpeg, "image/jpeg", token, Cancellation);
+        Assert.Equal(HttpStatusCode.Accepted, upload.StatusCode);
+        var photo = await ScrapbookClient.WaitUntilProcessedAsync(http, upload.Headers.Location!.ToString(), token, TimeSpan.FromMinutes(2), Cancellation);
+        Assert.Equal(PhotoStatus.Ready, photo.Status);
+
+        var port = byName["postgres"].GetProperty("endpoints")[0].GetString()!.Split(':')[^1];
+        var gallerydb = $"Host=127.0.0.1;Port={port};Username=postgres;Password={ReadParameter(host.StateDirectory, "postgres-password")};Database=gallerydb";
+        Assert.Equal("ready", await PsqlAsync(gallerydb, $"SELECT status FROM photos WHERE id = '{photo.Id}'"));
+    }
+
+    private static DistributedApplication BuildModel(TempDirectory state, string envFile)
+    {
+        var builder = CreateBuilder(state);
+        var database = builder.AddPostgres("pg").AddDatabase("appdb");
+        builder.AddExecutable("consumer", "sh", state.Path, "-c", $"env > {envFile}.tmp && mv {envFile}.tmp {envFile}; exec sleep 600")
+            .WithReference(database)
+            .WaitFor(database);
+        return builder.Build();
+    }
+
+    private static string ReadParameter(TempDirectory state, string name) => ReadParameter(state.Path, name);
+
+    private static string ReadParameter(string stateDirectory, string name)
+    {
+        using var parameters = JsonDocument.Parse(File.ReadAllText(Path.Combine(stateDirectory, "parameters.json")));
+        return parameters.RootElement.GetProperty(name).GetString()!;
+    }
+
+    /// <summary>The process's real user, from the process table.</summary>
+    private static string OwnerOf(int pid)
+    {
+        var uid = File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t')[1];
+        return File.ReadLines("/etc/passwd").Select(l => l.Split(':')).First(f => f[2] == uid)[0];
+    }
+
+    /// <summary>Runs SQL with Debian's psql over TCP and returns its unaligned output (the test's own client, not the code under test).</summary>
+    private static async Task<string> PsqlAsync(string connectionString, string sql)
+    {
+        var parts = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        string[] args = ["-h", (string)parts["Host"], "-p", (string)parts["Port"], "-U", (string)parts["Username"], "-d", (string)parts["Database"], "-X", "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql];
+        await using var psql = ServerProcess.Start(Path.Combine(PostgresServer.BinDirectory, "psql"), args, environment: new Dictionary<string, string?> { ["PGPASSWORD"] = (string)parts["Password"] });
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var exitCode = await psql.WaitForExitAsync(timeout.Token);
+        Assert.True(exitCode == 0, psql.Output);
+        return psql.Output.Trim();
+    }
+}
