@@ -3,13 +3,16 @@ using Scrapbook.Testing;
 
 namespace Scrapbook.Hosting.Tests;
 
-/// <summary>Scrapbook's own model (AppHost/Program.cs) run as a real process, the way a developer runs it.</summary>
+/// <summary>
+/// Scrapbook's own model (AppHost/Program.cs) run as a real process, the way a developer runs it: start, dashboard
+/// login, stop. What the running system does (uploads, traces, a killed worker) is in <see cref="EndToEndTests"/>.
+/// </summary>
 public sealed class AppHostTests
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task TheAppHostStartsTheWholeSystemShowsItOnTheDashboardRestartsAKilledWorkerAndLeavesNoChildAfterSigterm()
+    public async Task TheAppHostStartsTheWholeSystemShowsItOnTheDashboardOnlyWithItsTokenAndLeavesNoChildAfterSigterm()
     {
         // The test run built every project already; non-default ports keep clear of a developer's 8080 and 18888.
         await using var host = await AppHostProcess.StartAsync(cancellationToken: Cancellation);
@@ -64,22 +67,5 @@ public sealed class AppHostTests
         Assert.Equal(DistributedApplication.Mask, byName["gallery-api"].GetProperty("replicas")[0].GetProperty("environment").GetProperty("Admin__Key").GetString());
         using var console = await dashboard.GetAsync("/api/resources/gateway/console", Cancellation);
         Assert.Equal(HttpStatusCode.OK, console.StatusCode);
-
-        // A worker replica killed as a crash would kill it comes back, and the dashboard counts the restart.
-        var killed = workers[1].GetProperty("processId").GetInt32();
-        System.Diagnostics.Process.GetProcessById(killed).Kill();
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        System.Text.Json.JsonElement replica;
-        do
-        {
-            await Task.Delay(200, Cancellation);
-            using var now = System.Text.Json.JsonDocument.Parse(await dashboard.GetStringAsync("/api/resources", Cancellation));
-            replica = now.RootElement.EnumerateArray().Single(r => r.GetProperty("name").GetString() == "thumbnail-worker").GetProperty("replicas")[1].Clone();
-        }
-        while (!(replica.GetProperty("isHealthy").GetBoolean() && replica.GetProperty("processId").GetInt32() != killed) && DateTime.UtcNow < deadline);
-
-        Assert.NotEqual(killed, replica.GetProperty("processId").GetInt32());
-        Assert.True(replica.GetProperty("isHealthy").GetBoolean());
-        Assert.Equal(1, replica.GetProperty("restarts").GetInt32());
     }
 }
