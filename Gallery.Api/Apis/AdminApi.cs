@@ -13,6 +13,7 @@ internal static class AdminApi
             .AddEndpointFilter(async (context, next) => Access.RequireAdmin(context.HttpContext) ?? await next(context));
         admin.MapGet("/settings", GetSettings).WithName(nameof(GetSettings));
         admin.MapPut("/settings", UpdateSettings).WithName(nameof(UpdateSettings));
+        admin.MapGet("/stats", GetStats).WithName(nameof(GetStats));
         admin.MapGet("/moderation", ListModerationQueue).WithName(nameof(ListModerationQueue));
         admin.MapPost("/moderation/{id:guid}/approve", ApprovePhoto).WithName(nameof(ApprovePhoto));
         admin.MapPost("/moderation/{id:guid}/reject", RejectPhoto).WithName(nameof(RejectPhoto));
@@ -21,6 +22,10 @@ internal static class AdminApi
 
     public static async Task<Ok<SettingsDto>> GetSettings(PhotoStore store, CancellationToken cancellationToken = default) =>
         TypedResults.Ok(await store.GetSettingsAsync(cancellationToken));
+
+    /// <summary>How many photos there are in each state, for the admin page's counts.</summary>
+    public static async Task<Ok<PhotoStats>> GetStats(PhotoStore store, CancellationToken cancellationToken = default) =>
+        TypedResults.Ok(await store.CountAsync(cancellationToken));
 
     public static async Task<Results<Ok<SettingsDto>, ProblemHttpResult>> UpdateSettings(
         SettingsDto settings, PhotoStore store, CancellationToken cancellationToken = default)

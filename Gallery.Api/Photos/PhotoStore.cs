@@ -112,6 +112,22 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     public Task<IReadOnlyList<Photo>> ListPendingModerationAsync(Guid? before, int limit, CancellationToken cancellationToken = default) =>
         ListAsync("moderation = 'pending' AND status <> 'failed'", new DynamicParameters(), before, limit, cancellationToken);
 
+    /// <summary>Photos per state: every photo, the public ones, those waiting for the worker, failed, and awaiting a moderator.</summary>
+    public async Task<PhotoStats> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleAsync<PhotoStats>(new CommandDefinition(
+            $"""
+            SELECT COUNT(*) AS Photos,
+                   COALESCE(SUM(CASE WHEN {PublicFilter} THEN 1 ELSE 0 END), 0) AS Public,
+                   COALESCE(SUM(CASE WHEN status = 'processing' THEN 1 ELSE 0 END), 0) AS Processing,
+                   COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS Failed,
+                   COALESCE(SUM(CASE WHEN moderation = 'pending' AND status = 'ready' THEN 1 ELSE 0 END), 0) AS PendingApproval
+            FROM photos
+            """,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     /// <summary>Sets caption and author (null leaves a field as it is, an empty string clears it); null when there is no such photo.</summary>
     public async Task<Photo?> UpdateAsync(Guid id, string? caption, string? author, CancellationToken cancellationToken = default)
     {

@@ -242,6 +242,42 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
     }
 
     [Fact]
+    public async Task AdminStatsCountThePhotosInEachStateAndNeedTheAdminKey()
+    {
+        var settings = fixture.Settings(await fixture.CreateDatabaseAsync(Ct));
+        settings["Outbox:Enabled"] = "false";
+        await using var app = new GalleryApp(settings);
+        var client = app.CreateClient();
+        var owner = Owner.New();
+        await client.AddReadyPhotoAsync(owner, Ct);
+        await client.RegisterAsync(GalleryCalls.Registration(owner), Ct);
+        var (_, failing) = await client.RegisterAsync(GalleryCalls.Registration(owner), Ct);
+        using (var failed = await client.PostAsJsonAsync($"/internal/photos/{failing.Id}/failed", new PhotoFailedRequest("cannot decode"), ContractsJsonContext.Default.PhotoFailedRequest, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, failed.StatusCode);
+        }
+
+        using (var pre = await client.SendAsync(HttpMethod.Put, "/api/admin/settings", adminKey: fixture.AdminKey, content: JsonContent.Create(new SettingsDto(true, "pre"), ContractsJsonContext.Default.SettingsDto), cancellationToken: Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, pre.StatusCode);
+        }
+
+        await client.AddReadyPhotoAsync(owner, Ct);
+
+        using var anonymous = await client.GetAsync("/api/admin/stats", Ct);
+        using var stats = await client.SendAsync(HttpMethod.Get, "/api/admin/stats", adminKey: fixture.AdminKey, cancellationToken: Ct);
+
+        await anonymous.AssertProblemAsync(HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized, Ct);
+        Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
+        using var counts = System.Text.Json.JsonDocument.Parse(await stats.Content.ReadAsStringAsync(Ct));
+        var root = counts.RootElement;
+        Assert.Equal(
+            (4L, 1L, 1L, 1L, 1L),
+            (root.GetProperty("photos").GetInt64(), root.GetProperty("public").GetInt64(), root.GetProperty("processing").GetInt64(),
+                root.GetProperty("failed").GetInt64(), root.GetProperty("pendingApproval").GetInt64()));
+    }
+
+    [Fact]
     public async Task PreModerationKeepsAPhotoOffThePublicListUntilApproved()
     {
         await PutSettingsAsync(new SettingsDto(true, "pre"));
