@@ -16,21 +16,12 @@ public sealed class DashboardTests
     {
         using var state = new TempDirectory("hosting");
         var port = FreePort.Next();
-        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
-        {
-            StateDirectory = state.Path,
-            AppHostDirectory = state.Path,
-            Configuration = BuildConfiguration,
-            BuildProjects = false,
-            DashboardPort = port,
-            StopGracePeriod = TimeSpan.FromSeconds(2),
-        });
+        var builder = CreateBuilder(state, dashboardPort: port);
         builder.AddExecutable("sleeper", "sleep", state.Path, "600");
         await using var app = builder.Build();
         await app.StartAsync(Cancellation);
         await app.WaitForAllHealthyAsync(Cancellation).WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
         var before = app.GetSnapshots().Single(r => r.Name == "sleeper").Replicas[0].ProcessId!.Value;
-        var token = new Uri(app.DashboardLoginUrl!).Query["?t=".Length..];
         using var dashboard = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
         using (var anonymous = await dashboard.PostAsync("/api/resources/sleeper/restart", null, Cancellation))
@@ -38,7 +29,7 @@ public sealed class DashboardTests
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         }
 
-        dashboard.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        dashboard.DefaultRequestHeaders.Authorization = Token(app);
         using var restart = await dashboard.PostAsync("/api/resources/sleeper/restart", null, Cancellation);
         Assert.Equal(HttpStatusCode.Accepted, restart.StatusCode);
 
@@ -55,15 +46,7 @@ public sealed class DashboardTests
     {
         using var state = new TempDirectory("hosting");
         var port = FreePort.Next();
-        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
-        {
-            StateDirectory = state.Path,
-            AppHostDirectory = state.Path,
-            Configuration = BuildConfiguration,
-            BuildProjects = false,
-            DashboardPort = port,
-            StopGracePeriod = TimeSpan.FromSeconds(2),
-        });
+        var builder = CreateBuilder(state, dashboardPort: port);
         builder.AddExecutable("sleeper", "sleep", state.Path, "600").WithReplicas(2);
         await using var app = builder.Build();
         await app.StartAsync(Cancellation);
@@ -77,7 +60,7 @@ public sealed class DashboardTests
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         }
 
-        dashboard.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new Uri(app.DashboardLoginUrl!).Query["?t=".Length..]);
+        dashboard.DefaultRequestHeaders.Authorization = Token(app);
         using (var stop = await dashboard.PostAsync("/api/resources/sleeper-1/stop", null, Cancellation))
         {
             Assert.Equal(HttpStatusCode.Accepted, stop.StatusCode);
@@ -101,15 +84,7 @@ public sealed class DashboardTests
     {
         using var state = new TempDirectory("hosting");
         var port = FreePort.Next();
-        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
-        {
-            StateDirectory = state.Path,
-            AppHostDirectory = state.Path,
-            Configuration = BuildConfiguration,
-            BuildProjects = false,
-            DashboardPort = port,
-            StopGracePeriod = TimeSpan.FromSeconds(2),
-        });
+        var builder = CreateBuilder(state, dashboardPort: port);
         builder.AddProject("echo", TestAppHostProject).WithArgs("service", state.Path).WithHttpHealthCheck("/health");
         await using var app = builder.Build();
         await app.StartAsync(Cancellation);
@@ -135,4 +110,34 @@ public sealed class DashboardTests
             Assert.Equal(expected, response.StatusCode);
         }
     }
+
+    [Fact]
+    public async Task TheLiveConsoleReturnsOnlyLinesAfterItsCursor()
+    {
+        using var state = new TempDirectory("hosting");
+        var port = FreePort.Next();
+        var builder = CreateBuilder(state, dashboardPort: port);
+        builder.AddExecutable("talker", "sh", state.Path, "-c", "echo one; echo two; exec sleep 600");
+        await using var app = builder.Build();
+        await app.StartAsync(Cancellation);
+        using var dashboard = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        dashboard.DefaultRequestHeaders.Authorization = Token(app);
+
+        await Poll.UntilAsync(() => app.GetConsoleLog("talker").Count == 2, TimeSpan.FromSeconds(30), "talker printed two lines");
+        using var first = System.Text.Json.JsonDocument.Parse(await dashboard.GetStringAsync("/api/resources/talker/console/live?after=0", Cancellation));
+        Assert.Equal(2, first.RootElement.GetProperty("next").GetInt64());
+        Assert.Equal(["one", "two"], first.RootElement.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("text").GetString()));
+
+        using var second = System.Text.Json.JsonDocument.Parse(await dashboard.GetStringAsync("/api/resources/talker/console/live?after=1", Cancellation));
+        Assert.Equal(["two"], second.RootElement.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("text").GetString()));
+        using var none = System.Text.Json.JsonDocument.Parse(await dashboard.GetStringAsync("/api/resources/talker/console/live?after=2", Cancellation));
+        Assert.Equal(0, none.RootElement.GetProperty("lines").GetArrayLength());
+
+        using var unknown = await dashboard.GetAsync("/api/resources/nobody/console/live", Cancellation);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    /// <summary>The dashboard token from the login link the AppHost prints, as a bearer header.</summary>
+    private static AuthenticationHeaderValue Token(DistributedApplication app) =>
+        new("Bearer", new Uri(app.DashboardLoginUrl!).Query["?t=".Length..]);
 }

@@ -15,15 +15,19 @@ internal static class HostingTestSupport
     public static string TestAppHostAssembly =>
         RepoPaths.Combine("tests", "Hosting.Tests", "TestAppHost", "bin", BuildConfiguration, "net10.0", "Scrapbook.Hosting.TestAppHost.dll");
 
-    /// <summary>A model whose state lives in <paramref name="state"/>; projects are already built by this test project.</summary>
-    public static DistributedApplicationBuilder CreateBuilder(TempDirectory state, TimeSpan? restartBackoff = null) =>
+    /// <summary>
+    /// A model whose state lives in <paramref name="state"/>; projects are already built by this test project. The
+    /// dashboard runs only when given a port.
+    /// </summary>
+    public static DistributedApplicationBuilder CreateBuilder(TempDirectory state, TimeSpan? restartBackoff = null, int? dashboardPort = null) =>
         DistributedApplication.CreateBuilder(new DistributedApplicationOptions
         {
             StateDirectory = state.Path,
             AppHostDirectory = state.Path,
             Configuration = BuildConfiguration,
             BuildProjects = false,
-            EnableDashboard = false,
+            EnableDashboard = dashboardPort is not null,
+            DashboardPort = dashboardPort ?? 0,
             StopGracePeriod = TimeSpan.FromSeconds(2),
             RestartBackoff = restartBackoff ?? TimeSpan.FromSeconds(1),
         });

@@ -8,28 +8,19 @@ using OpenTelemetry.Metrics;
 namespace Scrapbook.Hosting.Tests;
 
 /// <summary>The dashboard's telemetry pages as a browser receives them: navigation, server-rendered content, only own scripts.</summary>
-public sealed partial class TelemetryPagesTests : IAsyncLifetime
+public sealed partial class TelemetryPagesTests : TelemetryDashboardTest
 {
-    private readonly string _source = $"Scrapbook.Tests.{Guid.NewGuid():N}";
-    private TelemetryTestDashboard _dashboard = null!;
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _dashboard = await TelemetryTestDashboard.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _dashboard.DisposeAsync();
-
     [Fact]
     public async Task EveryPageHasTheNavigationAndUsesOnlyTheDashboardsOwnScripts()
     {
         string traceId;
-        using (var gateway = _dashboard.Tracing("gateway", _source + ".gateway"))
-        using (var gallery = _dashboard.Tracing("gallery-api", _source + ".gallery"))
-        using (var gatewaySource = new ActivitySource(_source + ".gateway"))
-        using (var gallerySource = new ActivitySource(_source + ".gallery"))
-        using (var logs = _dashboard.Logging("gallery-api"))
-        using (var metrics = _dashboard.Metrics("gallery-api", _source))
-        using (var meter = new Meter(_source))
+        using (var gateway = Dashboard.Tracing("gateway", Source + ".gateway"))
+        using (var gallery = Dashboard.Tracing("gallery-api", Source + ".gallery"))
+        using (var gatewaySource = new ActivitySource(Source + ".gateway"))
+        using (var gallerySource = new ActivitySource(Source + ".gallery"))
+        using (var logs = Dashboard.Logging("gallery-api"))
+        using (var metrics = Dashboard.Metrics("gallery-api", Source))
+        using (var meter = new Meter(Source))
         {
             using (var root = gatewaySource.StartActivity("GET /api/photos", ActivityKind.Server, default(ActivityContext))!)
             {
@@ -54,7 +45,7 @@ public sealed partial class TelemetryPagesTests : IAsyncLifetime
         };
         foreach (var (path, expected) in pages)
         {
-            using var response = await _dashboard.Api.GetAsync(path, Cancellation);
+            using var response = await Dashboard.Api.GetAsync(path, Cancellation);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
             Assert.Contains("script-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
@@ -70,7 +61,7 @@ public sealed partial class TelemetryPagesTests : IAsyncLifetime
             {
                 var source = script.Groups["src"].Value;
                 Assert.StartsWith("/assets/", source, StringComparison.Ordinal);
-                using var asset = await _dashboard.Api.GetAsync(source, Cancellation);
+                using var asset = await Dashboard.Api.GetAsync(source, Cancellation);
                 Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
                 Assert.Equal("text/javascript", asset.Content.Headers.ContentType?.MediaType);
             }
@@ -79,17 +70,51 @@ public sealed partial class TelemetryPagesTests : IAsyncLifetime
         }
 
         // The log links to its trace, and the waterfall shows both services' spans as positioned bars.
-        var logsPage = await _dashboard.Api.GetStringAsync("/logs", Cancellation);
+        var logsPage = await Dashboard.Api.GetStringAsync("/logs", Cancellation);
         Assert.Contains($"href=\"/traces/{traceId}\"", logsPage, StringComparison.Ordinal);
-        var tracePage = await _dashboard.Api.GetStringAsync($"/traces/{traceId}", Cancellation);
+        var tracePage = await Dashboard.Api.GetStringAsync($"/traces/{traceId}", Cancellation);
         Assert.Equal(2, Regex.Count(tracePage, "class=\"bar c\\d\" style=\"left:[0-9.]+%;width:[0-9.]+%\""));
         Assert.Contains("db.system", tracePage, StringComparison.Ordinal);
         Assert.Contains("Listed 12 photos", tracePage, StringComparison.Ordinal);
 
-        using var css = await _dashboard.Api.GetAsync("/assets/dashboard.css", Cancellation);
+        using var css = await Dashboard.Api.GetAsync("/assets/dashboard.css", Cancellation);
         Assert.Equal("text/css", css.Content.Headers.ContentType?.MediaType);
-        using var missing = await _dashboard.Api.GetAsync($"/traces/{ActivityTraceId.CreateRandom().ToHexString()}", Cancellation);
+        using var missing = await Dashboard.Api.GetAsync($"/traces/{ActivityTraceId.CreateRandom().ToHexString()}", Cancellation);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task ALogLinksToItsTraceOnlyWhileTheTraceIsHeld()
+    {
+        string unrecorded;
+        using (var logs = Dashboard.Logging("notify-api"))
+        {
+            // A span nobody exports, as a health probe's is: its logs carry a trace id the dashboard never receives.
+            using var probe = new Activity("GET /health").Start();
+            unrecorded = probe.TraceId.ToHexString();
+            LogListed(logs.CreateLogger("Scrapbook.Notify"), 0);
+        }
+
+        var page = await Dashboard.Api.GetStringAsync("/logs?resource=notify-api", Cancellation);
+        Assert.Contains("Listed 0 photos", page, StringComparison.Ordinal);
+        Assert.Contains(unrecorded[..8], page, StringComparison.Ordinal);
+        Assert.DoesNotContain($"/traces/{unrecorded}", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheLoginLinkLeadsOnlyToPagesOfTheDashboard()
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        foreach (var (returnUrl, expected) in new[] { ("/traces?sort=slowest", "/traces?sort=slowest"), ("//elsewhere.example/", "/"), ("https://elsewhere.example/", "/"), ("/\\elsewhere", "/") })
+        {
+            using var response = await client.GetAsync($"{Dashboard.LoginUrl}&returnUrl={Uri.EscapeDataString(returnUrl)}", Cancellation);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal(expected, response.Headers.Location?.OriginalString);
+            Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.Contains("httponly", StringComparison.OrdinalIgnoreCase));
+        }
+
+        using var wrong = await client.GetAsync($"http://127.0.0.1:{Dashboard.Port}/login?t=wrong&returnUrl=/traces", Cancellation);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
     }
 
     [GeneratedRegex("<script[^>]*\\ssrc=\"(?<src>[^\"]+)\"")]

@@ -42,6 +42,8 @@ internal sealed class TelemetryTestDashboard : IAsyncDisposable
 
     public int Port { get; }
 
+    public string LoginUrl => _dashboard.LoginUrl;
+
     public string OtlpApiKey => _dashboard.OtlpApiKey;
 
     public TelemetryStore Store => _dashboard.Telemetry;
@@ -126,5 +128,23 @@ internal sealed class TelemetryTestDashboard : IAsyncDisposable
         options.Protocol = OtlpExportProtocol.HttpProtobuf;
         options.Endpoint = new Uri($"http://127.0.0.1:{Port}/{signalPath}");
         options.HttpClientFactory = () => new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+    }
+}
+
+/// <summary>A test class with its own dashboard per test and a unique instrumentation name (<see cref="Source"/>).</summary>
+public abstract class TelemetryDashboardTest : IAsyncLifetime
+{
+    private protected string Source { get; } = $"Scrapbook.Tests.{Guid.NewGuid():N}";
+
+    private protected TelemetryTestDashboard Dashboard { get; private set; } = null!;
+
+    private protected static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => Dashboard = await TelemetryTestDashboard.StartAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Dashboard.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }

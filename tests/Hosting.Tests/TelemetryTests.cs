@@ -13,26 +13,17 @@ using Scrapbook.Hosting.Telemetry.Otlp;
 namespace Scrapbook.Hosting.Tests;
 
 /// <summary>The dashboard's OTLP receiver and telemetry API, fed by the real OpenTelemetry SDK over OTLP/HTTP protobuf.</summary>
-public sealed partial class TelemetryTests : IAsyncLifetime
+public sealed partial class TelemetryTests : TelemetryDashboardTest
 {
-    private readonly string _source = $"Scrapbook.Tests.{Guid.NewGuid():N}";
-    private TelemetryTestDashboard _dashboard = null!;
-
-    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _dashboard = await TelemetryTestDashboard.StartAsync();
-
-    public async ValueTask DisposeAsync() => await _dashboard.DisposeAsync();
-
     [Fact]
     public async Task SpansOfTwoServicesFormOneTraceWithItsRootResourcesDurationAndError()
     {
         var origin = DateTime.UtcNow.AddSeconds(-10);
         string uploadTrace, slowTrace, fastTrace;
-        using (var gateway = _dashboard.Tracing("gateway", _source + ".gateway"))
-        using (var upload = _dashboard.Tracing("upload-api", _source + ".upload"))
-        using (var gatewaySource = new ActivitySource(_source + ".gateway"))
-        using (var uploadSource = new ActivitySource(_source + ".upload"))
+        using (var gateway = Dashboard.Tracing("gateway", Source + ".gateway"))
+        using (var upload = Dashboard.Tracing("upload-api", Source + ".upload"))
+        using (var gatewaySource = new ActivitySource(Source + ".gateway"))
+        using (var uploadSource = new ActivitySource(Source + ".upload"))
         {
             // gateway GET /api/uploads (0-120 ms) → client call (10-110 ms) → upload-api server span that fails (20-100 ms).
             using (var root = gatewaySource.StartActivity("POST /api/uploads", ActivityKind.Server, default(ActivityContext))!)
@@ -62,7 +53,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
             fastTrace = EndedSpan(gatewaySource, "GET /health", origin.AddSeconds(2), TimeSpan.FromMilliseconds(3));
         }
 
-        var traces = (await _dashboard.GetJsonAsync("/api/traces")).EnumerateArray().ToList();
+        var traces = (await Dashboard.GetJsonAsync("/api/traces")).EnumerateArray().ToList();
         Assert.Equal([fastTrace, slowTrace, uploadTrace], traces.Select(t => t.GetProperty("traceId").GetString()));
 
         var uploadSummary = traces[2];
@@ -75,14 +66,14 @@ public sealed partial class TelemetryTests : IAsyncLifetime
         Assert.Equal(120, uploadSummary.GetProperty("durationMs").GetDouble(), 3);
         Assert.Equal(origin, uploadSummary.GetProperty("start").GetDateTimeOffset().UtcDateTime, TimeSpan.FromMilliseconds(1));
 
-        Assert.Equal([slowTrace, uploadTrace, fastTrace], Ids(await _dashboard.GetJsonAsync("/api/traces?sort=slowest")));
-        Assert.Equal([uploadTrace], Ids(await _dashboard.GetJsonAsync("/api/traces?errorsOnly=true")));
-        Assert.Equal([uploadTrace], Ids(await _dashboard.GetJsonAsync("/api/traces?resource=upload-api")));
-        Assert.Equal([slowTrace], Ids(await _dashboard.GetJsonAsync("/api/traces?text=api/PHOTOS")));
-        Assert.Equal([uploadTrace], Ids(await _dashboard.GetJsonAsync("/api/traces?text=12345")));
-        Assert.Equal([fastTrace], Ids(await _dashboard.GetJsonAsync("/api/traces?limit=1")));
+        Assert.Equal([slowTrace, uploadTrace, fastTrace], Ids(await Dashboard.GetJsonAsync("/api/traces?sort=slowest")));
+        Assert.Equal([uploadTrace], Ids(await Dashboard.GetJsonAsync("/api/traces?errorsOnly=true")));
+        Assert.Equal([uploadTrace], Ids(await Dashboard.GetJsonAsync("/api/traces?resource=upload-api")));
+        Assert.Equal([slowTrace], Ids(await Dashboard.GetJsonAsync("/api/traces?text=api/PHOTOS")));
+        Assert.Equal([uploadTrace], Ids(await Dashboard.GetJsonAsync("/api/traces?text=12345")));
+        Assert.Equal([fastTrace], Ids(await Dashboard.GetJsonAsync("/api/traces?limit=1")));
 
-        var detail = await _dashboard.GetJsonAsync($"/api/traces/{uploadTrace}");
+        var detail = await Dashboard.GetJsonAsync($"/api/traces/{uploadTrace}");
         var spans = detail.GetProperty("spans").EnumerateArray().ToList();
         Assert.Equal(["gateway", "gateway", "upload-api"], spans.Select(s => s.GetProperty("resource").GetString()));
         Assert.Equal(["Server", "Client", "Server"], spans.Select(s => s.GetProperty("kind").GetString()));
@@ -98,9 +89,9 @@ public sealed partial class TelemetryTests : IAsyncLifetime
         Assert.Equal("IOException", exception.GetProperty("attributes").GetProperty("exception.type").GetString());
         Assert.Equal(origin.AddMilliseconds(90), exception.GetProperty("time").GetDateTimeOffset().UtcDateTime, TimeSpan.FromMilliseconds(1));
 
-        using var unknown = await _dashboard.Api.GetAsync($"/api/traces/{ActivityTraceId.CreateRandom().ToHexString()}", Cancellation);
+        using var unknown = await Dashboard.Api.GetAsync($"/api/traces/{ActivityTraceId.CreateRandom().ToHexString()}", Cancellation);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        using var badSort = await _dashboard.Api.GetAsync("/api/traces?sort=sideways", Cancellation);
+        using var badSort = await Dashboard.Api.GetAsync("/api/traces?sort=sideways", Cancellation);
         Assert.Equal(HttpStatusCode.BadRequest, badSort.StatusCode);
     }
 
@@ -108,10 +99,10 @@ public sealed partial class TelemetryTests : IAsyncLifetime
     public async Task LogsKeepTheirTraceAndFilterByResourceLevelAndText()
     {
         string traceId, spanId;
-        using (var tracing = _dashboard.Tracing("upload-api", _source))
-        using (var source = new ActivitySource(_source))
-        using (var gatewayLogs = _dashboard.Logging("gateway"))
-        using (var uploadLogs = _dashboard.Logging("upload-api"))
+        using (var tracing = Dashboard.Tracing("upload-api", Source))
+        using (var source = new ActivitySource(Source))
+        using (var gatewayLogs = Dashboard.Logging("gateway"))
+        using (var uploadLogs = Dashboard.Logging("upload-api"))
         {
             var gatewayLogger = gatewayLogs.CreateLogger("Scrapbook.Gateway.Forwarder");
             var uploadLogger = uploadLogs.CreateLogger("Scrapbook.Upload.Api");
@@ -125,7 +116,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
             }
         }
 
-        var all = (await _dashboard.GetJsonAsync("/api/logs")).EnumerateArray().ToList();
+        var all = (await Dashboard.GetJsonAsync("/api/logs")).EnumerateArray().ToList();
         Assert.Equal(3, all.Count);
         var rejected = all.Single(l => l.GetProperty("level").GetString() == "Warning");
         Assert.Equal("upload-api", rejected.GetProperty("resource").GetString());
@@ -140,27 +131,27 @@ public sealed partial class TelemetryTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, forwarded.GetProperty("traceId").ValueKind);
         Assert.Equal("Debug", forwarded.GetProperty("level").GetString());
 
-        Assert.Equal(["Rejected an upload of image/svg+xml"], Messages(await _dashboard.GetJsonAsync("/api/logs?level=Warning")));
-        Assert.Equal(2, (await _dashboard.GetJsonAsync("/api/logs?level=Information")).GetArrayLength());
+        Assert.Equal(["Rejected an upload of image/svg+xml"], Messages(await Dashboard.GetJsonAsync("/api/logs?level=Warning")));
+        Assert.Equal(2, (await Dashboard.GetJsonAsync("/api/logs?level=Information")).GetArrayLength());
         Assert.Equal(
             ["Rejected an upload of image/svg+xml", "Stored original cafe01"],
-            Messages(await _dashboard.GetJsonAsync("/api/logs?resource=upload-api")));
-        Assert.Equal(["Stored original cafe01"], Messages(await _dashboard.GetJsonAsync("/api/logs?text=CAFE01")));
-        Assert.Equal(["Forwarded /api/photos"], Messages(await _dashboard.GetJsonAsync("/api/logs?resource=gateway&level=Debug&text=forwarded")));
+            Messages(await Dashboard.GetJsonAsync("/api/logs?resource=upload-api")));
+        Assert.Equal(["Stored original cafe01"], Messages(await Dashboard.GetJsonAsync("/api/logs?text=CAFE01")));
+        Assert.Equal(["Forwarded /api/photos"], Messages(await Dashboard.GetJsonAsync("/api/logs?resource=gateway&level=Debug&text=forwarded")));
 
         // The log's trace id leads to the trace that holds its span.
-        var trace = await _dashboard.GetJsonAsync($"/api/traces/{traceId}");
+        var trace = await Dashboard.GetJsonAsync($"/api/traces/{traceId}");
         Assert.Equal(spanId, Assert.Single(trace.GetProperty("spans").EnumerateArray()).GetProperty("spanId").GetString());
 
-        using var badLevel = await _dashboard.Api.GetAsync("/api/logs?level=loud", Cancellation);
+        using var badLevel = await Dashboard.Api.GetAsync("/api/logs?level=loud", Cancellation);
         Assert.Equal(HttpStatusCode.BadRequest, badLevel.StatusCode);
     }
 
     [Fact]
     public async Task CounterAndHistogramPointsAreKeptPerResourceAndInstrument()
     {
-        using (var metrics = _dashboard.Metrics("thumbnail-worker", _source))
-        using (var meter = new Meter(_source))
+        using (var metrics = Dashboard.Metrics("thumbnail-worker", Source))
+        using (var meter = new Meter(Source))
         {
             var rendered = meter.CreateCounter<long>("thumbnails.rendered");
             var duration = meter.CreateHistogram<double>("thumbnails.duration", "ms", "Time to render one photo's renditions");
@@ -173,21 +164,21 @@ public sealed partial class TelemetryTests : IAsyncLifetime
             Assert.True(metrics.ForceFlush(10_000));
         }
 
-        var instruments = Assert.Single((await _dashboard.GetJsonAsync("/api/metrics")).EnumerateArray());
+        var instruments = Assert.Single((await Dashboard.GetJsonAsync("/api/metrics")).EnumerateArray());
         Assert.Equal("thumbnail-worker", instruments.GetProperty("resource").GetString());
         var byName = instruments.GetProperty("instruments").EnumerateArray().ToDictionary(i => i.GetProperty("name").GetString()!);
         Assert.Equal("sum", byName["thumbnails.rendered"].GetProperty("type").GetString());
         Assert.Equal("histogram", byName["thumbnails.duration"].GetProperty("type").GetString());
         Assert.Equal("ms", byName["thumbnails.duration"].GetProperty("unit").GetString());
 
-        var counter = (await _dashboard.GetJsonAsync("/api/metrics/thumbnail-worker/thumbnails.rendered")).GetProperty("points").EnumerateArray().ToList();
+        var counter = (await Dashboard.GetJsonAsync("/api/metrics/thumbnail-worker/thumbnails.rendered")).GetProperty("points").EnumerateArray().ToList();
         Assert.True(counter.Count >= 2, $"{counter.Count} counter points");
         // Cumulative, as the .NET SDK exports sums by default: 3, then 3 + 4.
         Assert.Equal(3, counter[0].GetProperty("value").GetDouble());
         Assert.Equal(7, counter[^1].GetProperty("value").GetDouble());
         Assert.Equal("thumb", counter[^1].GetProperty("attributes").GetProperty("preset").GetString());
 
-        var histogram = (await _dashboard.GetJsonAsync("/api/metrics/thumbnail-worker/thumbnails.duration")).GetProperty("points").EnumerateArray().ToList();
+        var histogram = (await Dashboard.GetJsonAsync("/api/metrics/thumbnail-worker/thumbnails.duration")).GetProperty("points").EnumerateArray().ToList();
         Assert.Equal(2UL, histogram[0].GetProperty("count").GetUInt64());
         Assert.Equal(40, histogram[0].GetProperty("sum").GetDouble());
         Assert.Equal(20, histogram[0].GetProperty("value").GetDouble());
@@ -195,21 +186,21 @@ public sealed partial class TelemetryTests : IAsyncLifetime
         Assert.Equal(3UL, histogram[^1].GetProperty("count").GetUInt64());
         Assert.Equal(50, histogram[^1].GetProperty("max").GetDouble());
 
-        using var unknown = await _dashboard.Api.GetAsync("/api/metrics/thumbnail-worker/nothing.here", Cancellation);
+        using var unknown = await Dashboard.Api.GetAsync("/api/metrics/thumbnail-worker/nothing.here", Cancellation);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
     [Fact]
     public async Task TheReceiverWantsItsApiKeyAndTheApiWantsTheDashboardToken()
     {
-        using (var wrongKey = _dashboard.Tracing("gateway", _source, apiKey: "not-the-key"))
-        using (var source = new ActivitySource(_source))
+        using (var wrongKey = Dashboard.Tracing("gateway", Source, apiKey: "not-the-key"))
+        using (var source = new ActivitySource(Source))
         {
             EndedSpan(source, "GET /sneaky", DateTime.UtcNow, TimeSpan.FromMilliseconds(5));
         }
 
-        Assert.Equal(0, _dashboard.Store.SpanCount);
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_dashboard.Port}") };
+        Assert.Equal(0, Dashboard.Store.SpanCount);
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Dashboard.Port}") };
         using (var missing = await client.SendAsync(Post("/v1/traces", new ExportTraceServiceRequest().ToByteArray()), Cancellation))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
@@ -220,7 +211,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         }
 
-        using (var right = await client.SendAsync(Post("/v1/metrics", new ExportMetricsServiceRequest().ToByteArray(), _dashboard.OtlpApiKey), Cancellation))
+        using (var right = await client.SendAsync(Post("/v1/metrics", new ExportMetricsServiceRequest().ToByteArray(), Dashboard.OtlpApiKey), Cancellation))
         {
             Assert.Equal(HttpStatusCode.OK, right.StatusCode);
             Assert.Equal("application/x-protobuf", right.Content.Headers.ContentType?.MediaType);
@@ -228,7 +219,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
         }
 
         // The OTLP key is not a dashboard token, and a wrong token is refused.
-        foreach (var authorization in new[] { null, "Bearer wrong", $"Bearer {_dashboard.OtlpApiKey}" })
+        foreach (var authorization in new[] { null, "Bearer wrong", $"Bearer {Dashboard.OtlpApiKey}" })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/api/traces");
             request.Headers.Authorization = authorization is null ? null : AuthenticationHeaderValue.Parse(authorization);
@@ -240,8 +231,8 @@ public sealed partial class TelemetryTests : IAsyncLifetime
     [Fact]
     public async Task GarbageIs400OversizedIs413AndGzipIsAccepted()
     {
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_dashboard.Port}") };
-        var key = _dashboard.OtlpApiKey;
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Dashboard.Port}") };
+        var key = Dashboard.OtlpApiKey;
 
         // A field tag whose length prefix runs past the end of the body.
         using (var garbage = await client.SendAsync(Post("/v1/traces", [0x0A, 0xFF, 0xFF, 0x01, 0x02], key), Cancellation))
@@ -299,7 +290,7 @@ public sealed partial class TelemetryTests : IAsyncLifetime
             Assert.Equal(1, answer.PartialSuccess.RejectedSpans);
         }
 
-        var trace = Assert.Single((await _dashboard.GetJsonAsync("/api/traces")).EnumerateArray());
+        var trace = Assert.Single((await Dashboard.GetJsonAsync("/api/traces")).EnumerateArray());
         Assert.Equal(traceId.ToHexString(), trace.GetProperty("traceId").GetString());
         Assert.Equal("notify-api", trace.GetProperty("rootResource").GetString());
     }
@@ -309,10 +300,10 @@ public sealed partial class TelemetryTests : IAsyncLifetime
     {
         await using var small = await TelemetryTestDashboard.StartAsync(new TelemetryLimits(MaxSpans: 20, MaxLogs: 15, MaxPointsPerInstrument: 4));
         var traceIds = new List<string>();
-        using (var tracing = small.Tracing("gateway", _source))
-        using (var metrics = small.Metrics("gateway", _source))
-        using (var source = new ActivitySource(_source))
-        using (var meter = new Meter(_source))
+        using (var tracing = small.Tracing("gateway", Source))
+        using (var metrics = small.Metrics("gateway", Source))
+        using (var source = new ActivitySource(Source))
+        using (var meter = new Meter(Source))
         {
             var origin = DateTime.UtcNow.AddMinutes(-1);
             var requests = meter.CreateCounter<int>("requests");

@@ -49,7 +49,7 @@ internal static partial class DashboardPages
                 : Results.BadRequest());
         endpoints.MapGet("/traces/{traceId}", (string traceId) =>
             telemetry.GetTrace(traceId) is { } trace
-                ? Page($"trace {trace.TraceId}", "/traces", TraceBody(trace, telemetry.GetLogs(new LogQuery(TraceId: trace.TraceId, Limit: 500))))
+                ? Page($"trace {trace.TraceId}", "/traces", TraceBody(trace, telemetry))
                 : Page("Trace not found", "/traces", $"<h1>Trace not found</h1><p>{E(traceId)} is not (or no longer) held.</p>", statusCode: StatusCodes.Status404NotFound));
         endpoints.MapGet("/metrics", (string? resource, string? instrument) =>
             Page("Metrics", "/metrics", MetricsBody(telemetry, resource, instrument), "metrics.js"));

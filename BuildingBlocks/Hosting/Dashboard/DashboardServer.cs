@@ -102,7 +102,8 @@ internal sealed class DashboardServer(DistributedApplication application, int po
         }
     }
 
-    private IResult Login(HttpContext context, string? t)
+    /// <summary>Sets the cookie and goes to <paramref name="returnUrl"/> when it is a path on this dashboard (a deep link), else home.</summary>
+    private IResult Login(HttpContext context, string? t, string? returnUrl)
     {
         if (t is null || !TokenMatches(t))
         {
@@ -110,7 +111,8 @@ internal sealed class DashboardServer(DistributedApplication application, int po
         }
 
         context.Response.Cookies.Append(CookieName, _token, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
-        return Results.Redirect("/");
+        var local = returnUrl is ['/', not '/' and not '\\', ..] || returnUrl == "/";
+        return Results.Redirect(local ? returnUrl! : "/");
     }
 
     private bool IsAuthorized(HttpRequest request)

@@ -26,11 +26,12 @@ internal static partial class DashboardPages
 
         var entries = telemetry.GetLogs(query);
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{entries.Count} newest matching of {telemetry.LogCount} held.</p>");
-        AppendLogTable(html, entries);
+        AppendLogTable(html, entries, telemetry);
         return html.ToString();
     }
 
-    private static void AppendLogTable(StringBuilder html, IReadOnlyList<LogEntry> entries)
+    /// <summary>A trace id links to its trace while the trace is held (a health probe's log has an id but no recorded span).</summary>
+    private static void AppendLogTable(StringBuilder html, IReadOnlyList<LogEntry> entries, TelemetryStore telemetry)
     {
         html.Append("<table class=\"grid logs\"><thead><tr><th>Time (UTC)</th><th>Resource</th><th>Level</th><th>Category</th><th>Message</th><th>Trace</th></tr></thead><tbody>");
         foreach (var entry in entries)
@@ -49,7 +50,10 @@ internal static partial class DashboardPages
             html.Append("</td><td>");
             if (entry.TraceId is not null)
             {
-                html.Append(CultureInfo.InvariantCulture, $"""<a class="trace-link" href="/traces/{entry.TraceId}">{entry.TraceId[..8]}</a>""");
+                var (open, close) = telemetry.HasTrace(entry.TraceId)
+                    ? ($"""<a class="trace-link" href="/traces/{entry.TraceId}">""", "</a>")
+                    : ("""<span class="muted" title="trace not recorded or no longer held">""", "</span>");
+                html.Append(open).Append(entry.TraceId[..8]).Append(close);
             }
 
             html.Append("</td></tr>");
@@ -94,8 +98,9 @@ internal static partial class DashboardPages
         return html.ToString();
     }
 
-    private static string TraceBody(TraceDetail trace, IReadOnlyList<LogEntry> logs)
+    private static string TraceBody(TraceDetail trace, TelemetryStore telemetry)
     {
+        var logs = telemetry.GetLogs(new LogQuery(TraceId: trace.TraceId, Limit: 500)).Reverse().ToList();
         var spans = trace.Spans;
         var start = spans.Min(s => s.StartNanos);
         var total = Math.Max(spans.Max(s => s.EndNanos) - start, 1UL);
@@ -136,7 +141,7 @@ internal static partial class DashboardPages
         if (logs.Count > 0)
         {
             html.Append("<h2>Logs in this trace</h2>");
-            AppendLogTable(html, logs);
+            AppendLogTable(html, logs, telemetry);
         }
 
         return html.ToString();

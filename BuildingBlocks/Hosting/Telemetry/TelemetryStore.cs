@@ -165,6 +165,14 @@ internal sealed class TelemetryStore(TelemetryLimits limits)
         }
     }
 
+    public bool HasTrace(string traceId)
+    {
+        lock (_lock)
+        {
+            return _traces.ContainsKey(traceId);
+        }
+    }
+
     /// <summary>Newest first.</summary>
     public IReadOnlyList<LogEntry> GetLogs(LogQuery query)
     {
