@@ -1,0 +1,151 @@
+// The public API through the gateway. The owner session is the sb_owner cookie that POST /api/session sets
+// (HttpOnly, SameSite=Lax): the browser sends it with every same-origin request, EventSource included.
+
+const PROBLEM = 'https://scrapbook.dev/problems/';
+
+export class ApiError extends Error {
+  constructor(status, problem, retryAfter) {
+    super(problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+}
+
+let session = null;
+
+/** Makes sure this browser holds an owner token; the server hands back the same one while the cookie is valid. */
+export function ensureSession(force = false) {
+  if (!session || force) {
+    session = fetch('/api/session', { method: 'POST', credentials: 'same-origin' }).then(async (response) => {
+      if (!response.ok) throw await toError(response);
+      return true;
+    });
+    session.catch(() => { session = null; });
+  }
+  return session;
+}
+
+function retryAfterSeconds(response) {
+  const value = response.headers.get('Retry-After');
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds));
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, Math.round((date - Date.now()) / 1000)) : null;
+}
+
+async function toError(response) {
+  let problem = null;
+  try {
+    const text = await response.text();
+    problem = text ? JSON.parse(text) : null;
+  } catch {
+    problem = null;
+  }
+  return new ApiError(response.status, problem, retryAfterSeconds(response));
+}
+
+/** fetch + JSON, throwing ApiError with the ProblemDetails for anything but 2xx. */
+export async function request(path, { method = 'GET', body, headers = {}, signal } = {}) {
+  const init = { method, headers: { Accept: 'application/json', ...headers }, credentials: 'same-origin', signal };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers['Content-Type'] = 'application/json';
+  }
+  const response = await fetch(path, init);
+  if (!response.ok) throw await toError(response);
+  if (response.status === 204) return null;
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+export const listPhotos = (cursor, limit = 24, signal) =>
+  request(`/api/photos?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { signal });
+
+export const listMyPhotos = (cursor, limit = 48) =>
+  request(`/api/me/photos?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+
+export const getPhoto = (id) => request(`/api/photos/${id}`);
+export const updatePhoto = (id, patch, headers) => request(`/api/photos/${id}`, { method: 'PATCH', body: patch, headers });
+export const deletePhoto = (id, headers) => request(`/api/photos/${id}`, { method: 'DELETE', headers });
+
+/**
+ * Uploads one file as multipart/form-data with XMLHttpRequest, whose upload progress fetch cannot report.
+ * Resolves { photo } on 200/202; rejects with ApiError (status 0 for a network failure).
+ */
+export function uploadFile(file, { caption, author }, onProgress) {
+  const form = new FormData();
+  if (caption) form.append('caption', caption);
+  if (author) form.append('author', author);
+  form.append('file', file, file.name || 'photo');
+  const xhr = new XMLHttpRequest();
+  const promise = new Promise((resolve, reject) => {
+    xhr.open('POST', '/api/uploads');
+    xhr.responseType = 'text';
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    });
+    xhr.addEventListener('load', () => {
+      let body = null;
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        body = null;
+      }
+      if (xhr.status === 200 || xhr.status === 202) {
+        onProgress(1);
+        resolve({ photo: body, existing: xhr.status === 200 });
+        return;
+      }
+      const retry = xhr.getResponseHeader('Retry-After');
+      reject(new ApiError(xhr.status, body, retry && Number.isFinite(Number(retry)) ? Number(retry) : null));
+    });
+    xhr.addEventListener('error', () => reject(new ApiError(0, null, null)));
+    xhr.addEventListener('abort', () => reject(new ApiError(-1, null, null)));
+    xhr.send(form);
+  });
+  return { promise, abort: () => xhr.abort() };
+}
+
+/** A sentence a person can act on, from the ProblemDetails' stable type (never from its wording). */
+export function describeProblem(error) {
+  if (!(error instanceof ApiError)) return 'Something went wrong. Please try again.';
+  const type = error.problem?.type ?? '';
+  const wait = error.retryAfter != null ? ` Try again in ${error.retryAfter} s.` : ' Try again in a moment.';
+  if (error.status === 0) return 'Network problem: the server could not be reached. Check your connection and retry.';
+  if (error.status === -1) return 'Upload cancelled.';
+  switch (type) {
+    case PROBLEM + 'too-large': return 'This file is too large to upload.' + limitHint(error.problem?.detail);
+    case PROBLEM + 'unsupported-format': return 'This is not an image we can take. Use JPEG, PNG, WebP, GIF, HEIC, AVIF, TIFF or BMP.';
+    case PROBLEM + 'undecodable-image': return 'This image looks damaged and cannot be read.';
+    case PROBLEM + 'too-many-pixels': return 'This image has too many pixels. Please send a smaller one.';
+    case PROBLEM + 'too-many-frames': return 'This image has too many frames.';
+    case PROBLEM + 'uploads-closed': return 'Uploads are closed right now. Please try again later.';
+    case PROBLEM + 'rate-limited': return 'Slow down: too many uploads in a short time.' + wait;
+    case PROBLEM + 'dependency-down': return 'The service is busy or restarting.' + wait;
+    case PROBLEM + 'unauthorized': return 'Your session has expired. Reload the page and try again.';
+    case PROBLEM + 'forbidden': return 'You are not allowed to do that.';
+    case PROBLEM + 'not-found': return 'That photo no longer exists.';
+    case PROBLEM + 'malformed-request': return error.problem?.detail || 'The request was not understood.';
+    default: break;
+  }
+  if (error.status === 413) return 'This file is too large to upload.';
+  if (error.status === 429) return 'Slow down: too many uploads in a short time.' + wait;
+  if (error.status >= 500) return 'The server had a problem.' + wait;
+  return error.problem?.title || `The request failed (HTTP ${error.status}).`;
+}
+
+function limitHint(detail) {
+  const match = /at most (\d+) bytes/.exec(detail ?? '');
+  return match ? ` The limit is ${formatBytes(Number(match[1]))}.` : '';
+}
+
+export function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}
+
+export const isPublic = (photo) => photo.status === 'ready' && photo.moderation === 'approved';

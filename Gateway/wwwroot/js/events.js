@@ -1,0 +1,75 @@
+// Live events from GET /api/events (server-sent events). EventSource reconnects by itself and sends
+// Last-Event-ID; when it gives up (the gateway answered an error while Notify.Api was down) we open a new
+// one with ?lastEventId= so nothing is missed, backing off up to 30 s, and at once when the network returns.
+
+const TYPES = ['photo.ready', 'photo.updated', 'photo.deleted', 'photo.failed', 'photo.pending', 'settings.changed'];
+
+/**
+ * onEvent(type, data) for each event; onReset() when the server cannot replay what was missed (reload lists);
+ * onState('live' | 'connecting' | 'offline').
+ */
+export function openEvents({ onEvent, onReset = () => {}, onState = () => {} }) {
+  let source = null;
+  let lastId = null;
+  let delay = 1000;
+  let timer = 0;
+  let closed = false;
+  let resync = false;
+
+  const connect = () => {
+    clearTimeout(timer);
+    if (closed) return;
+    source?.close();
+    onState('connecting');
+    source = new EventSource(lastId ? `/api/events?lastEventId=${encodeURIComponent(lastId)}` : '/api/events');
+    source.addEventListener('open', () => {
+      delay = 1000;
+      onState('live');
+      // Reopened without an id to resume from: whatever happened meanwhile is only in the lists.
+      if (resync && !lastId) onReset();
+      resync = false;
+    });
+    source.addEventListener('error', () => {
+      if (source.readyState === EventSource.CLOSED) {
+        onState('offline');
+        resync = true;
+        timer = setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 30000);
+      } else {
+        onState('connecting');
+      }
+    });
+    for (const type of TYPES) {
+      source.addEventListener(type, (event) => {
+        if (event.lastEventId) lastId = event.lastEventId;
+        let data;
+        try {
+          data = JSON.parse(event.data);
+        } catch {
+          return;
+        }
+        onEvent(type, data);
+      });
+    }
+    source.addEventListener('reset', () => onReset());
+  };
+
+  const online = () => {
+    if (source?.readyState !== EventSource.OPEN) {
+      delay = 1000;
+      connect();
+    }
+  };
+  window.addEventListener('online', online);
+  connect();
+
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      window.removeEventListener('online', online);
+      source?.close();
+    },
+    reconnect: online,
+  };
+}

@@ -1,0 +1,233 @@
+// Admin (/admin): key sign-in (kept in sessionStorage), uploads switch, moderation mode and queue, delete any
+// photo, counts.
+import { ApiError, describeProblem, deletePhoto, listPhotos, request } from '../api.js';
+import { openEvents } from '../events.js';
+import { captionOf, photoFrame } from '../photos.js';
+import { ask, h, showLiveState, timeAgo, toast } from '../ui.js';
+
+const KEY = 'scrapbook.adminKey';
+const POLL_MS = 4000;
+
+export function start(main) {
+  const key = sessionStorage.getItem(KEY);
+  if (key) dashboard(main, key);
+  else signIn(main);
+}
+
+const adminRequest = (key, path, options = {}) => request(path, { ...options, headers: { 'X-Admin-Key': key } });
+
+function signIn(main, message) {
+  showLiveState('off');
+  const input = h('input', { id: 'admin-key', name: 'key', type: 'password', autocomplete: 'current-password', required: true });
+  const error = h('p', { class: 'form-error', attrs: { role: 'alert' }, text: message ?? '' });
+  const form = h('form', { class: 'signin card-panel' },
+    h('h1', { text: 'Admin' }),
+    h('p', { class: 'lede', text: 'Enter the admin key. The AppHost shows where to find it; it stays in this tab only.' }),
+    h('div', { class: 'field' }, h('label', { htmlFor: 'admin-key', text: 'Admin key' }), input),
+    error,
+    h('button', { class: 'button primary', type: 'submit' }, 'Sign in'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const candidate = input.value.trim();
+    try {
+      await adminRequest(candidate, '/api/admin/settings');
+      sessionStorage.setItem(KEY, candidate);
+      main.replaceChildren();
+      dashboard(main, candidate);
+    } catch (problem) {
+      error.textContent = problem instanceof ApiError && (problem.status === 401 || problem.status === 403)
+        ? 'That key is not valid.'
+        : describeProblem(problem);
+      input.focus();
+    }
+  });
+  main.replaceChildren(h('section', { class: 'admin-signin' }, form));
+  input.focus();
+}
+
+function dashboard(main, key) {
+  const call = (path, options) => adminRequest(key, path, options);
+  let settings = null;
+  let wallCursor = null;
+  const wallCards = new Map();
+
+  const counts = h('dl', { class: 'stats', attrs: { 'aria-label': 'Counts' } });
+  const uploadsSwitch = h('input', { type: 'checkbox', id: 'uploads-open', attrs: { role: 'switch' } });
+  const moderationOff = h('input', { type: 'radio', name: 'moderation', id: 'moderation-off', value: 'off' });
+  const moderationPre = h('input', { type: 'radio', name: 'moderation', id: 'moderation-pre', value: 'pre' });
+  const queue = h('ul', { class: 'cards queue', attrs: { 'aria-label': 'Waiting for approval' } });
+  const queueEmpty = h('p', { class: 'muted', text: 'Nothing is waiting for approval.' });
+  const wall = h('ul', { class: 'cards compact', attrs: { 'aria-label': 'Photos on the wall' } });
+  const wallMore = h('button', { class: 'button', type: 'button', hidden: true, onclick: () => loadWall() }, 'Show older photos');
+
+  main.replaceChildren(h('section', { class: 'admin', attrs: { 'aria-labelledby': 'admin-title' } },
+    h('div', { class: 'page-head' },
+      h('div', {}, h('h1', { id: 'admin-title', text: 'Admin' }), h('p', { class: 'lede', text: 'Run the wall: who may upload, what needs approval, what comes down.' })),
+      h('div', { class: 'actions' }, h('button', { class: 'button', type: 'button', onclick: signOut }, 'Sign out'))),
+    counts,
+    h('div', { class: 'panel settings', attrs: { role: 'group', 'aria-labelledby': 'settings-title' } },
+      h('h2', { id: 'settings-title', text: 'Settings' }),
+      h('div', { class: 'switch-row' },
+        h('label', { class: 'switch', htmlFor: 'uploads-open' }, uploadsSwitch, h('span', { class: 'switch-track', attrs: { 'aria-hidden': 'true' } }), h('span', { class: 'switch-label', text: 'Uploads open' })),
+        h('p', { class: 'hint', text: 'When closed, people see “Uploads are closed” and nothing new comes in.' })),
+      h('fieldset', { class: 'radios' },
+        h('legend', { text: 'Moderation' }),
+        h('label', { class: 'radio', htmlFor: 'moderation-off' }, moderationOff, h('span', {}, h('strong', { text: 'Off' }), ' — new photos go straight to the wall')),
+        h('label', { class: 'radio', htmlFor: 'moderation-pre' }, moderationPre, h('span', {}, h('strong', { text: 'Approve first' }), ' — new photos wait here until approved')))),
+    h('div', { class: 'panel' }, h('h2', { text: 'Waiting for approval' }), queueEmpty, queue),
+    h('div', { class: 'panel' }, h('h2', { text: 'On the wall' }), wall, h('div', { class: 'more' }, wallMore))));
+
+  uploadsSwitch.addEventListener('change', () => save({ ...settings, uploadsOpen: uploadsSwitch.checked }));
+  for (const radio of [moderationOff, moderationPre]) radio.addEventListener('change', () => save({ ...settings, moderation: radio.value }));
+
+  function showSettings(value) {
+    settings = value;
+    uploadsSwitch.checked = value.uploadsOpen;
+    moderationOff.checked = value.moderation === 'off';
+    moderationPre.checked = value.moderation === 'pre';
+  }
+
+  async function save(next) {
+    try {
+      showSettings(await call('/api/admin/settings', { method: 'PUT', body: next }));
+      toast(`Saved: uploads ${settings.uploadsOpen ? 'open' : 'closed'}, moderation ${settings.moderation === 'pre' ? 'approve first' : 'off'}.`);
+    } catch (error) {
+      failed(error);
+      if (settings) showSettings(settings);
+    }
+  }
+
+  function failed(error) {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+      sessionStorage.removeItem(KEY);
+      signIn(main, 'The admin key is no longer valid. Please sign in again.');
+      return;
+    }
+    toast(describeProblem(error), 'error');
+  }
+
+  function signOut() {
+    sessionStorage.removeItem(KEY);
+    signIn(main);
+  }
+
+  function stat(label, value, hint) {
+    return h('div', { class: 'stat' }, h('dt', { text: label }), h('dd', { text: String(value) }), hint ? h('p', { class: 'hint', text: hint }) : null);
+  }
+
+  async function refreshCounts() {
+    const stats = await call('/api/admin/stats');
+    counts.replaceChildren(
+      stat('Photos', stats.photos),
+      stat('On the wall', stats.public),
+      stat('Awaiting approval', stats.pendingApproval),
+      stat('Queued jobs', stats.processing, 'still being processed'),
+      stat('Poisoned jobs', stats.failed, 'failed processing'),
+      stat('Uploads', settings?.uploadsOpen ? 'Open' : 'Closed'));
+  }
+
+  function queueCard(photo) {
+    return h('li', { class: 'card', dataset: { photoId: photo.id, state: photo.status } },
+      photoFrame(photo, { sizes: '320px' }),
+      h('div', { class: 'card-body' },
+        h('p', { class: `pill pill-${photo.status === 'ready' ? 'pending' : 'processing'}`, text: photo.status === 'ready' ? 'Awaiting approval' : 'Processing' }),
+        captionOf(photo),
+        h('p', { class: 'card-time', text: timeAgo(photo.createdAt) }),
+        h('div', { class: 'card-actions' },
+          h('button', { class: 'button small primary', type: 'button', onclick: () => moderate(photo, 'approve'), attrs: { 'aria-label': `Approve ${photo.caption ?? 'photo'}` } }, 'Approve'),
+          h('button', { class: 'button small danger', type: 'button', onclick: () => moderate(photo, 'reject'), attrs: { 'aria-label': `Reject ${photo.caption ?? 'photo'}` } }, 'Reject'))));
+  }
+
+  async function refreshQueue() {
+    const page = await call('/api/admin/moderation?limit=50');
+    const known = new Map([...queue.children].map((c) => [c.dataset.photoId, c]));
+    const next = page.items.map((photo) => {
+      const card = known.get(photo.id);
+      return card && card.dataset.state === photo.status ? card : queueCard(photo);
+    });
+    queue.replaceChildren(...next);
+    queueEmpty.hidden = next.length > 0;
+  }
+
+  async function moderate(photo, action) {
+    try {
+      await call(`/api/admin/moderation/${photo.id}/${action}`, { method: 'POST' });
+      queue.querySelector(`[data-photo-id="${photo.id}"]`)?.remove();
+      queueEmpty.hidden = queue.children.length > 0;
+      toast(action === 'approve' ? 'Approved: it is on the wall.' : 'Rejected: it stays off the wall.');
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  function wallCard(photo) {
+    const card = h('li', { class: 'card', dataset: { photoId: photo.id } },
+      photoFrame(photo, { sizes: '240px' }),
+      h('div', { class: 'card-body' },
+        captionOf(photo),
+        h('div', { class: 'card-actions' },
+          h('button', { class: 'button small danger', type: 'button', onclick: () => removePhoto(photo), attrs: { 'aria-label': `Delete ${photo.caption ?? 'photo'}` } }, 'Delete'))));
+    wallCards.set(photo.id, card);
+    return card;
+  }
+
+  async function loadWall() {
+    try {
+      const page = await listPhotos(wallCursor, 24);
+      for (const photo of page.items) if (!wallCards.has(photo.id)) wall.append(wallCard(photo));
+      wallCursor = page.nextCursor;
+      wallMore.hidden = !wallCursor;
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  async function removePhoto(photo) {
+    const answer = await ask({
+      title: 'Delete this photo?',
+      content: [h('p', { text: 'It is removed for everyone, its owner included, and cannot be brought back.' })],
+      actions: [{ value: 'cancel', label: 'Keep it' }, { value: 'delete', label: 'Delete', kind: 'danger' }],
+    });
+    if (answer !== 'delete') return;
+    try {
+      await deletePhoto(photo.id, { 'X-Admin-Key': key });
+      wallCards.get(photo.id)?.remove();
+      wallCards.delete(photo.id);
+      toast('Deleted.');
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  async function refresh() {
+    try {
+      showSettings(await call('/api/admin/settings'));
+      await refreshQueue();
+      await refreshCounts();
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  let timer = 0;
+  const poll = async () => {
+    clearTimeout(timer);
+    if (!main.querySelector('.admin')) return;
+    if (document.visibilityState === 'visible') await refresh();
+    timer = setTimeout(poll, POLL_MS);
+  };
+  poll();
+  loadWall();
+
+  openEvents({
+    onState: showLiveState,
+    onReset: poll,
+    onEvent(type, data) {
+      if (type === 'settings.changed') showSettings(data);
+      else if (type === 'photo.ready' && data?.id && !wallCards.has(data.id)) wall.prepend(wallCard(data));
+      else if (type === 'photo.deleted') { wallCards.get(data.id)?.remove(); wallCards.delete(data.id); }
+      if (type.startsWith('photo.')) poll();
+    },
+  });
+}

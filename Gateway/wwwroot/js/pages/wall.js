@@ -1,0 +1,186 @@
+// The wall (/): newest photos first, live over SSE, infinite scroll, a viewer; and the projector (/projector).
+import { isPublic, listPhotos } from '../api.js';
+import { openEvents } from '../events.js';
+import { captionOf, photoFrame, updateFrame } from '../photos.js';
+import { altFor, h, showLiveState } from '../ui.js';
+import { openViewer } from '../viewer.js';
+import { Projector } from '../projector.js';
+
+const PAGE = 30;
+
+export function start(main, path) {
+  const photos = [];
+  const tiles = new Map();
+  let cursor = null;
+  let loading = false;
+  let finished = false;
+  let projector = null;
+  let generation = 0;
+
+  const grid = h('ul', { class: 'grid', attrs: { 'aria-label': 'Photos, newest first' } });
+  const empty = h('div', { class: 'empty', hidden: true },
+    h('p', { class: 'empty-title', text: 'The wall is waiting for its first photo.' }),
+    h('p', {}, 'Photos appear here the moment they are ready. ', h('a', { href: '/upload', text: 'Add one now' }), '.'));
+  const status = h('p', { class: 'wall-status', attrs: { 'aria-live': 'polite' } });
+  const sentinel = h('div', { class: 'sentinel', attrs: { 'aria-hidden': 'true' } });
+  const projectorButton = h('button', { class: 'button', type: 'button', onclick: () => enterProjector(true) },
+    h('span', { class: 'icon icon-play', attrs: { 'aria-hidden': 'true' } }), 'Projector');
+  main.append(h('section', { class: 'wall', attrs: { 'aria-labelledby': 'wall-title' } },
+    h('div', { class: 'page-head' },
+      h('div', {},
+        h('h1', { id: 'wall-title', text: 'The wall' }),
+        h('p', { class: 'lede', text: 'Every photo, newest first. New ones slide in by themselves.' })),
+      h('div', { class: 'actions' },
+        h('a', { class: 'button primary', href: '/upload' }, h('span', { class: 'icon icon-plus', attrs: { 'aria-hidden': 'true' } }), 'Add photos'),
+        projectorButton)),
+    empty, grid, sentinel, status));
+
+  const indexOf = (id) => photos.findIndex((p) => p.id === id);
+
+  function tileFor(photo) {
+    const frame = photoFrame(photo, { sizes: '(max-width: 640px) 50vw, (max-width: 1400px) 25vw, 20vw' });
+    const button = h('button', { class: 'tile-button', type: 'button', attrs: { 'aria-label': `Open: ${altFor(photo)}` }, onclick: () => view(photo.id) }, frame);
+    const meta = h('div', { class: 'tile-meta' }, captionOf(photo));
+    return h('li', { class: 'tile', dataset: { photoId: photo.id } }, button, meta);
+  }
+
+  function refreshTile(photo) {
+    const tile = tiles.get(photo.id);
+    if (!tile) return;
+    updateFrame(tile.querySelector('.frame'), photo, { sizes: '(max-width: 640px) 50vw, 25vw' });
+    tile.querySelector('.tile-button').setAttribute('aria-label', `Open: ${altFor(photo)}`);
+    tile.querySelector('.tile-meta').replaceChildren(captionOf(photo));
+  }
+
+  function upsert(photo, { live = false } = {}) {
+    const at = indexOf(photo.id);
+    if (at >= 0) {
+      photos[at] = photo;
+      refreshTile(photo);
+      return;
+    }
+    // Newest first: ids are time-ordered (UUIDv7) and createdAt breaks no ties the server would not.
+    let position = photos.findIndex((p) => Date.parse(p.createdAt) < Date.parse(photo.createdAt));
+    if (position < 0) {
+      if (!finished && live) return; // older than what is shown; the scroll brings it in order
+      position = photos.length;
+    }
+    photos.splice(position, 0, photo);
+    const tile = tileFor(photo);
+    tiles.set(photo.id, tile);
+    grid.insertBefore(tile, grid.children[position] ?? null);
+    if (live) {
+      tile.classList.add('arrive');
+      tile.addEventListener('animationend', () => tile.classList.remove('arrive'), { once: true });
+    }
+    empty.hidden = true;
+  }
+
+  function remove(id) {
+    const at = indexOf(id);
+    if (at < 0) return;
+    photos.splice(at, 1);
+    const tile = tiles.get(id);
+    tiles.delete(id);
+    tile.classList.add('leave');
+    const gone = () => tile.remove();
+    tile.addEventListener('animationend', gone, { once: true });
+    setTimeout(gone, 600);
+    empty.hidden = photos.length > 0 || !finished;
+  }
+
+  async function loadMore() {
+    if (loading || finished) return;
+    loading = true;
+    const mine = generation;
+    status.textContent = 'Loading photos…';
+    try {
+      const page = await listPhotos(cursor, PAGE);
+      if (mine !== generation) return;
+      for (const photo of page.items) upsert(photo);
+      cursor = page.nextCursor;
+      finished = !cursor;
+      status.textContent = finished && photos.length > 0 ? 'That is every photo. New ones will appear at the top.' : '';
+      empty.hidden = photos.length > 0 || !finished;
+    } catch {
+      status.textContent = 'Could not load photos. Retrying…';
+      setTimeout(() => { if (mine === generation) { loading = false; loadMore(); } }, 3000);
+      return;
+    } finally {
+      if (mine === generation) loading = false;
+    }
+    // Keep filling while the sentinel is still on screen (a tall 4K screen needs more than a page).
+    if (!finished && sentinel.getBoundingClientRect().top < innerHeight + 800) loadMore();
+  }
+
+  async function reload() {
+    generation++;
+    loading = false;
+    finished = false;
+    cursor = null;
+    photos.length = 0;
+    tiles.clear();
+    grid.replaceChildren();
+    await loadMore();
+    projector?.replaceAll(photos.slice(0, 60));
+  }
+
+  function view(id) {
+    openViewer(photos, id);
+  }
+
+  const events = openEvents({
+    onState: showLiveState,
+    onReset: reload,
+    onEvent(type, data) {
+      if (type === 'photo.ready' && isPublic(data)) {
+        const fresh = indexOf(data.id) < 0;
+        upsert(data, { live: true });
+        if (fresh) projector?.arrive(data);
+      } else if (type === 'photo.updated') {
+        if (isPublic(data)) {
+          if (indexOf(data.id) >= 0) upsert(data);
+          projector?.update(data);
+        } else {
+          remove(data.id);
+          projector?.remove(data.id);
+        }
+      } else if (type === 'photo.deleted') {
+        remove(data.id);
+        projector?.remove(data.id);
+      }
+    },
+  });
+
+  new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) loadMore();
+  }, { rootMargin: '900px 0px' }).observe(sentinel);
+
+  function enterProjector(fromButton) {
+    if (projector) return;
+    if (fromButton) history.pushState({ projector: true }, '', '/projector');
+    projector = new Projector({
+      photos: photos.slice(0, 60),
+      requestFullscreen: fromButton,
+      onExit: () => {
+        projector = null;
+        if (location.pathname === '/projector') {
+          if (history.state?.projector) history.back();
+          else history.replaceState(null, '', '/');
+        }
+        projectorButton.focus();
+      },
+      refresh: async () => (await listPhotos(null, 60)).items,
+    });
+  }
+
+  addEventListener('popstate', () => {
+    if (location.pathname === '/projector') enterProjector(false);
+    else projector?.exit();
+  });
+
+  addEventListener('pagehide', () => events.close());
+  loadMore();
+  if (path === '/projector') enterProjector(false);
+
+}

@@ -1,0 +1,359 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Scrapbook.Web.Tests;
+
+/// <summary>The web client in Chromium against the whole system started through the AppHost model.</summary>
+public sealed partial class WebClientTests : IClassFixture<WebFixture>
+{
+    /// <summary>Processing runs through a queue and a worker on a shared, loaded machine: generous but bounded.</summary>
+    private const float ProcessingTimeout = 90_000;
+
+    private readonly WebFixture _web;
+
+    public WebClientTests(WebFixture web)
+    {
+        _web = web;
+        SetDefaultExpectTimeout(30_000);
+    }
+
+    [Fact]
+    public async Task APhotoUploadedInOneBrowserAppearsOnAnotherBrowsersWallWithoutAReload()
+    {
+        await using var uploader = await _web.NewContextAsync();
+        await using var viewer = await _web.NewContextAsync();
+        var watch = new ConsoleWatch(viewer);
+        var wall = await viewer.NewPageAsync();
+        await OpenWallAsync(wall);
+        await wall.EvaluateAsync("() => { window.__sameDocument = true; }");
+
+        var caption = WebFixture.Unique("Arrives live");
+        var id = await UploadThroughPageAsync(await uploader.NewPageAsync(), await _web.MakeImageAsync(caption, 20), "live.jpg", caption, "Ada");
+
+        var tile = wall.Locator($".tile[data-photo-id='{id}']");
+        await Expect(tile).ToBeVisibleAsync(new() { Timeout = ProcessingTimeout });
+        await Expect(tile).ToContainTextAsync(caption);
+        await Expect(tile).ToContainTextAsync("Ada");
+        await Expect(tile.Locator("img")).ToHaveAttributeAsync("alt", caption);
+        await Expect(tile.Locator("img")).ToHaveAttributeAsync("srcset", new Regex(@"small\.webp 640w, .*large\.webp 1600w"));
+        await Expect(tile.Locator("img")).ToHaveClassAsync(new Regex(@"\bloaded\b"));
+        Assert.True(await wall.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the wall reloaded");
+        Assert.Equal(id, await wall.Locator(".tile").First.GetAttributeAsync("data-photo-id"));
+        Assert.Empty(watch.Errors);
+    }
+
+    [Fact]
+    public async Task TheProgressBarReachesAHundredPercentAndTheUploadTurnsReady()
+    {
+        await using var context = await _web.NewContextAsync();
+        var watch = new ConsoleWatch(context);
+        var page = await context.NewPageAsync();
+        var caption = WebFixture.Unique("Progress");
+
+        var id = await UploadThroughPageAsync(page, await _web.MakeImageAsync(caption, 200, 2400, 1600), "progress.jpg", caption, "Grace");
+
+        var item = page.Locator($".upload-item[data-photo-id='{id}']");
+        await Expect(item.Locator("progress")).ToHaveAttributeAsync("value", "100");
+        await Expect(item.Locator(".upload-percent")).ToHaveTextAsync("100%");
+        await Expect(item).ToHaveAttributeAsync("data-state", "ready", new() { Timeout = ProcessingTimeout });
+        await Expect(item.Locator(".upload-state")).ToHaveTextAsync("Ready: it is on the wall");
+        // The author is remembered on this device for the next visit.
+        await page.ReloadAsync();
+        await Expect(page.Locator("#author")).ToHaveValueAsync("Grace");
+        Assert.Empty(watch.Errors);
+    }
+
+    [Fact]
+    public async Task AFileThatIsNotAnImageIsRefusedWithAMessageSayingSo()
+    {
+        await using var context = await _web.NewContextAsync();
+        var watch = new ConsoleWatch(context);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/upload");
+
+        await page.Locator("#file-picker").SetInputFilesAsync(new FilePayload
+        {
+            Name = "notes.txt",
+            MimeType = "text/plain",
+            Buffer = "Shopping list: bread, milk, film for the camera."u8.ToArray(),
+        });
+
+        var item = page.Locator(".upload-item").Filter(new() { HasText = "notes.txt" });
+        await Expect(item).ToHaveAttributeAsync("data-state", "error");
+        await Expect(item.GetByRole(AriaRole.Alert)).ToContainTextAsync("not an image we can take");
+        await Expect(item.GetByRole(AriaRole.Button, new() { Name = "Retry" })).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebFixture.ScreenshotDirectory, "upload-not-an-image-desktop.png") });
+        Assert.Empty(watch.ErrorsExceptStatuses(415));
+    }
+
+    [Fact]
+    public async Task AnUploadWhileUploadsAreClosedSaysSoAndItsRetrySucceedsOnceTheyReopen()
+    {
+        await using var context = await _web.NewContextAsync();
+        var watch = new ConsoleWatch(context);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/upload");
+        var caption = WebFixture.Unique("Closed");
+        var image = await _web.MakeImageAsync(caption, 300);
+
+        await _web.SetSettingsAsync(uploadsOpen: false, moderation: "off");
+        try
+        {
+            await page.Locator("#caption").FillAsync(caption);
+            await page.Locator("#file-picker").SetInputFilesAsync(new FilePayload { Name = "closed.jpg", MimeType = "image/jpeg", Buffer = image });
+            var item = page.Locator(".upload-item").Filter(new() { HasText = "closed.jpg" });
+            await Expect(item).ToHaveAttributeAsync("data-state", "error");
+            await Expect(item.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Uploads are closed right now. Please try again later.");
+            await Expect(page.Locator(".notice")).ToContainTextAsync("Uploads are closed");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(WebFixture.ScreenshotDirectory, "upload-closed-desktop.png") });
+
+            await _web.SetSettingsAsync(uploadsOpen: true, moderation: "off");
+            await item.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+            await Expect(item).ToHaveAttributeAsync("data-state", "ready", new() { Timeout = ProcessingTimeout });
+        }
+        finally
+        {
+            await _web.SetSettingsAsync(uploadsOpen: true, moderation: "off");
+        }
+
+        Assert.Empty(watch.ErrorsExceptStatuses(403));
+    }
+
+    [Fact]
+    public async Task TheOwnerEditsAndDeletesOnMineWhileAnotherBrowserHasNoControlsAndIsRefusedByTheApi()
+    {
+        await using var owner = await _web.NewContextAsync();
+        await using var stranger = await _web.NewContextAsync();
+        var ownerWatch = new ConsoleWatch(owner);
+        var strangerWatch = new ConsoleWatch(stranger);
+        var caption = WebFixture.Unique("Before edit");
+        var ownerPage = await owner.NewPageAsync();
+        var id = await UploadThroughPageAsync(ownerPage, await _web.MakeImageAsync(caption, 120), "mine.jpg", caption, "Lin");
+        await Expect(ownerPage.Locator($".upload-item[data-photo-id='{id}']")).ToHaveAttributeAsync("data-state", "ready", new() { Timeout = ProcessingTimeout });
+
+        var strangerWall = await stranger.NewPageAsync();
+        await OpenWallAsync(strangerWall);
+        var strangerTile = strangerWall.Locator($".tile[data-photo-id='{id}']");
+        await Expect(strangerTile).ToBeVisibleAsync();
+
+        // The owner edits on /mine; the stranger's wall follows live.
+        await ownerPage.GotoAsync("/mine");
+        var card = ownerPage.Locator($".card[data-photo-id='{id}']");
+        await Expect(card).ToContainTextAsync(caption);
+        await Expect(card.Locator(".pill")).ToHaveTextAsync("On the wall");
+        await card.GetByRole(AriaRole.Button, new() { NameRegex = StartsWithWord("Edit") }).ClickAsync();
+        var dialog = ownerPage.GetByRole(AriaRole.Dialog, new() { Name = "Edit photo" });
+        var edited = WebFixture.Unique("After edit");
+        await dialog.GetByLabel("Caption").FillAsync(edited);
+        await dialog.GetByLabel("Author").FillAsync("Lin K.");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(card).ToContainTextAsync(edited);
+        await Expect(strangerTile).ToContainTextAsync(edited);
+        await Expect(strangerTile).ToContainTextAsync("Lin K.");
+
+        // The stranger: no controls on the wall or the viewer, not on their /mine, and the API says no.
+        await Expect(strangerTile.GetByRole(AriaRole.Button, new() { NameRegex = StartsWithWord("Edit") })).ToHaveCountAsync(0);
+        await Expect(strangerTile.GetByRole(AriaRole.Button, new() { NameRegex = StartsWithWord("Delete") })).ToHaveCountAsync(0);
+        await strangerTile.Locator(".tile-button").ClickAsync();
+        var viewer = strangerWall.Locator("dialog.viewer");
+        await Expect(viewer).ToHaveAttributeAsync("data-photo-id", id);
+        await Expect(viewer.GetByRole(AriaRole.Button, new() { NameRegex = StartsWithWord("Delete") })).ToHaveCountAsync(0);
+        await Expect(viewer.GetByRole(AriaRole.Button, new() { NameRegex = StartsWithWord("Edit") })).ToHaveCountAsync(0);
+        await strangerWall.Keyboard.PressAsync("Escape");
+        await Expect(viewer).ToHaveCountAsync(0);
+        var strangerMine = await stranger.NewPageAsync();
+        await strangerMine.GotoAsync("/mine");
+        await Expect(strangerMine.Locator(".mine .empty")).ToBeVisibleAsync();
+        await Expect(strangerMine.Locator($".card[data-photo-id='{id}']")).ToHaveCountAsync(0);
+        var patch = await stranger.APIRequest.PatchAsync($"/api/photos/{id}", new() { DataObject = new { caption = "hijacked" } });
+        var delete = await stranger.APIRequest.DeleteAsync($"/api/photos/{id}");
+        Assert.Equal((int)HttpStatusCode.Forbidden, patch.Status);
+        Assert.Equal((int)HttpStatusCode.Forbidden, delete.Status);
+
+        // The owner deletes, after confirming; the stranger's wall drops it live.
+        await card.GetByRole(AriaRole.Button, new() { NameRegex = StartsWithWord("Delete") }).ClickAsync();
+        var confirm = ownerPage.GetByRole(AriaRole.Dialog, new() { Name = "Delete this photo?" });
+        await confirm.GetByRole(AriaRole.Button, new() { NameRegex = StartsWithWord("Delete") }).ClickAsync();
+        await Expect(card).ToHaveCountAsync(0);
+        await Expect(strangerTile).ToHaveCountAsync(0);
+        var gone = await owner.APIRequest.GetAsync($"/api/photos/{id}");
+        Assert.Equal((int)HttpStatusCode.NotFound, gone.Status);
+        Assert.Empty(ownerWatch.Errors);
+        Assert.Empty(strangerWatch.ErrorsExceptStatuses(403));
+    }
+
+    [Fact]
+    public async Task WithPreModerationANewUploadStaysOffTheWallUntilApprovedOnAdminAndThenAppearsLive()
+    {
+        await using var admin = await _web.NewContextAsync();
+        await using var uploader = await _web.NewContextAsync();
+        await using var viewer = await _web.NewContextAsync();
+        var watch = new ConsoleWatch(admin);
+        var adminPage = await admin.NewPageAsync();
+        try
+        {
+            await SignInAsAdminAsync(adminPage);
+            await adminPage.GetByLabel("Approve first").CheckAsync();
+            await Expect(adminPage.Locator(".toast").Last).ToContainTextAsync("moderation approve first");
+            Assert.Equal("pre", (await _web.GetSettingsAsync()).Moderation);
+
+            var wall = await viewer.NewPageAsync();
+            await OpenWallAsync(wall);
+            var caption = WebFixture.Unique("Needs approval");
+            var uploadPage = await uploader.NewPageAsync();
+            var id = await UploadThroughPageAsync(uploadPage, await _web.MakeImageAsync(caption, 260), "moderated.jpg", caption, "Mo");
+            var item = uploadPage.Locator($".upload-item[data-photo-id='{id}']");
+            await Expect(item).ToHaveAttributeAsync("data-state", "pending", new() { Timeout = ProcessingTimeout });
+            await Expect(item.Locator(".upload-state")).ToContainTextAsync("waiting for a moderator");
+
+            // Processed and waiting: on the admin's queue with its preview, nowhere on the wall.
+            var queued = adminPage.Locator($".queue .card[data-photo-id='{id}']");
+            await Expect(queued).ToBeVisibleAsync();
+            await Expect(queued.Locator("img")).ToHaveClassAsync(new Regex(@"\bloaded\b"));
+            await Expect(queued).ToContainTextAsync(caption);
+            await Expect(wall.Locator($".tile[data-photo-id='{id}']")).ToHaveCountAsync(0);
+            var publicList = await _web.Http.GetStringAsync("/api/photos?limit=100", TestContext.Current.CancellationToken);
+            Assert.DoesNotContain(id, publicList, StringComparison.Ordinal);
+
+            await queued.GetByRole(AriaRole.Button, new() { Name = $"Approve {caption}" }).ClickAsync();
+            await Expect(queued).ToHaveCountAsync(0);
+            await Expect(wall.Locator($".tile[data-photo-id='{id}']")).ToBeVisibleAsync();
+            await Expect(item).ToHaveAttributeAsync("data-state", "ready");
+        }
+        finally
+        {
+            await _web.SetSettingsAsync(uploadsOpen: true, moderation: "off");
+        }
+
+        Assert.Empty(watch.Errors);
+    }
+
+    [Fact]
+    public async Task ProjectorModeJumpsToANewArrival()
+    {
+        await using var projector = await _web.NewContextAsync(1920, 1080);
+        await using var uploader = await _web.NewContextAsync();
+        var watch = new ConsoleWatch(projector);
+        var page = await projector.NewPageAsync();
+        await OpenWallAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Projector" }).ClickAsync();
+        var show = page.Locator(".projector");
+        await Expect(show).ToBeVisibleAsync();
+        Assert.EndsWith("/projector", page.Url, StringComparison.Ordinal);
+
+        var caption = WebFixture.Unique("Projected");
+        var id = await UploadThroughPageAsync(await uploader.NewPageAsync(), await _web.MakeImageAsync(caption, 40), "projector.jpg", caption, "Pat");
+
+        await Expect(show).ToHaveAttributeAsync("data-current", id, new() { Timeout = ProcessingTimeout });
+        await Expect(show.Locator(".projector-caption")).ToHaveTextAsync(caption);
+        await Expect(show.Locator(".projector-badge")).ToBeVisibleAsync();
+        await Expect(show.Locator(".projector-slide.visible img")).ToHaveAttributeAsync("alt", caption);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebFixture.ScreenshotDirectory, "projector-arrival-1920.png") });
+
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(show).ToHaveCountAsync(0);
+        await Expect(page).ToHaveURLAsync(new Regex("/$"));
+        Assert.Empty(watch.Errors);
+    }
+
+    [Fact]
+    public async Task EveryPageRendersWithoutConsoleErrorsAtPhoneAndDesktopSizesAndIsScreenshot()
+    {
+        // A wall worth looking at: photos of one owner (whose /mine the screenshots show), in several colours.
+        var token = await Testing.ScrapbookClient.NewOwnerTokenAsync(_web.Http, TestContext.Current.CancellationToken);
+        string[] captions = ["Sunrise over the harbour", "Team photo, take two", "The cake before it vanished", "Dancing until late", "Quiet corner", "Confetti!"];
+        for (var i = 0; i < captions.Length; i++)
+        {
+            await _web.UploadThroughApiAsync(token, await _web.MakeImageAsync(captions[i], 30 + (i * 55)), captions[i], i % 2 == 0 ? "Sam" : "Alex");
+        }
+
+        var copies = Path.Combine(Path.GetTempPath(), "web-screenshots");
+        Directory.CreateDirectory(copies);
+        (string Name, int Width, int Height, bool Phone)[] sizes = [("phone", 390, 844, true), ("desktop", 1440, 900, false)];
+        foreach (var (sizeName, width, height, phone) in sizes)
+        {
+            await using var context = await _web.NewContextAsync(width, height, phone);
+            await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = "sb_owner", Value = token, Url = _web.System.GatewayUrl.ToString() }]);
+            var watch = new ConsoleWatch(context);
+            var page = await context.NewPageAsync();
+
+            await OpenWallAsync(page);
+            await Expect(page.Locator(".tile img.loaded").First).ToBeVisibleAsync();
+            await Expect(page.Locator(".tile")).Not.ToHaveCountAsync(0);
+            await ShootAsync(page, $"wall-{sizeName}.png", copies);
+
+            await page.Locator(".tile-button").First.ClickAsync();
+            await Expect(page.Locator("dialog.viewer .viewer-image")).ToHaveClassAsync(new Regex(@"\bloaded\b"));
+            await page.Keyboard.PressAsync("ArrowRight");
+            await Expect(page.Locator("dialog.viewer .viewer-position")).ToContainTextAsync("2 of");
+            await Expect(page.Locator("dialog.viewer .viewer-image")).ToHaveClassAsync(new Regex(@"\bloaded\b"));
+            await ShootAsync(page, $"viewer-{sizeName}.png", copies);
+            await page.Keyboard.PressAsync("Escape");
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Projector" }).ClickAsync();
+            await Expect(page.Locator(".projector-slide.visible img.loaded")).ToBeVisibleAsync();
+            await ShootAsync(page, $"projector-{sizeName}.png", copies);
+            await page.Keyboard.PressAsync("Escape");
+
+            await page.GotoAsync("/upload");
+            await page.Locator("#caption").FillAsync("Our table at the party");
+            await page.Locator("#author").FillAsync("Sam");
+            await page.Locator("#file-picker").SetInputFilesAsync(new FilePayload { Name = $"party-{sizeName}.jpg", MimeType = "image/jpeg", Buffer = await _web.MakeImageAsync(WebFixture.Unique("Party"), 330) });
+            await Expect(page.Locator(".upload-item").First).ToHaveAttributeAsync("data-state", "ready", new() { Timeout = ProcessingTimeout });
+            await ShootAsync(page, $"upload-{sizeName}.png", copies);
+
+            await page.GotoAsync("/mine");
+            await Expect(page.Locator(".card")).Not.ToHaveCountAsync(0);
+            await Expect(page.Locator(".card").First.Locator("img")).ToHaveClassAsync(new Regex(@"\bloaded\b"));
+            await ShootAsync(page, $"mine-{sizeName}.png", copies);
+
+            await page.GotoAsync("/admin");
+            await ShootAsync(page, $"admin-signin-{sizeName}.png", copies);
+            await SignInAsAdminAsync(page);
+            await Expect(page.Locator(".admin .cards.compact .card").First).ToBeVisibleAsync();
+            await ShootAsync(page, $"admin-{sizeName}.png", copies);
+            Assert.Empty(watch.Errors);
+        }
+    }
+
+    private static async Task ShootAsync(IPage page, string name, string copies)
+    {
+        var path = Path.Combine(WebFixture.ScreenshotDirectory, name);
+        await page.ScreenshotAsync(new() { Path = path, FullPage = false });
+        File.Copy(path, Path.Combine(copies, name), overwrite: true);
+    }
+
+    private static async Task OpenWallAsync(IPage page)
+    {
+        await page.GotoAsync("/");
+        await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live");
+    }
+
+    private async Task SignInAsAdminAsync(IPage page)
+    {
+        await page.GotoAsync("/admin");
+        await page.GetByLabel("Admin key").FillAsync(_web.System.AdminKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Admin", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Uploads open")).ToBeVisibleAsync();
+    }
+
+    /// <summary>Uploads one file on /upload and returns the photo id the page learnt from the API's answer.</summary>
+    private static async Task<string> UploadThroughPageAsync(IPage page, byte[] image, string fileName, string caption, string author)
+    {
+        await page.GotoAsync("/upload");
+        await page.Locator("#caption").FillAsync(caption);
+        await page.Locator("#author").FillAsync(author);
+        await page.Locator("#file-picker").SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = "image/jpeg", Buffer = image });
+        var item = page.Locator(".upload-item").Filter(new() { HasText = fileName });
+        await Expect(item).ToHaveAttributeAsync("data-photo-id", PhotoId());
+        return (await item.GetAttributeAsync("data-photo-id"))!;
+    }
+
+    private static Regex StartsWithWord(string word) => new($"^{word}\\b");
+
+    [GeneratedRegex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
+    private static partial Regex PhotoId();
+}
