@@ -41,11 +41,11 @@ internal static partial class DashboardPages
                 : Results.NotFound());
         endpoints.MapGet("/logs", (string? resource, string? level, string? text, string? traceId) =>
             DashboardApi.ParseLogQuery(resource, level, text, traceId, 500) is { } query
-                ? Page("Structured logs", "/logs", LogsBody(telemetry, query, level))
+                ? Page("Structured logs", "/logs", LogsBody(telemetry, query, level), "live.js")
                 : Results.BadRequest());
         endpoints.MapGet("/traces", (string? resource, bool? errorsOnly, string? text, string? sort) =>
             DashboardApi.ParseTraceQuery(resource, errorsOnly, text, sort, 200) is { } query
-                ? Page("Traces", "/traces", TracesBody(telemetry, query))
+                ? Page("Traces", "/traces", TracesBody(telemetry, query), "live.js")
                 : Results.BadRequest());
         endpoints.MapGet("/traces/{traceId}", (string traceId) =>
             telemetry.GetTrace(traceId) is { } trace

@@ -21,7 +21,7 @@ internal static partial class DashboardPages
 
         html.Append(CultureInfo.InvariantCulture, $"""
             </select> and above</label><label>Text <input type="search" name="text" value="{E(query.Text)}" placeholder="message, category, attribute, trace id"></label>
-            <button>Filter</button></form>
+            <button>Filter</button><label><input type="checkbox" id="live"> live</label></form>
             """);
 
         var entries = telemetry.GetLogs(query);
@@ -70,7 +70,7 @@ internal static partial class DashboardPages
             <label><input type="checkbox" name="errorsOnly" value="true"{(query.ErrorsOnly ? " checked" : "")}> errors only</label>
             <label>Text <input type="search" name="text" value="{E(query.Text)}" placeholder="span name, attribute, trace id"></label>
             <label>Sort <select name="sort"><option value="newest">newest first</option><option value="slowest"{(query.SlowestFirst ? " selected" : "")}>slowest first</option></select></label>
-            <button>Filter</button></form>
+            <button>Filter</button><label><input type="checkbox" id="live"> live</label></form>
             """);
 
         var traces = telemetry.GetTraces(query);
