@@ -75,10 +75,10 @@ internal sealed class TelemetryTestDashboard : IAsyncDisposable
             })
             .Build();
 
-    public MeterProvider Metrics(string serviceName, string meterName) =>
+    public MeterProvider Metrics(string serviceName, string meterName, int replica = 0) =>
         Sdk.CreateMeterProviderBuilder()
             .ConfigureServices(services => services.AddSingleton(Configuration(null)))
-            .SetResourceBuilder(Resource(serviceName))
+            .SetResourceBuilder(Resource(serviceName, replica))
             .AddMeter(meterName)
             .AddOtlpExporter(options => Configure(options, "v1/metrics"))
             .Build();
@@ -112,8 +112,8 @@ internal sealed class TelemetryTestDashboard : IAsyncDisposable
         _state.Dispose();
     }
 
-    private static ResourceBuilder Resource(string serviceName) =>
-        ResourceBuilder.CreateEmpty().AddService(serviceName, serviceInstanceId: serviceName + "-0");
+    private static ResourceBuilder Resource(string serviceName, int replica = 0) =>
+        ResourceBuilder.CreateEmpty().AddService(serviceName, serviceInstanceId: $"{serviceName}-{replica}");
 
     private IConfiguration Configuration(string? apiKey) =>
         new ConfigurationBuilder()

@@ -153,6 +153,14 @@ public sealed partial class TelemetryTests : TelemetryDashboardTest
         using (var metrics = Dashboard.Metrics("thumbnail-worker", Source))
         using (var meter = new Meter(Source))
         {
+            // The other replica's meter: the same instrument names, its own cumulative values.
+            using (var otherReplica = Dashboard.Metrics("thumbnail-worker", Source + ".1", replica: 1))
+            using (var otherMeter = new Meter(Source + ".1"))
+            {
+                otherMeter.CreateCounter<long>("thumbnails.rendered").Add(100, new KeyValuePair<string, object?>("preset", "thumb"));
+                Assert.True(otherReplica.ForceFlush(10_000));
+            }
+
             var rendered = meter.CreateCounter<long>("thumbnails.rendered");
             var duration = meter.CreateHistogram<double>("thumbnails.duration", "ms", "Time to render one photo's renditions");
             rendered.Add(3, new KeyValuePair<string, object?>("preset", "thumb"));
@@ -171,7 +179,9 @@ public sealed partial class TelemetryTests : TelemetryDashboardTest
         Assert.Equal("histogram", byName["thumbnails.duration"].GetProperty("type").GetString());
         Assert.Equal("ms", byName["thumbnails.duration"].GetProperty("unit").GetString());
 
-        var counter = (await Dashboard.GetJsonAsync("/api/metrics/thumbnail-worker/thumbnails.rendered")).GetProperty("points").EnumerateArray().ToList();
+        var counterPoints = (await Dashboard.GetJsonAsync("/api/metrics/thumbnail-worker/thumbnails.rendered")).GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal(100, counterPoints.First(p => p.GetProperty("instance").GetString() == "thumbnail-worker-1").GetProperty("value").GetDouble());
+        var counter = counterPoints.Where(p => p.GetProperty("instance").GetString() == "thumbnail-worker-0").ToList();
         Assert.True(counter.Count >= 2, $"{counter.Count} counter points");
         // Cumulative, as the .NET SDK exports sums by default: 3, then 3 + 4.
         Assert.Equal(3, counter[0].GetProperty("value").GetDouble());

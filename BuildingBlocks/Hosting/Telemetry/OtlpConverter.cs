@@ -96,7 +96,7 @@ internal static class OtlpConverter
         var result = new List<(string, InstrumentInfo, List<MetricPoint>)>();
         foreach (var resourceMetrics in request.ResourceMetrics)
         {
-            var (resource, _) = Identify(resourceMetrics.Resource);
+            var (resource, instance) = Identify(resourceMetrics.Resource);
             foreach (var scopeMetrics in resourceMetrics.ScopeMetrics)
             {
                 var scope = scopeMetrics.Scope?.Name ?? "";
@@ -112,7 +112,8 @@ internal static class OtlpConverter
                     };
                     if (type.Length > 0 && metric.Name.Length > 0)
                     {
-                        result.Add((resource, new InstrumentInfo(metric.Name, metric.Description, metric.Unit, type, scope), points));
+                        var instrument = new InstrumentInfo(metric.Name, metric.Description, metric.Unit, type, scope);
+                        result.Add((resource, instrument, instance is null ? points : [.. points.Select(p => p with { Instance = instance })]));
                     }
                 }
             }

@@ -72,7 +72,7 @@ internal sealed record InstrumentPoints(string Resource, InstrumentInfo Instrume
 /// <summary>
 /// One data point. For gauges and sums <see cref="Value"/> is the value; for histograms it is the mean
 /// (<see cref="Sum"/> / <see cref="Count"/>), both of which are given too. Sums and histograms from the .NET SDK are
-/// cumulative since <see cref="StartTime"/>.
+/// cumulative since <see cref="StartTime"/>, per replica.
 /// </summary>
 internal sealed record MetricPoint(
     DateTimeOffset Time,
@@ -82,7 +82,11 @@ internal sealed record MetricPoint(
     double? Sum,
     double? Min,
     double? Max,
-    IReadOnlyDictionary<string, string> Attributes);
+    IReadOnlyDictionary<string, string> Attributes)
+{
+    /// <summary>The replica (<c>service.instance.id</c>) that reported it: replicas' cumulative series are separate lines.</summary>
+    public string? Instance { get; init; }
+}
 
 internal static class SpanStatus
 {

@@ -19,8 +19,11 @@
 
   function draw(data) {
     const series = new Map();
+    // Replicas report their own cumulative values: one line per replica and attribute set.
+    const replicas = new Set(data.points.map(p => p.instance)).size > 1;
     for (const p of data.points) {
-      const key = Object.entries(p.attributes).map(([k, v]) => `${k}=${v}`).sort().join(', ') || '(no attributes)';
+      const attributes = Object.entries(p.attributes).map(([k, v]) => `${k}=${v}`).sort().join(', ');
+      const key = [replicas ? p.instance : '', attributes].filter(x => x).join(': ') || '(no attributes)';
       if (!series.has(key)) series.set(key, []);
       series.get(key).push({ t: Date.parse(p.time), v: p.value });
     }
