@@ -27,12 +27,13 @@ public sealed class PostgresTests
             await app.WaitForAllHealthyAsync(Cancellation).WaitAsync(TimeSpan.FromMinutes(2), Cancellation);
             var environment = await ReadEnvironmentFileAsync(envFile);
             connectionString = environment["ConnectionStrings__appdb"];
-            password = ReadParameter(state, "pg-password");
+            password = app.GetResource<PostgresServerResource>("pg").PasswordParameter.Value;
             var server = app.GetSnapshots().Single(r => r.Name == "pg").Replicas[0];
             var consumer = app.GetSnapshots().Single(r => r.Name == "consumer").Replicas[0];
 
             Assert.Equal($"Host=127.0.0.1;Port={app.GetResource<PostgresServerResource>("pg").GetPort("tcp")};Username=postgres;Password={password};Database=appdb", connectionString);
             Assert.Matches("^[0-9a-f]{32}$", password);
+            Assert.Contains($"\"pg-password\": \"{password}\"", await File.ReadAllTextAsync(app.ParametersFile, Cancellation), StringComparison.Ordinal);
             Assert.Equal(DistributedApplication.Mask, consumer.Environment["ConnectionStrings__appdb"]);
             Assert.Equal(DistributedApplication.Mask, server.Environment["POSTGRES_PASSWORD"]);
             if (Environment.UserName == "root")
@@ -75,7 +76,7 @@ public sealed class PostgresTests
         Assert.Equal(PhotoStatus.Ready, photo.Status);
 
         var port = byName["postgres"].GetProperty("endpoints")[0].GetString()!.Split(':')[^1];
-        var gallerydb = $"Host=127.0.0.1;Port={port};Username=postgres;Password={ReadParameter(host.StateDirectory, "postgres-password")};Database=gallerydb";
+        var gallerydb = $"Host=127.0.0.1;Port={port};Username=postgres;Password={host.ReadParameter("postgres-password")};Database=gallerydb";
         Assert.Equal("ready", await PsqlAsync(gallerydb, $"SELECT status FROM photos WHERE id = '{photo.Id}'"));
     }
 
@@ -87,14 +88,6 @@ public sealed class PostgresTests
             .WithReference(database)
             .WaitFor(database);
         return builder.Build();
-    }
-
-    private static string ReadParameter(TempDirectory state, string name) => ReadParameter(state.Path, name);
-
-    private static string ReadParameter(string stateDirectory, string name)
-    {
-        using var parameters = JsonDocument.Parse(File.ReadAllText(Path.Combine(stateDirectory, "parameters.json")));
-        return parameters.RootElement.GetProperty(name).GetString()!;
     }
 
     /// <summary>The process's real user, from the process table.</summary>

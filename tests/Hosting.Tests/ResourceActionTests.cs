@@ -15,11 +15,7 @@ public sealed class ResourceActionTests
     public async Task AStoppedReplicaStaysStoppedWhileItsSiblingRunsAndStartBringsItBack()
     {
         using var state = new TempDirectory("hosting");
-        var builder = CreateBuilder(state, restartBackoff: s_backoff);
-        builder.AddExecutable("sleeper", "sleep", state.Path, "600").WithReplicas(2);
-        await using var app = builder.Build();
-        await app.StartAsync(Cancellation);
-        await app.WaitForAllHealthyAsync(Cancellation).WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
+        await using var app = await StartTwoSleepersAsync(state);
         var before = Replicas(app, "sleeper");
         Assert.Equal(["sleeper-0", "sleeper-1"], before.Select(r => r.Name));
 
@@ -82,11 +78,7 @@ public sealed class ResourceActionTests
     public async Task RestartingOneReplicaByNameReplacesOnlyThatProcessAndUnknownNamesAreRefused()
     {
         using var state = new TempDirectory("hosting");
-        var builder = CreateBuilder(state, restartBackoff: s_backoff);
-        builder.AddExecutable("sleeper", "sleep", state.Path, "600").WithReplicas(2);
-        await using var app = builder.Build();
-        await app.StartAsync(Cancellation);
-        await app.WaitForAllHealthyAsync(Cancellation).WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
+        await using var app = await StartTwoSleepersAsync(state);
         var before = Replicas(app, "sleeper");
 
         Assert.True(await app.RestartResourceAsync("sleeper-1"));
@@ -102,6 +94,25 @@ public sealed class ResourceActionTests
         Assert.False(await app.RestartResourceAsync("sleeper-2"));
         Assert.False(await app.StopResourceAsync("nothing"));
         Assert.False(await app.StartResourceAsync("nothing"));
+    }
+
+    /// <summary>An application of one resource, <c>sleeper</c>, in two replicas, both running.</summary>
+    private static async Task<DistributedApplication> StartTwoSleepersAsync(TempDirectory state)
+    {
+        var builder = CreateBuilder(state, restartBackoff: s_backoff);
+        builder.AddExecutable("sleeper", "sleep", state.Path, "600").WithReplicas(2);
+        var app = builder.Build();
+        try
+        {
+            await app.StartAsync(Cancellation);
+            await app.WaitForAllHealthyAsync(Cancellation).WaitAsync(TimeSpan.FromSeconds(60), Cancellation);
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
     }
 
     private static IReadOnlyList<ReplicaSnapshot> Replicas(DistributedApplication app, string name) =>

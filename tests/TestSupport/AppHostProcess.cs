@@ -97,7 +97,28 @@ public sealed partial class AppHostProcess : IAsyncLifetime
     }
 
     /// <summary>Starts the AppHost and waits (at most <see cref="StartTimeout"/>) until it reports every resource running and healthy.</summary>
-    public async ValueTask InitializeAsync() => await StartCoreAsync(TestContext.Current.CancellationToken);
+    public async ValueTask InitializeAsync()
+    {
+        try
+        {
+            await StartCoreAsync(TestContext.Current.CancellationToken);
+        }
+        catch
+        {
+            await StopAsync(); // a fixture that failed to start is not always disposed
+            throw;
+        }
+    }
+
+    /// <summary>A parameter the AppHost generated and persisted in its state directory's <c>parameters.json</c> (the admin key, a database password).</summary>
+    public string ReadParameter(string name)
+    {
+        var path = Path.Combine(_state.Path, "parameters.json");
+        using var parameters = JsonDocument.Parse(File.ReadAllText(path));
+        return parameters.RootElement.TryGetProperty(name, out var value) && value.GetString() is { } text
+            ? text
+            : throw new InvalidOperationException($"{path} has no value for '{name}'.");
+    }
 
     /// <summary>An HTTP client for the gateway (base address <see cref="GatewayUrl"/>).</summary>
     public HttpClient CreateGatewayClient(TimeSpan? timeout = null) =>
@@ -182,14 +203,7 @@ public sealed partial class AppHostProcess : IAsyncLifetime
 
         DashboardLoginUrl = new Uri(match.Value);
         DashboardToken = match.Groups["token"].Value;
-        AdminKey = ReadParameter(Path.Combine(_state.Path, "parameters.json"), "admin-key");
-    }
-
-    private static string ReadParameter(string path, string name)
-    {
-        using var parameters = JsonDocument.Parse(File.ReadAllText(path));
-        return parameters.RootElement.GetProperty(name).GetString()
-            ?? throw new InvalidOperationException($"{path} has no value for '{name}'.");
+        AdminKey = ReadParameter("admin-key");
     }
 
     private static Regex LoginUrlPattern(int port) =>
