@@ -80,6 +80,37 @@ public sealed class PostgresTests
         Assert.Equal("ready", await PsqlAsync(gallerydb, $"SELECT status FROM photos WHERE id = '{photo.Id}'"));
     }
 
+    [Fact]
+    public async Task ThePostgresServerAndItsBackendsDieWithTheAppHostWhenItIsKilledWithSigkill()
+    {
+        using var state = new TempDirectory("hosting");
+        await using var host = ServerProcess.Start("dotnet", [TestAppHostAssembly, "apphost", state.Path, "postgres"]);
+        List<int> postgres = [];
+        try
+        {
+            // The postmaster runs as the postgres user when the AppHost is root: setpriv must set the death signal after switching.
+            await Poll.UntilAsync(
+                () => host.HasExited || ProcessTable.ChildrenOf(host.Id).FirstOrDefault(c => c.Command == "postgres") is var (pid, _) && pid != 0 && ProcessTable.ChildrenOf(pid).Count > 0,
+                TimeSpan.FromSeconds(90),
+                "the AppHost started PostgreSQL and its background processes");
+            Assert.False(host.HasExited, host.Output);
+            var postmaster = ProcessTable.ChildrenOf(host.Id).First(c => c.Command == "postgres").Pid;
+            postgres = [postmaster, .. ProcessTable.ChildrenOf(postmaster).Select(c => c.Pid)];
+
+            System.Diagnostics.Process.GetProcessById(host.Id).Kill(entireProcessTree: false);
+            await host.WaitForExitAsync(Cancellation);
+
+            await Poll.UntilAsync(() => !postgres.Exists(ProcessTable.IsAlive), TimeSpan.FromSeconds(15), "PostgreSQL is gone with its AppHost");
+        }
+        finally
+        {
+            foreach (var pid in postgres.Where(ProcessTable.IsAlive))
+            {
+                System.Diagnostics.Process.GetProcessById(pid).Kill();
+            }
+        }
+    }
+
     private static DistributedApplication BuildModel(TempDirectory state, string envFile)
     {
         var builder = CreateBuilder(state);

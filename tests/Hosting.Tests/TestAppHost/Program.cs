@@ -1,6 +1,7 @@
-// Two roles for the Hosting tests, both real processes:
-//   service <dir>   a minimal web service: writes its environment to <dir>, then answers /health.
-//   apphost <state> an AppHost whose children are two `sleep` replicas and redis-server.
+// Roles for the Hosting tests, all real processes:
+//   service <dir>            a minimal web service: writes its environment to <dir>, then answers /health.
+//   apphost <state>          an AppHost whose children are two `sleep` replicas and redis-server.
+//   apphost <state> postgres the same with a PostgreSQL server and a database as well.
 using Scrapbook.Hosting;
 
 if (args is ["service", var directory])
@@ -16,15 +17,20 @@ if (args is ["service", var directory])
     return 0;
 }
 
-if (args is ["apphost", var state])
+if (args is ["apphost", var state, .. var extra] && extra is [] or ["postgres"])
 {
     var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { StateDirectory = state, AppHostDirectory = state, EnableDashboard = false });
     builder.AddExecutable("sleeper", "sleep", state, "600").WithReplicas(2);
     builder.AddRedis("redis");
+    if (extra is ["postgres"])
+    {
+        builder.AddPostgres("postgres").AddDatabase("db");
+    }
+
     await using var app = builder.Build();
     await app.RunAsync();
     return 0;
 }
 
-Console.Error.WriteLine("usage: service <dir> | apphost <state-dir>");
+Console.Error.WriteLine("usage: service <dir> | apphost <state-dir> [postgres]");
 return 2;
