@@ -9,5 +9,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 "$root/scripts/prereqs.sh"
-dotnet build AppHost/Scrapbook.AppHost.csproj --no-restore -c Release --nologo -v:q -clp:ErrorsOnly\;NoSummary
+# Quiet unless it fails (dotnet build prints its summary whatever -clp says).
+if ! build_output="$(dotnet build AppHost/Scrapbook.AppHost.csproj --no-restore -c Release --nologo -v:q 2>&1)"; then
+  printf '%s\n' "$build_output" >&2
+  exit 1
+fi
 exec dotnet "$root/AppHost/bin/Release/net10.0/Scrapbook.AppHost.dll" "$@"
