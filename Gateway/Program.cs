@@ -1,10 +1,15 @@
 using Scrapbook.Gateway.Apis;
 using Scrapbook.Gateway.Extensions;
+using Scrapbook.Gateway.Hosting;
+
+// Before anything opens a socket: the socket engine reads its scheduling mode once (see GatewayRuntime).
+var inlineSockets = GatewayRuntime.UseInlineSocketCompletions(typeof(Program).Assembly);
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
+GatewayRuntime.Configure(builder, inlineSockets);
 
 var app = builder.Build();
 

@@ -23,6 +23,12 @@ public static class ProblemTypes
     public const string RateLimited = Base + "rate-limited";
     public const string DependencyDown = Base + "dependency-down";
 
+    /// <summary>The gateway reached no destination of the route's service, or it failed before answering (502).</summary>
+    public const string BadGateway = Base + "bad-gateway";
+
+    /// <summary>The gateway's destination sent nothing for longer than the route's idle timeout (504).</summary>
+    public const string GatewayTimeout = Base + "gateway-timeout";
+
     /// <summary>
     /// The type for a problem written without one (binding errors, status code pages, the exception handler).
     /// </summary>
@@ -36,7 +42,9 @@ public static class ProblemTypes
         413 => TooLarge,
         415 => UnsupportedFormat,
         429 => RateLimited,
+        502 => BadGateway,
         503 => DependencyDown,
+        504 => GatewayTimeout,
         _ => null,
     };
 }

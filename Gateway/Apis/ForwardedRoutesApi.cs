@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
-using Scrapbook.Gateway.Extensions;
 using Scrapbook.Gateway.Forwarding;
 
 namespace Scrapbook.Gateway.Apis;
@@ -12,15 +11,21 @@ internal static class ForwardedRoutesApi
     {
         var options = app.ServiceProvider.GetRequiredService<IOptions<GatewayOptions>>().Value;
         var forwarder = app.ServiceProvider.GetRequiredService<HttpForwarder>();
+        var rateLimiter = app.ServiceProvider.GetRequiredService<UploadRateLimiter>();
         foreach (var route in options.Routes)
         {
-            var endpoint = app.Map(route.Prefix + "/{**rest}", context => forwarder.ForwardAsync(context, route))
+            RequestDelegate handler = route.RateLimited
+                ? async context =>
+                {
+                    if (await rateLimiter.TryAcquireAsync(context))
+                    {
+                        await forwarder.ForwardAsync(context, route);
+                    }
+                }
+                : context => forwarder.ForwardAsync(context, route);
+            app.Map(route.Prefix + "/{**rest}", handler)
                 .WithDisplayName($"Forward {route.Prefix} to {route.Cluster}")
                 .ExcludeFromDescription();
-            if (route.RateLimited)
-            {
-                endpoint.RequireRateLimiting(ServiceCollectionExtensions.UploadsRateLimitPolicy);
-            }
         }
 
         // Service-to-service endpoints are never public, whatever the routes say.

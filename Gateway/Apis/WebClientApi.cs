@@ -1,21 +1,26 @@
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.StaticFiles;
 
 namespace Scrapbook.Gateway.Apis;
 
 /// <summary>
-/// The web client from <c>wwwroot</c>: its pages fall back to <c>index.html</c>; HTML is revalidated on every
-/// load, fingerprinted assets (<c>app.3f9a1c2b.js</c>) are cached for a year, anything else is revalidated.
+/// The web client from <c>wwwroot</c>: its pages fall back to <c>index.html</c>; every file is sent with
+/// <c>Cache-Control: no-cache</c> and its ETag, so browsers keep a copy but revalidate it (a 304 when unchanged). There
+/// is no build step that fingerprints file names, so nothing may be cached as immutable: a release must show at once.
 /// </summary>
-internal static partial class WebClientApi
+internal static class WebClientApi
 {
-    private static readonly string[] s_pages = ["/", "/upload", "/mine", "/admin"];
+    /// <summary>The client-side pages; <c>app.js</c> picks the page from the path.</summary>
+    internal static readonly string[] Pages = ["/", "/upload", "/mine", "/admin", "/projector"];
 
-    public static StaticFileOptions StaticFileOptions { get; } = new() { OnPrepareResponse = SetCacheHeaders };
+    public static StaticFileOptions StaticFileOptions { get; } = new()
+    {
+        ContentTypeProvider = CreateContentTypes(),
+        OnPrepareResponse = static context => context.Context.Response.Headers.CacheControl = "no-cache",
+    };
 
     public static IEndpointRouteBuilder MapWebClient(this IEndpointRouteBuilder app)
     {
-        foreach (var page in s_pages)
+        foreach (var page in Pages)
         {
             app.MapFallbackToFile(page, "index.html", StaticFileOptions);
         }
@@ -23,14 +28,21 @@ internal static partial class WebClientApi
         return app;
     }
 
-    private static void SetCacheHeaders(StaticFileResponseContext context)
+    /// <summary>ASP.NET Core's table, with the types the web client's files need stated rather than assumed.</summary>
+    private static FileExtensionContentTypeProvider CreateContentTypes()
     {
-        var name = context.File.Name;
-        context.Context.Response.Headers.CacheControl = Fingerprinted().IsMatch(name) && !name.EndsWith(".html", StringComparison.OrdinalIgnoreCase)
-            ? "public, max-age=31536000, immutable"
-            : "no-cache";
+        var provider = new FileExtensionContentTypeProvider();
+        // ES modules must come with a JavaScript type (RFC 9239: text/javascript) or browsers refuse them; with
+        // nosniff, so must classic scripts.
+        provider.Mappings[".js"] = "text/javascript";
+        provider.Mappings[".mjs"] = "text/javascript";
+        provider.Mappings[".map"] = "application/json";
+        provider.Mappings[".json"] = "application/json";
+        provider.Mappings[".webmanifest"] = "application/manifest+json";
+        provider.Mappings[".svg"] = "image/svg+xml";
+        provider.Mappings[".webp"] = "image/webp";
+        provider.Mappings[".avif"] = "image/avif";
+        provider.Mappings[".woff2"] = "font/woff2";
+        return provider;
     }
-
-    [GeneratedRegex(@"[.-](?=[0-9a-zA-Z]*[0-9])[0-9a-zA-Z]{8,}\.[a-z0-9]+$")]
-    private static partial Regex Fingerprinted();
 }

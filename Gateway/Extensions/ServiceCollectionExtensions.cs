@@ -1,19 +1,11 @@
-using System.Globalization;
 using System.Net;
-using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
-using Scrapbook.Contracts;
 using Scrapbook.Gateway.Forwarding;
-using Scrapbook.ServiceDefaults;
 using Scrapbook.Storage;
 
 namespace Scrapbook.Gateway.Extensions;
 
 internal static class ServiceCollectionExtensions
 {
-    public const string UploadsRateLimitPolicy = "uploads";
-
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -34,6 +26,7 @@ internal static class ServiceCollectionExtensions
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
         }, disposeHandler: true));
         services.AddSingleton<HttpForwarder>();
+        services.AddSingleton<UploadRateLimiter>();
 
         builder.AddBlobStore("blobs");
 
@@ -44,32 +37,12 @@ internal static class ServiceCollectionExtensions
                 .WithExposedHeaders("Location", "Retry-After", "ETag");
         }));
 
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = OnRateLimitedAsync;
-            limiter.AddPolicy(UploadsRateLimitPolicy, context =>
-            {
-                var limit = context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.UploadRateLimit;
-                // Owners are limited one by one; anonymous clients by address.
-                var partition = OwnerToken.GetOwnerId(context) is { } owner
-                    ? "owner:" + owner
-                    : "ip:" + context.Connection.RemoteIpAddress;
-                return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = limit.PermitLimit,
-                    Window = limit.Window,
-                    QueueLimit = 0,
-                });
-            });
-        });
-
         return builder;
     }
 
     /// <summary>
-    /// Security headers on every response, CORS, the rate limiter and static files, in that order after routing
-    /// (which WebApplication puts first).
+    /// Security headers on every response, CORS and static files, in that order after routing (which WebApplication
+    /// puts first). The upload rate limit is not middleware: only the rate-limited routes call it.
     /// </summary>
     public static WebApplication UseGatewayPipeline(this WebApplication app)
     {
@@ -79,28 +52,31 @@ internal static class ServiceCollectionExtensions
             return next(context);
         });
         app.UseCors();
-        app.UseRateLimiter();
         app.UseStaticFiles(Apis.WebClientApi.StaticFileOptions);
         return app;
     }
 
+    /// <summary>
+    /// What the web client needs and nothing more: its own scripts and styles only (no inline script, style
+    /// attribute or handler), images from itself plus <c>data:</c> (ThumbHash placeholders) and <c>blob:</c> (previews
+    /// of files about to be uploaded), fetch and SSE to itself, never framed.
+    /// </summary>
+    internal const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
+        "font-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+    /// <summary>Powerful features off, except the camera and fullscreen for this origin (taking a photo, the projector).</summary>
+    internal const string PermissionsPolicy =
+        "camera=(self), fullscreen=(self), microphone=(), geolocation=(), payment=(), usb=()";
+
     private static Task SetSecurityHeaders(HttpResponse response)
     {
         var headers = response.Headers;
-        headers.ContentSecurityPolicy =
-            "default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'";
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
         headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "same-origin";
+        headers["Permissions-Policy"] = PermissionsPolicy;
         return Task.CompletedTask;
-    }
-
-    private static async ValueTask OnRateLimitedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
-    {
-        var context = rejected.HttpContext;
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        await GatewayProblems.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited,
-            "Too many uploads", "Upload rate limit reached; retry after the time in Retry-After.");
     }
 }

@@ -26,10 +26,10 @@ internal sealed class DestinationSelector
         ChangeToken.OnChange(configuration.GetReloadToken, _clusters.Clear);
     }
 
-    public IReadOnlyList<Uri> GetDestinations(string cluster) => GetCluster(cluster).Destinations;
+    public IReadOnlyList<Destination> GetDestinations(string cluster) => GetCluster(cluster).Destinations;
 
     /// <summary>The next destination of <paramref name="cluster"/> other than <paramref name="except"/>, or null when there is none.</summary>
-    public Uri? Pick(string cluster, Uri? except = null)
+    public Destination? Pick(string cluster, Destination? except = null)
     {
         var state = GetCluster(cluster);
         var destinations = state.Destinations;
@@ -38,12 +38,12 @@ internal sealed class DestinationSelector
             return null;
         }
 
-        var now = _timeProvider.GetTimestamp();
+        var now = _unhealthyUntil.IsEmpty ? 0 : _timeProvider.GetTimestamp();
         var start = (Interlocked.Increment(ref state.Next) & int.MaxValue) % destinations.Count;
         for (var i = 0; i < destinations.Count; i++)
         {
             var candidate = destinations[(start + i) % destinations.Count];
-            if (candidate != except && !IsQuarantined(candidate, now))
+            if (candidate != except && !IsQuarantined(candidate.Address, now))
             {
                 return candidate;
             }
@@ -52,14 +52,14 @@ internal sealed class DestinationSelector
         return except is null ? destinations[start] : null;
     }
 
-    public void ReportConnectFailure(Uri destination) =>
-        _unhealthyUntil[destination] = _timeProvider.GetTimestamp() + (long)(Quarantine.TotalSeconds * _timeProvider.TimestampFrequency);
+    public void ReportConnectFailure(Destination destination) =>
+        _unhealthyUntil[destination.Address] = _timeProvider.GetTimestamp() + (long)(Quarantine.TotalSeconds * _timeProvider.TimestampFrequency);
 
-    public void ReportSuccess(Uri destination)
+    public void ReportSuccess(Destination destination)
     {
         if (!_unhealthyUntil.IsEmpty)
         {
-            _unhealthyUntil.TryRemove(destination, out _);
+            _unhealthyUntil.TryRemove(destination.Address, out _);
         }
     }
 
@@ -69,14 +69,14 @@ internal sealed class DestinationSelector
     private Cluster GetCluster(string name) => _clusters.GetOrAdd(name, static (name, configuration) =>
     {
         var service = configuration.GetSection("services").GetSection(name);
-        var destinations = new List<Uri>();
+        var destinations = new List<Destination>();
         foreach (var scheme in new[] { "http", "https" })
         {
             foreach (var entry in service.GetSection(scheme).GetChildren().OrderBy(c => c.Key, StringComparer.Ordinal))
             {
                 if (Uri.TryCreate(entry.Value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
                 {
-                    destinations.Add(uri);
+                    destinations.Add(new Destination(uri));
                 }
             }
         }
@@ -84,10 +84,21 @@ internal sealed class DestinationSelector
         return new Cluster(destinations);
     }, _configuration);
 
-    private sealed class Cluster(IReadOnlyList<Uri> destinations)
+    private sealed class Cluster(IReadOnlyList<Destination> destinations)
     {
         public int Next = -1;
 
-        public IReadOnlyList<Uri> Destinations { get; } = destinations;
+        public IReadOnlyList<Destination> Destinations { get; } = destinations;
     }
+}
+
+/// <summary>One replica of a cluster, with the text every forwarded URI to it starts with (computed once, not per request).</summary>
+internal sealed class Destination(Uri address)
+{
+    public Uri Address { get; } = address;
+
+    /// <summary>Scheme, authority and base path without its trailing slash: <c>http://10.0.0.5:8080</c>.</summary>
+    public string Prefix { get; } = address.GetLeftPart(UriPartial.Authority) + address.AbsolutePath.TrimEnd('/');
+
+    public override string ToString() => Address.ToString();
 }

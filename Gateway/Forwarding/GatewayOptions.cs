@@ -64,7 +64,7 @@ internal sealed class RouteOptions
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>Whether the per-owner upload rate limit applies.</summary>
+    /// <summary>Whether the upload rate limit (per client address, then per owner) applies.</summary>
     public bool RateLimited { get; set; }
 }
 
@@ -74,10 +74,19 @@ internal sealed class CorsOptions
     public List<string> Origins { get; set; } = [];
 }
 
+/// <summary>Uploads per <see cref="Window"/>: per owner token, and per client address whatever the tokens (see <see cref="UploadRateLimiter"/>).</summary>
 internal sealed class UploadRateLimitOptions
 {
+    /// <summary>Uploads one owner may start per window.</summary>
     [Range(1, int.MaxValue)]
     public int PermitLimit { get; set; } = 60;
+
+    /// <summary>
+    /// Uploads one client address (an IPv6 /64) may start per window, whichever owner tokens it sends. Ten owners'
+    /// worth by default: guests at one venue often share its NAT address.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int ClientAddressPermitLimit { get; set; } = 600;
 
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }

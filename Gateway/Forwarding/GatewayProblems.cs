@@ -3,15 +3,9 @@ using Scrapbook.Contracts;
 
 namespace Scrapbook.Gateway.Forwarding;
 
-/// <summary>ProblemDetails the gateway writes itself, with stable types (ARCHITECTURE §6).</summary>
+/// <summary>ProblemDetails the gateway writes itself, with the stable types of <see cref="ProblemTypes"/> (ARCHITECTURE §6).</summary>
 internal static class GatewayProblems
 {
-    /// <summary>No destination of the route's service could be reached (502). Kept stable: clients switch on it.</summary>
-    public const string BadGateway = "https://scrapbook.dev/problems/bad-gateway";
-
-    /// <summary>The destination went quiet for longer than the route's idle timeout (504).</summary>
-    public const string GatewayTimeout = "https://scrapbook.dev/problems/gateway-timeout";
-
     public static ValueTask WriteAsync(HttpContext context, int status, string type, string title, string? detail = null)
     {
         context.Response.StatusCode = status;

@@ -1,28 +1,37 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using Scrapbook.Contracts;
 
 namespace Scrapbook.Gateway.Forwarding;
 
 /// <summary>
 /// Forwards one request to a destination of its route's cluster, following YARP's design points: one shared
 /// <see cref="HttpMessageInvoker"/>, hop-by-hop headers dropped both ways, bodies streamed both ways (never buffered),
-/// response buffering off with a flush per read so SSE flows as written, the client's abort cancelling the upstream
-/// call, an idle timeout reset whenever bytes move, and destination failures answered 502/504 as ProblemDetails.
+/// response buffering off with a flush whenever the destination pauses so SSE flows as written, the client's abort
+/// cancelling the upstream call, an idle timeout reset whenever bytes move, and destination failures answered 502/504
+/// as ProblemDetails.
 /// </summary>
+/// <remarks>
+/// The success path does no logging and no LINQ, copies headers without validating them again, and holds a body
+/// buffer only while bytes are moving: between reads it waits with a zero-byte read, so a quiet event stream costs
+/// the gateway no buffer at all (see docs/benchmarks.md, SSE).
+/// </remarks>
 internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, DestinationSelector destinations, ILogger<HttpForwarder> logger)
 {
+    /// <summary>Rented only while a body is being copied, returned whenever the source has nothing more yet.</summary>
     private const int BufferSize = 64 * 1024;
 
     // The handler's propagator writes the current trace context; the client's own copies must not compete with it.
-    private static readonly HashSet<string> s_notCopied = new(StringComparer.OrdinalIgnoreCase)
-    {
+    // X-Forwarded-* are rewritten from what this hop knows.
+    private static readonly FrozenSet<string> s_notCopied = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
         HeaderNames.Host, "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-For",
-        HeaderNames.TraceParent, HeaderNames.TraceState, "Request-Id", HeaderNames.Baggage, "Correlation-Context",
-    };
+        HeaderNames.TraceParent, HeaderNames.TraceState, "Request-Id", HeaderNames.Baggage, "Correlation-Context");
 
     public async Task ForwardAsync(HttpContext context, RouteOptions route)
     {
@@ -32,21 +41,25 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
             statusCodePages.Enabled = false;
         }
 
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        var hasBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? context.Request.ContentLength > 0;
+        if (hasBody)
         {
-            bodySize.MaxRequestBodySize = route.MaxRequestBodySize;
-        }
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+            {
+                bodySize.MaxRequestBodySize = route.MaxRequestBodySize;
+            }
 
-        if (context.Request.ContentLength > route.MaxRequestBodySize)
-        {
-            await GatewayProblems.TooLargeAsync(context, route.MaxRequestBodySize);
-            return;
+            if (context.Request.ContentLength > route.MaxRequestBodySize)
+            {
+                await GatewayProblems.TooLargeAsync(context, route.MaxRequestBodySize);
+                return;
+            }
         }
 
         using var idle = new IdleTimeout(route.IdleTimeout, context.RequestAborted);
         HttpRequestMessage? request = null;
         HttpResponseMessage? response = null;
-        Uri? failed = null;
+        Destination? failed = null;
         try
         {
             while (response is null)
@@ -60,7 +73,7 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
 
                 // Kept until the response is copied: the destination may answer while the request body still streams.
                 request?.Dispose();
-                request = CreateRequest(context, destination, idle);
+                request = CreateRequest(context, destination, hasBody, idle);
                 try
                 {
                     idle.Reset();
@@ -74,7 +87,7 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
                 }
                 catch (Exception) when (idle.HasFired)
                 {
-                    await GatewayProblems.WriteAsync(context, StatusCodes.Status504GatewayTimeout, GatewayProblems.GatewayTimeout,
+                    await GatewayProblems.WriteAsync(context, StatusCodes.Status504GatewayTimeout, ProblemTypes.GatewayTimeout,
                         "Gateway timeout", $"{route.Cluster} sent nothing for {route.IdleTimeout.TotalSeconds:0.#} s.");
                     return;
                 }
@@ -95,7 +108,7 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
                 catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError)
                 {
                     destinations.ReportConnectFailure(destination);
-                    LogConnectFailed(logger, destination, route.Cluster, ex.Message);
+                    LogConnectFailed(logger, destination.Address, route.Cluster, ex.Message);
                     // Safe to try another replica only while none of the request body has been consumed.
                     if (request.Content is StreamingRequestContent { Started: true })
                     {
@@ -107,7 +120,7 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
                 }
                 catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
                 {
-                    LogForwardFailed(logger, destination, route.Cluster, ex.Message);
+                    LogForwardFailed(logger, destination.Address, route.Cluster, ex.Message);
                     await WriteBadGatewayAsync(context, route, "the destination failed before answering");
                     return;
                 }
@@ -122,66 +135,100 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
         }
     }
 
-    private static HttpRequestMessage CreateRequest(HttpContext context, Uri destination, IdleTimeout idle)
+    private static HttpRequestMessage CreateRequest(HttpContext context, Destination destination, bool hasBody, IdleTimeout idle)
     {
         var incoming = context.Request;
-        var target = new Uri(string.Concat(
-            destination.GetLeftPart(UriPartial.Authority),
-            destination.AbsolutePath.TrimEnd('/'),
+        var request = new HttpRequestMessage(HttpMethod.Parse(incoming.Method), new Uri(string.Concat(
+            destination.Prefix,
             incoming.PathBase.ToUriComponent(),
             incoming.Path.ToUriComponent(),
-            incoming.QueryString.Value));
-        var request = new HttpRequestMessage(HttpMethod.Parse(incoming.Method), target)
+            incoming.QueryString.Value)))
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
 
-        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? incoming.ContentLength > 0)
+        if (hasBody)
         {
             request.Content = new StreamingRequestContent(incoming.Body, idle, context.RequestAborted);
         }
 
-        var namedInConnection = HopByHopHeaders.NamedInConnection(incoming.Headers.Connection);
-        foreach (var (name, value) in incoming.Headers)
+        var headers = incoming.Headers;
+        var namedInConnection = HopByHopHeaders.NamedInConnection(headers.Connection);
+        StringValues forwardedFor = default;
+        foreach (var (name, value) in headers)
         {
-            if (name.StartsWith(':') || s_notCopied.Contains(name) || HopByHopHeaders.IsHopByHop(name, namedInConnection))
+            if (s_notCopied.Contains(name))
+            {
+                if (name.Equals("X-Forwarded-For", StringComparison.OrdinalIgnoreCase))
+                {
+                    forwardedFor = value;
+                }
+
+                continue;
+            }
+
+            if (name.StartsWith(':') || HopByHopHeaders.IsHopByHop(name, namedInConnection))
             {
                 continue;
             }
 
             var added = value.Count == 1
                 ? request.Headers.TryAddWithoutValidation(name, value.ToString())
-                : request.Headers.TryAddWithoutValidation(name, value.OfType<string>());
+                : request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value);
             if (!added && request.Content is not null)
             {
                 _ = value.Count == 1
                     ? request.Content.Headers.TryAddWithoutValidation(name, value.ToString())
-                    : request.Content.Headers.TryAddWithoutValidation(name, value.OfType<string>());
+                    : request.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value);
             }
         }
 
-        // The one public entry: the client address is appended to what earlier proxies said; scheme and host are ours.
-        var clientAddress = context.Connection.RemoteIpAddress?.ToString();
-        var forwardedFor = incoming.Headers["X-Forwarded-For"].Where(v => !string.IsNullOrWhiteSpace(v)).Append(clientAddress).OfType<string>();
-        request.Headers.TryAddWithoutValidation("X-Forwarded-For", string.Join(", ", forwardedFor));
+        // The one public entry: the client address is appended to what earlier proxies said (kept for the services'
+        // information, never trusted here); scheme and host are ours.
+        request.Headers.TryAddWithoutValidation("X-Forwarded-For", AppendForwardedFor(forwardedFor, context.Connection.RemoteIpAddress));
         request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", incoming.Scheme);
         request.Headers.TryAddWithoutValidation("X-Forwarded-Host", incoming.Host.Value);
         return request;
+    }
+
+    private static string? AppendForwardedFor(StringValues earlier, IPAddress? client)
+    {
+        var address = client?.ToString();
+        if (earlier.Count == 0)
+        {
+            return address;
+        }
+
+        var joined = new System.Text.StringBuilder();
+        foreach (var value in earlier)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                joined.Append(joined.Length == 0 ? "" : ", ").Append(value);
+            }
+        }
+
+        if (address is not null)
+        {
+            joined.Append(joined.Length == 0 ? "" : ", ").Append(address);
+        }
+
+        return joined.ToString();
     }
 
     private async Task CopyResponseAsync(HttpContext context, HttpResponseMessage upstream, IdleTimeout idle)
     {
         var response = context.Response;
         response.StatusCode = (int)upstream.StatusCode;
-        var namedInConnection = upstream.Headers.NonValidated.TryGetValues(HeaderNames.Connection, out var connection)
-            ? HopByHopHeaders.NamedInConnection(connection.ToArray())
+        var upstreamHeaders = upstream.Headers.NonValidated;
+        var namedInConnection = upstreamHeaders.TryGetValues(HeaderNames.Connection, out var connection)
+            ? HopByHopHeaders.NamedInConnection(connection)
             : null;
-        CopyHeaders(upstream.Headers.NonValidated, response.Headers, namedInConnection);
+        CopyHeaders(upstreamHeaders, response.Headers, namedInConnection);
         CopyHeaders(upstream.Content.Headers.NonValidated, response.Headers, namedInConnection);
 
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        byte[]? buffer = null;
         try
         {
             idle.Reset();
@@ -193,20 +240,51 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
             }
 
             var writer = response.BodyWriter;
-            var reading = body.ReadAsync(buffer, idle.Token);
-            int read;
-            while ((read = await reading) > 0)
+            while (true)
             {
+                if (buffer is null)
+                {
+                    // Wait for bytes without holding a buffer (a zero-byte read completes once data is there).
+                    var available = body.ReadAsync(Memory<byte>.Empty, idle.Token);
+                    if (!available.IsCompleted)
+                    {
+                        await available;
+                        idle.Reset();
+                    }
+                    else
+                    {
+                        available.GetAwaiter().GetResult();
+                    }
+
+                    buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                }
+
+                var read = await body.ReadAsync(buffer, idle.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+
                 idle.Reset();
                 writer.Write(buffer.AsSpan(0, read));
-                reading = body.ReadAsync(buffer, idle.Token);
-                // What the destination sent is flushed before waiting for more, so no event is held back, while a
-                // response that has already arrived whole leaves in one write together with its end.
-                if (!reading.IsCompleted)
+
+                // More already here (a body that arrived whole): keep the buffer and leave in one write with the end.
+                // Otherwise flush what the destination sent before waiting, so no event is held back, and wait
+                // without the buffer.
+                var more = body.ReadAsync(Memory<byte>.Empty, idle.Token);
+                if (more.IsCompleted)
                 {
-                    await writer.FlushAsync(idle.Token);
-                    idle.Reset();
+                    more.GetAwaiter().GetResult();
+                    continue;
                 }
+
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
+                await writer.FlushAsync(idle.Token);
+                idle.Reset();
+                await more;
+                idle.Reset();
+                buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             }
 
             await response.CompleteAsync();
@@ -222,7 +300,10 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
@@ -238,13 +319,14 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
     }
 
     private static bool IsEventStream(HttpResponseMessage upstream) =>
-        string.Equals(upstream.Content.Headers.ContentType?.MediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
+        upstream.Content.Headers.NonValidated.TryGetValues(HeaderNames.ContentType, out var contentType)
+        && contentType.ToString().StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
 
     private Task WriteBadGatewayAsync(HttpContext context, RouteOptions route, string why)
     {
         LogBadGateway(logger, route.Cluster, why);
         context.Response.Headers.RetryAfter = "5";
-        return GatewayProblems.WriteAsync(context, StatusCodes.Status502BadGateway, GatewayProblems.BadGateway,
+        return GatewayProblems.WriteAsync(context, StatusCodes.Status502BadGateway, ProblemTypes.BadGateway,
             "Bad gateway", $"{route.Cluster} is unavailable: {why}.").AsTask();
     }
 

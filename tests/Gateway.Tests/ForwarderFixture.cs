@@ -13,6 +13,7 @@ namespace Scrapbook.Gateway.Tests;
 public sealed class ForwarderFixture : IAsyncLifetime
 {
     public const int UploadPermits = 3;
+    public const int ClientAddressPermits = 10;
     public const string DeadRoute = "/api/dead";
     public const string SlowRoute = "/api/slow";
 
@@ -32,6 +33,30 @@ public sealed class ForwarderFixture : IAsyncLifetime
 
     public HttpClient CreateClient() => Gateway.CreateGatewayClient();
 
+    /// <summary>A client whose connections leave from <paramref name="source"/> (any 127.0.0.0/8 address), so the gateway sees that peer.</summary>
+    public HttpClient CreateClientFrom(IPAddress source) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    {
+        BaseAddress = Gateway.BaseAddress,
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+
     public async ValueTask InitializeAsync()
     {
         Upstream = await Upstream.StartAsync();
@@ -50,6 +75,7 @@ public sealed class ForwarderFixture : IAsyncLifetime
             ["Gateway:Routes:8:Cluster"] = "slow-api",
             ["Gateway:Routes:8:IdleTimeout"] = "00:00:01",
             ["Gateway:UploadRateLimit:PermitLimit"] = UploadPermits.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Gateway:UploadRateLimit:ClientAddressPermitLimit"] = ClientAddressPermits.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway:UploadRateLimit:Window"] = "00:10:00",
             ["Gateway:Cors:Origins:0"] = "https://extension.example",
         });

@@ -218,6 +218,31 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
         Assert.Equal(HttpStatusCode.OK, otherOwner.StatusCode);
     }
 
+    [Fact]
+    public async Task RotatingOwnerTokensFromOneAddressStillHit429WhileAnotherAddressGetsThrough()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        fixture.Upstream.Handle("/api/uploads/url", context => context.Response.WriteAsync("accepted", context.RequestAborted));
+        // Two clients told apart only by their real source address (the gateway listens on 127.0.0.1).
+        using var rotating = fixture.CreateClientFrom(IPAddress.Parse("127.0.0.2"));
+        using var neighbour = fixture.CreateClientFrom(IPAddress.Parse("127.0.0.3"));
+
+        for (var i = 0; i < ForwarderFixture.ClientAddressPermits; i++)
+        {
+            using var allowed = await PostUploadAsync(rotating, OwnerToken.Create(), cancellationToken, forwardedFor: $"198.51.100.{i}");
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+
+        // A new token and a new X-Forwarded-For (which the client writes itself, so it is not believed) change nothing.
+        using var limited = await PostUploadAsync(rotating, OwnerToken.Create(), cancellationToken, forwardedFor: "198.51.100.200");
+        using var otherAddress = await PostUploadAsync(neighbour, OwnerToken.Create(), cancellationToken);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero, "429 without a positive Retry-After");
+        await AssertProblemTypeAsync(limited, ProblemTypes.RateLimited, cancellationToken);
+        Assert.Equal(HttpStatusCode.OK, otherAddress.StatusCode);
+    }
+
     [Theory]
     [InlineData("/internal/settings")]
     [InlineData("/internal/photos")]
@@ -284,7 +309,7 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
             Assert.Equal(2, selector.GetDestinations("notify-api").Count);
             // The replica that refused is now skipped (for its quarantine) rather than tried first every other time.
             var live = fixture.Upstream.BaseAddress.Authority;
-            Assert.All(Enumerable.Range(0, 4), _ => Assert.Equal(live, selector.Pick("notify-api")!.Authority));
+            Assert.All(Enumerable.Range(0, 4), _ => Assert.Equal(live, selector.Pick("notify-api")!.Address.Authority));
         }
         finally
         {
@@ -303,12 +328,24 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
         foreach (var path in new[] { "/api/photos", "/", "/nowhere" })
         {
             using var response = await client.GetAsync(path, cancellationToken);
-            var csp = string.Join(",", response.Headers.GetValues("Content-Security-Policy"));
-            Assert.Contains("default-src 'self'", csp, StringComparison.Ordinal);
-            Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
-            Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+            var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+            var directives = csp.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .ToDictionary(d => d.Split(' ')[0], d => d);
+            // What the web client needs (ThumbHash data: URLs, blob: previews of files being uploaded, SSE and fetch
+            // to itself) and no more: no inline script or style, no plugins, never framed.
+            Assert.Equal("default-src 'self'", directives["default-src"]);
+            Assert.Equal("script-src 'self'", directives["script-src"]);
+            Assert.Equal("style-src 'self'", directives["style-src"]);
+            Assert.Equal("img-src 'self' data: blob:", directives["img-src"]);
+            Assert.Equal("connect-src 'self'", directives["connect-src"]);
+            Assert.Equal("object-src 'none'", directives["object-src"]);
+            Assert.Equal("base-uri 'self'", directives["base-uri"]);
+            Assert.Equal("form-action 'self'", directives["form-action"]);
+            Assert.Equal("frame-ancestors 'none'", directives["frame-ancestors"]);
+            Assert.DoesNotContain("unsafe-", csp, StringComparison.Ordinal);
             Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
-            Assert.True(response.Headers.Contains("Referrer-Policy"));
+            Assert.Equal("same-origin", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+            Assert.Contains("microphone=()", Assert.Single(response.Headers.GetValues("Permissions-Policy")), StringComparison.Ordinal);
         }
     }
 
@@ -347,10 +384,15 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
         return long.Parse(await response.Content.ReadAsStringAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static Task<HttpResponseMessage> PostUploadAsync(HttpClient client, string token, CancellationToken cancellationToken)
+    private static Task<HttpResponseMessage> PostUploadAsync(HttpClient client, string token, CancellationToken cancellationToken, string? forwardedFor = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/uploads/url") { Content = new StringContent("{}") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (forwardedFor is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", forwardedFor);
+        }
+
         return client.SendAsync(request, cancellationToken);
     }
 

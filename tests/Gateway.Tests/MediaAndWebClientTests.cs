@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Scrapbook.Contracts;
 
 namespace Scrapbook.Gateway.Tests;
@@ -92,6 +94,8 @@ public sealed class MediaAndWebClientTests(ForwarderFixture fixture) : IClassFix
     [InlineData("/upload")]
     [InlineData("/mine")]
     [InlineData("/admin")]
+    [InlineData("/projector")]
+    [InlineData("/mine?after=abc")]
     public async Task WebClientPagesServeTheIndexRevalidatedOnEveryLoad(string path)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
@@ -103,6 +107,47 @@ public sealed class MediaAndWebClientTests(ForwarderFixture fixture) : IClassFix
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("<title>Scrapbook</title>", await response.Content.ReadAsStringAsync(cancellationToken), StringComparison.Ordinal);
         Assert.True(response.Headers.CacheControl?.NoCache, "HTML must be revalidated so a new release is picked up");
+    }
+
+    [Theory]
+    [InlineData("*.js", "text/javascript")]
+    [InlineData("*.css", "text/css")]
+    [InlineData("*.svg", "image/svg+xml")]
+    public async Task WebClientFilesComeWithTheirTypeAndAreRevalidatedByEtag(string pattern, string contentType)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var webRoot = fixture.Gateway.Services.GetRequiredService<IWebHostEnvironment>().WebRootPath;
+        var file = Directory.EnumerateFiles(webRoot, pattern, SearchOption.AllDirectories).Order(StringComparer.Ordinal).FirstOrDefault();
+        Assert.SkipWhen(file is null, $"wwwroot has no {pattern} file yet");
+        var path = "/" + Path.GetRelativePath(webRoot, file).Replace(Path.DirectorySeparatorChar, '/');
+        using var client = fixture.CreateClient();
+
+        using var first = await client.GetAsync(path, cancellationToken);
+        using var revalidation = new HttpRequestMessage(HttpMethod.Get, path);
+        revalidation.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+        using var second = await client.SendAsync(revalidation, cancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(contentType, first.Content.Headers.ContentType?.MediaType);
+        // No build step fingerprints the names, so a copy may be kept but never used unchecked.
+        Assert.True(first.Headers.CacheControl?.NoCache, $"{path} must be revalidated");
+        Assert.False(first.Headers.CacheControl?.MaxAge > TimeSpan.Zero, $"{path} must not be cached as fresh");
+        Assert.NotNull(first.Headers.ETag);
+        Assert.Equal(HttpStatusCode.NotModified, second.StatusCode);
+        Assert.Equal("nosniff", Assert.Single(first.Headers.GetValues("X-Content-Type-Options")));
+    }
+
+    [Theory]
+    [InlineData("app.js", "text/javascript")]
+    [InlineData("module.mjs", "text/javascript")]
+    [InlineData("site.webmanifest", "application/manifest+json")]
+    [InlineData("logo.svg", "image/svg+xml")]
+    [InlineData("style.css", "text/css")]
+    [InlineData("thumb.webp", "image/webp")]
+    public void WebClientFileTypesAreTheOnesBrowsersRequire(string name, string contentType)
+    {
+        Assert.True(Apis.WebClientApi.StaticFileOptions.ContentTypeProvider.TryGetContentType(name, out var type));
+        Assert.Equal(contentType, type);
     }
 
     private async Task<string> StoreAsync(string key, CancellationToken cancellationToken)
