@@ -308,7 +308,7 @@ public sealed partial class TelemetryTests : TelemetryDashboardTest
     [Fact]
     public async Task RetentionKeepsOnlyTheNewestSpansLogsAndPoints()
     {
-        await using var small = await TelemetryTestDashboard.StartAsync(new TelemetryLimits(MaxSpans: 20, MaxLogs: 15, MaxPointsPerInstrument: 4));
+        await using var small = await TelemetryTestDashboard.StartAsync(new TelemetryLimits(MaxSpans: 20, MaxLogs: 15, MaxPointsPerInstrument: 4, MaxInstruments: 2));
         var traceIds = new List<string>();
         using (var tracing = small.Tracing("gateway", Source))
         using (var metrics = small.Metrics("gateway", Source))
@@ -327,6 +327,16 @@ public sealed partial class TelemetryTests : TelemetryDashboardTest
             // Before the provider's last flush on dispose adds a point.
             var points = (await small.GetJsonAsync("/api/metrics/gateway/requests")).GetProperty("points").EnumerateArray();
             Assert.Equal([27, 28, 29, 30], points.Select(p => p.GetProperty("value").GetDouble()));
+
+            // Two instruments at most: the third one's points are dropped and counted.
+            meter.CreateCounter<int>("second").Add(1);
+            Assert.True(metrics.ForceFlush(10_000));
+            meter.CreateCounter<int>("third").Add(1);
+            Assert.True(metrics.ForceFlush(10_000));
+            Assert.Equal(
+                ["requests", "second"],
+                Assert.Single((await small.GetJsonAsync("/api/metrics")).EnumerateArray()).GetProperty("instruments").EnumerateArray().Select(i => i.GetProperty("name").GetString()));
+            Assert.True(small.Store.DroppedPoints > 0);
         }
 
         using (var logs = small.Logging("gateway"))

@@ -170,6 +170,11 @@ internal static partial class DashboardPages
             html.Append("</ul>");
         }
 
+        if (telemetry.DroppedPoints > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{telemetry.DroppedPoints} points of further instruments dropped (instrument limit reached).</p>");
+        }
+
         html.Append("</nav><section>");
         if (resource is not null && instrument is not null && telemetry.GetPoints(resource, instrument) is { } points)
         {

@@ -8,8 +8,6 @@ internal sealed class RingBuffer<T>(int capacity)
 
     public int Count { get; private set; }
 
-    public int Capacity => _items.Length;
-
     public void Add(T item)
     {
         _items[_next] = item;

@@ -31,8 +31,6 @@ internal sealed class TelemetryStore(TelemetryLimits limits)
     {
     }
 
-    public TelemetryLimits Limits => limits;
-
     /// <summary>Points that arrived for an instrument beyond <see cref="TelemetryLimits.MaxInstruments"/>, and were dropped.</summary>
     public long DroppedPoints { get; private set; }
 
