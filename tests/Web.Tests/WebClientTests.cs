@@ -259,6 +259,52 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
     }
 
     [Fact]
+    public async Task ThePagesThumbHashDecoderDrawsThePlaceholderTheServerEncodedInTheImagesColours()
+    {
+        // Red on the left, blue on the right: the decoded placeholder must keep both the colours and their places.
+        var image = await _web.DrawJpegAsync(
+            "(g, w, h) => { g.fillStyle = 'rgb(220,40,40)'; g.fillRect(0, 0, w / 2, h); g.fillStyle = 'rgb(40,80,220)'; g.fillRect(w / 2, 0, w / 2, h); }",
+            400,
+            300);
+        var token = await Testing.ScrapbookClient.NewOwnerTokenAsync(_web.Http, TestContext.Current.CancellationToken);
+        var photo = await _web.UploadThroughApiAsync(token, image, WebFixture.Unique("Red and blue"), "Tess");
+        Assert.False(string.IsNullOrEmpty(photo.Placeholder));
+
+        await using var context = await _web.NewContextAsync();
+        var watch = new ConsoleWatch(context);
+        var page = await context.NewPageAsync();
+        await OpenWallAsync(page);
+        var decoded = await page.EvaluateAsync<DecodedPlaceholder>(
+            """
+            async ([hash, w, h]) => {
+              const { decodeBase64, thumbHashToRgba } = await import('/js/thumbhash.js');
+              const image = thumbHashToRgba(decodeBase64(hash), w, h);
+              const average = (x0, x1) => {
+                const sum = [0, 0, 0];
+                let n = 0;
+                for (let y = 0; y < image.height; y++) {
+                  for (let x = x0; x < x1; x++) {
+                    for (let c = 0; c < 3; c++) sum[c] += image.rgba[(y * image.width + x) * 4 + c];
+                    n++;
+                  }
+                }
+                return sum.map((v) => Math.round(v / n));
+              };
+              const quarter = Math.floor(image.width / 4);
+              return { width: image.width, height: image.height, left: average(0, quarter), right: average(image.width - quarter, image.width) };
+            }
+            """,
+            new object[] { photo.Placeholder!, photo.Width, photo.Height });
+
+        Assert.Equal((32, 24), (decoded.Width, decoded.Height));
+        Assert.True(decoded.Left[0] > 150 && decoded.Left[2] < 110, $"left quarter should be red, was rgb({string.Join(',', decoded.Left)})");
+        Assert.True(decoded.Right[2] > 150 && decoded.Right[0] < 110, $"right quarter should be blue, was rgb({string.Join(',', decoded.Right)})");
+        var frame = page.Locator($".tile[data-photo-id='{photo.Id}'] .frame");
+        await Expect(frame).ToHaveCSSAsync("background-image", new Regex(@"^url\(""data:image/png;base64,"));
+        Assert.Empty(watch.Errors);
+    }
+
+    [Fact]
     public async Task EveryPageRendersWithoutConsoleErrorsAtPhoneAndDesktopSizesAndIsScreenshot()
     {
         // A wall worth looking at: photos of one owner (whose /mine the screenshots show), in several colours.
@@ -313,6 +359,7 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
             await ShootAsync(page, $"admin-signin-{sizeName}.png", copies);
             await SignInAsAdminAsync(page);
             await Expect(page.Locator(".admin .cards.compact .card").First).ToBeVisibleAsync();
+            await Expect(page.Locator(".stat").Filter(new() { HasText = "Photos" }).Locator("dd")).ToHaveTextAsync(new Regex(@"^[1-9]\d*$"));
             await ShootAsync(page, $"admin-{sizeName}.png", copies);
             Assert.Empty(watch.Errors);
         }
@@ -320,6 +367,17 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
 
     private static async Task ShootAsync(IPage page, string name, string copies)
     {
+        // Images in view are decoded off the main thread: a screenshot taken right after "load" may still show the
+        // placeholder. Wait (at most 10 s) until each one in the viewport has finished loading and decoding.
+        await page.EvaluateAsync(
+            """
+            () => Promise.race([
+              Promise.all([...document.images]
+                .filter((i) => { const r = i.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight && r.width > 0; })
+                .map((i) => (i.complete ? i.decode() : new Promise((resolve) => i.addEventListener('load', resolve, { once: true })).then(() => i.decode())).catch(() => {}))),
+              new Promise((resolve) => setTimeout(resolve, 10000)),
+            ])
+            """);
         var path = Path.Combine(WebFixture.ScreenshotDirectory, name);
         await page.ScreenshotAsync(new() { Path = path, FullPage = false });
         File.Copy(path, Path.Combine(copies, name), overwrite: true);
@@ -350,6 +408,18 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
         var item = page.Locator(".upload-item").Filter(new() { HasText = fileName });
         await Expect(item).ToHaveAttributeAsync("data-photo-id", PhotoId());
         return (await item.GetAttributeAsync("data-photo-id"))!;
+    }
+
+    /// <summary>What the page's decoder made of a placeholder (filled in by Playwright, hence the setters).</summary>
+    private sealed class DecodedPlaceholder
+    {
+        public int Width { get; set; }
+
+        public int Height { get; set; }
+
+        public int[] Left { get; set; } = [];
+
+        public int[] Right { get; set; } = [];
     }
 
     private static Regex StartsWithWord(string word) => new($"^{word}\\b");

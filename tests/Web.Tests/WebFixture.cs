@@ -75,16 +75,10 @@ public sealed class WebFixture : IAsyncLifetime
     /// A colourful JPEG drawn by the browser's canvas with <paramref name="label"/> written on it, so every image
     /// is different (the API answers a repeated upload by the same owner with the photo it already has).
     /// </summary>
-    public async Task<byte[]> MakeImageAsync(string label, int hue, int width = 1200, int height = 800)
-    {
-        await using var context = await Browser.NewContextAsync();
-        var page = await context.NewPageAsync();
-        var base64 = await page.EvaluateAsync<string>(
+    public Task<byte[]> MakeImageAsync(string label, int hue, int width = 1200, int height = 800) =>
+        DrawJpegAsync(
             """
-            async ([w, h, hue, label]) => {
-              const canvas = document.createElement('canvas');
-              canvas.width = w; canvas.height = h;
-              const g = canvas.getContext('2d');
+            (g, w, h, hue, label) => {
               const sky = g.createLinearGradient(0, 0, w, h);
               sky.addColorStop(0, `hsl(${hue} 85% 62%)`);
               sky.addColorStop(1, `hsl(${(hue + 70) % 360} 70% 28%)`);
@@ -98,7 +92,28 @@ public sealed class WebFixture : IAsyncLifetime
               g.fillStyle = 'rgba(255,255,255,0.92)';
               g.font = `bold ${Math.round(h / 9)}px sans-serif`;
               g.fillText(label, w * 0.06, h * 0.88);
-              const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.88));
+            }
+            """,
+            width,
+            height,
+            hue,
+            label);
+
+    /// <summary>
+    /// A JPEG of <paramref name="width"/>×<paramref name="height"/> drawn by <paramref name="draw"/>, a JavaScript
+    /// function <c>(context2d, width, height, hue, label) => void</c> run on a canvas in the browser.
+    /// </summary>
+    public async Task<byte[]> DrawJpegAsync(string draw, int width, int height, int hue = 0, string label = "")
+    {
+        await using var context = await Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var base64 = await page.EvaluateAsync<string>(
+            $$"""
+            async ([w, h, hue, label]) => {
+              const canvas = document.createElement('canvas');
+              canvas.width = w; canvas.height = h;
+              ({{draw}})(canvas.getContext('2d'), w, h, hue, label);
+              const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.9));
               const bytes = new Uint8Array(await blob.arrayBuffer());
               let text = '';
               for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));

@@ -203,8 +203,7 @@ function dashboard(main, key) {
   async function refresh() {
     try {
       showSettings(await call('/api/admin/settings'));
-      await refreshQueue();
-      await refreshCounts();
+      await Promise.all([refreshCounts(), refreshQueue()]);
     } catch (error) {
       failed(error);
     }
