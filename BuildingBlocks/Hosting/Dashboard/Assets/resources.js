@@ -7,12 +7,15 @@
   function replicaRow(resource, replica) {
     const name = replica.name ?? resource.name;
     const running = replica.state !== undefined;
-    const health = running ? (replica.isHealthy ? '<span class="healthy">Healthy</span>' : '<span class="unhealthy">Unhealthy</span>') : '—';
+    const idle = replica.state === 'Stopped' || replica.state === 'Finished';
+    const health = running && !idle ? (replica.isHealthy ? '<span class="healthy">Healthy</span>' : '<span class="unhealthy">Unhealthy</span>') : '—';
     const env = replica.environment
       ? `<details><summary>${Object.keys(replica.environment).length} variables</summary><code>${Object.entries(replica.environment).map(([k, v]) => esc(k) + '=' + esc(v)).join('<br>')}</code></details>`
       : '';
+    // Every replica has all three; start is for a stopped (or finished) one, stop for one that is not.
+    const enabled = { restart: true, stop: !idle, start: idle };
     const actions = running
-      ? ['restart', 'stop', 'start'].map(a => `<button type="button" data-action="${a}" data-name="${esc(name)}">${a}</button>`).join('')
+      ? ['restart', 'stop', 'start'].map(a => `<button type="button" data-action="${a}" data-name="${esc(name)}"${enabled[a] ? '' : ' disabled'}>${a}</button>`).join('')
       : '';
     return `<tr><td>${esc(name)}</td><td>${esc(resource.type)}</td><td>${esc(replica.state ?? '—')}</td><td>${health}</td>
       <td>${(replica.endpoints ?? []).map(e => `<a href="${esc(e)}">${esc(e)}</a>`).join('<br>')}</td>
