@@ -43,9 +43,9 @@
       chart.appendChild(element('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, format(v)));
     }
     chart.appendChild(element('line', { class: 'axis', x1: left, x2: width - right, y1: height - bottom, y2: height - bottom }));
-    for (const t of [t0, (t0 + t1) / 2, t1]) {
-      chart.appendChild(element('text', { x: x(t), y: height - 10, 'text-anchor': 'middle' }, new Date(t).toISOString().substring(11, 19)));
-    }
+    [['start', t0], ['middle', (t0 + t1) / 2], ['end', t1]].forEach(([anchor, t]) => {
+      chart.appendChild(element('text', { x: x(t), y: height - 10, 'text-anchor': anchor }, new Date(t).toISOString().substring(11, 19)));
+    });
     shown.forEach(([key, points], i) => {
       const d = points.map((p, j) => `${j ? 'L' : 'M'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
       chart.appendChild(element('path', { d, stroke: colors[i] }));
