@@ -6,10 +6,11 @@ using System.Net.Sockets;
 using System.Text;
 using Scrapbook.Redis;
 
-// Holds N server-sent-event connections to Notify.Api (started by run.sh), XADDs events in the relay's
-// format and measures, per event, the time from XADD to the moment the last connection had it, plus
-// Notify.Api's resident memory per connection. Connections are raw sockets speaking HTTP/1.1 so the
-// client stays small enough to hold 10,000 of them next to the server on the same machine.
+// Holds N server-sent-event connections (started by run.sh: to the Gateway's replicas, which forward them to
+// Notify.Api, or straight to Notify.Api), XADDs events in the relay's format and measures, per event, the time from
+// XADD to the moment the last connection had it, plus the resident memory per connection of Notify.Api and of the
+// Gateway. Connections are raw sockets speaking HTTP/1.1 so the client stays small enough to hold 10,000 of them
+// next to the servers on the same machine.
 
 var options = BenchOptions.Parse(args);
 await using var redis = new RedisClient(options.Redis);
@@ -24,6 +25,7 @@ if (existing.Count > 0)
 var payload = """{"id":"0b6f6c53-3c0e-4d5e-9a43-7f0d8f3e2a11","status":"ready","caption":"Sunset over the harbour","author":"Ada","width":4000,"height":3000,"placeholder":"3OcRJYB4d3h/iIeHeEh3eIhw+j2w","renditions":[{"preset":"thumb","url":"/media/renditions/aa/thumb.webp","width":256,"height":256},{"preset":"small","url":"/media/renditions/aa/small.webp","width":640,"height":480},{"preset":"large","url":"/media/renditions/aa/large.webp","width":1600,"height":1200}]}""";
 
 var rssBaseline = ReadRssKiB(options.NotifyPid);
+var gatewayBaseline = options.GatewayPids.Sum(ReadRssKiB);
 var clients = new List<SseClient>();
 var rows = new List<string>();
 var recorder = new Recorder();
@@ -39,11 +41,12 @@ foreach (var target in options.Counts)
         {
             await gate.WaitAsync();
             var source = sources[i % sources.Length];
+            var port = options.Ports[i % options.Ports.Length];
             opening.Add(Task.Run(async () =>
             {
                 try
                 {
-                    return await SseClient.OpenAsync(source, options.Host, options.Port, recorder);
+                    return await SseClient.OpenAsync(source, options.Host, port, recorder);
                 }
                 finally
                 {
@@ -59,6 +62,7 @@ foreach (var target in options.Counts)
     // Let the connections settle (first bytes flushed, GC after the burst) before reading memory.
     await Task.Delay(TimeSpan.FromSeconds(2));
     var rss = ReadRssKiB(options.NotifyPid);
+    var gatewayRss = options.GatewayPids.Sum(ReadRssKiB);
 
     var lastClientMs = new List<double>();
     var deliveryMs = new List<double>();
@@ -87,17 +91,28 @@ foreach (var target in options.Counts)
     }
 
     var closed = clients.Count(c => c.Closed);
-    rows.Add(string.Create(CultureInfo.InvariantCulture,
-        $"| {clients.Count:N0} | {connectWatch.Elapsed.TotalSeconds:0.0} s | {rss / 1024.0:N0} MiB | {(rss - rssBaseline) / (double)clients.Count:0.0} KiB | " +
-        $"{Percentile(lastClientMs, 0.5):0.0} ms | {Percentile(lastClientMs, 0.99):0.0} ms | {Percentile(deliveryMs, 0.5):0.0} ms | {Percentile(deliveryMs, 0.99):0.0} ms | {missing:N0} | {closed:N0} |"));
+    var notifyPerConnection = (rss - rssBaseline) / (double)clients.Count;
+    var gatewayPerConnection = (gatewayRss - gatewayBaseline) / (double)clients.Count;
+    var gatewayColumns = options.GatewayPids.Length == 0
+        ? "— | — | "
+        : string.Create(CultureInfo.InvariantCulture, $"{gatewayRss / 1024.0:N0} MiB | {gatewayPerConnection:0.0} KiB | ");
+    var sum = notifyPerConnection + (options.GatewayPids.Length == 0 ? 0 : gatewayPerConnection);
+    var head = string.Create(CultureInfo.InvariantCulture,
+        $"| {options.Label} | {clients.Count:N0} | {connectWatch.Elapsed.TotalSeconds:0.0} s | {rss / 1024.0:N0} MiB | {notifyPerConnection:0.0} KiB | ");
+    var tail = string.Create(CultureInfo.InvariantCulture,
+        $"{sum:0.0} KiB | {Percentile(lastClientMs, 0.5):0.0} ms | {Percentile(lastClientMs, 0.99):0.0} ms | {Percentile(deliveryMs, 0.5):0.0} ms | {Percentile(deliveryMs, 0.99):0.0} ms | {missing:N0} | {closed:N0} |");
+    rows.Add(head + gatewayColumns + tail);
     Console.Error.WriteLine($"{clients.Count} connections done");
 }
 
-Console.WriteLine();
-Console.WriteLine($"SSE fan-out, Notify.Api direct (no gateway), {options.Events} events of {Encoding.UTF8.GetByteCount(payload)} B per row, {options.Interval.TotalMilliseconds:0} ms apart, {Environment.ProcessorCount} CPUs shared by client, server and Redis; Notify.Api RSS with no clients: {rssBaseline / 1024.0:N0} MiB");
-Console.WriteLine();
-Console.WriteLine("| connections | connect time | Notify.Api RSS | RSS per connection (above idle) | XADD → last client p50 | p99 | XADD → each client p50 | p99 | deliveries missed | connections closed |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{options.Label}: {options.Events} events of {Encoding.UTF8.GetByteCount(payload)} B per row, {options.Interval.TotalMilliseconds:0} ms apart; idle RSS Notify.Api {rssBaseline / 1024.0:N0} MiB, Gateway {gatewayBaseline / 1024.0:N0} MiB"));
+if (options.PrintHeader)
+{
+    Console.WriteLine("| path | connections | connect time | Notify.Api RSS | Notify.Api per connection | Gateway RSS | Gateway per connection | sum per connection | XADD → last client p50 | p99 | XADD → each client p50 | p99 | deliveries missed | connections closed |");
+    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+}
+
 foreach (var row in rows)
 {
     Console.WriteLine(row);
@@ -297,7 +312,7 @@ internal sealed class SseClient : IDisposable
     }
 }
 
-internal sealed record BenchOptions(string Host, int Port, string Redis, int NotifyPid, int[] Counts, int Events, TimeSpan Interval, TimeSpan EventTimeout, int SourceAddresses)
+internal sealed record BenchOptions(string Host, int[] Ports, string Redis, int NotifyPid, int[] GatewayPids, string Label, bool PrintHeader, int[] Counts, int Events, TimeSpan Interval, TimeSpan EventTimeout, int SourceAddresses)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -310,13 +325,20 @@ internal sealed record BenchOptions(string Host, int Port, string Redis, int Not
         string Get(string name, string fallback) => map.TryGetValue(name, out var value) ? value : fallback;
         return new BenchOptions(
             "127.0.0.1",
-            int.Parse(map["port"], CultureInfo.InvariantCulture),
+            // Connections go round-robin over these (the Gateway's replicas, or Notify.Api itself).
+            Numbers(map["ports"]),
             map["redis"],
             int.Parse(map["notify-pid"], CultureInfo.InvariantCulture),
-            [.. Get("counts", "1000,5000,10000").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))],
+            Numbers(Get("gateway-pids", "")),
+            Get("label", "Notify.Api direct"),
+            Get("header", "yes") == "yes",
+            Numbers(Get("counts", "1000,5000,10000")),
             int.Parse(Get("events", "20"), CultureInfo.InvariantCulture),
             TimeSpan.FromMilliseconds(int.Parse(Get("interval-ms", "250"), CultureInfo.InvariantCulture)),
             TimeSpan.FromSeconds(int.Parse(Get("event-timeout-s", "10"), CultureInfo.InvariantCulture)),
             int.Parse(Get("sources", "4"), CultureInfo.InvariantCulture));
+
+        static int[] Numbers(string list) =>
+            [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
     }
 }
