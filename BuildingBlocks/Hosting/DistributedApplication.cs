@@ -391,11 +391,20 @@ public sealed partial class DistributedApplication : IAsyncDisposable
         LogBuilt(_logger, stopwatch.Elapsed.TotalSeconds);
     }
 
+    /// <summary>The type as Aspire's dashboard shows it: <c>Project</c>, <c>Redis</c>, <c>Parameter</c>…</summary>
+    private static string TypeName(Resource resource)
+    {
+        var name = resource.GetType().Name;
+        return name.EndsWith(nameof(Resource), StringComparison.Ordinal) && name.Length > nameof(Resource).Length
+            ? name[..^nameof(Resource).Length]
+            : name;
+    }
+
     private ResourceSnapshot Snapshot(Resource resource)
     {
         if (resource is not ExecutableResource executable || !_runners.TryGetValue(executable, out var runners))
         {
-            return new ResourceSnapshot(resource.Name, resource.GetType().Name, [], []);
+            return new ResourceSnapshot(resource.Name, TypeName(resource), [], []);
         }
 
         var endpoints = executable.AllocatedPorts.Count == 0
@@ -403,7 +412,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
             : Enumerable.Range(0, executable.Replicas).SelectMany(i => executable.Endpoints.Select(e => executable.GetEndpointUrl(e.Name, i))).ToList();
         return new ResourceSnapshot(
             resource.Name,
-            resource.GetType().Name,
+            TypeName(resource),
             endpoints,
             [.. runners.Select(r => new ReplicaSnapshot(
                 r.DisplayName,

@@ -64,6 +64,8 @@ public sealed class AppHostTests
         Assert.Equal(2, workers.Count);
         Assert.All(workers, w => Assert.Equal("Running", w.GetProperty("state").GetString()));
         Assert.True(byName["gateway"].GetProperty("replicas")[0].GetProperty("isHealthy").GetBoolean());
+        Assert.Equal("Project", byName["gateway"].GetProperty("type").GetString());
+        Assert.Equal("Parameter", byName["admin-key"].GetProperty("type").GetString());
         Assert.Equal(DistributedApplication.Mask, byName["gallery-api"].GetProperty("replicas")[0].GetProperty("environment").GetProperty("Admin__Key").GetString());
         using var console = await dashboard.GetAsync("/api/resources/gateway/console", Cancellation);
         Assert.Equal(HttpStatusCode.OK, console.StatusCode);
