@@ -361,6 +361,10 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
             await Expect(page.Locator(".admin .cards.compact .card").First).ToBeVisibleAsync();
             await Expect(page.Locator(".stat").Filter(new() { HasText = "Photos" }).Locator("dd")).ToHaveTextAsync(new Regex(@"^[1-9]\d*$"));
             await ShootAsync(page, $"admin-{sizeName}.png", copies);
+
+            // The projector has its own address too, for a screen that should open straight into it.
+            await page.GotoAsync("/projector");
+            await Expect(page.Locator(".projector-slide.visible img.loaded")).ToBeVisibleAsync();
             Assert.Empty(watch.Errors);
         }
     }

@@ -58,6 +58,8 @@ export class Projector {
     this.keepAwake();
     this.wake();
     this.show(0);
+    // Opened straight at /projector the wall has not loaded anything yet: fetch the recent photos itself.
+    if (this.photos.length === 0) this.resync();
   }
 
   layer() {

@@ -40,9 +40,12 @@ export function start(main) {
       h('label', { class: 'button primary', htmlFor: 'file-picker' }, h('span', { class: 'icon icon-plus', attrs: { 'aria-hidden': 'true' } }), 'Choose photos'),
       h('label', { class: 'button camera-button', htmlFor: 'camera' }, h('span', { class: 'icon icon-camera', attrs: { 'aria-hidden': 'true' } }), 'Take a photo')),
     picker, camera);
-  // The labels act as buttons for keyboard users too.
+  // The labels are the buttons (keyboard included); the inputs behind them stay out of the tab order.
+  picker.tabIndex = -1;
+  camera.tabIndex = -1;
   for (const label of drop.querySelectorAll('label.button')) {
     label.tabIndex = 0;
+    label.setAttribute('role', 'button');
     label.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); label.click(); }
     });
