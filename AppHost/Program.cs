@@ -12,30 +12,30 @@ var gallerydb = builder.Configuration["Database"] == "postgres" // --Database=po
     ? builder.AddPostgres("postgres").AddDatabase("gallerydb")
     : builder.AddSqlite("gallerydb");
 
-var gallery = builder.AddProject("gallery-api", "../Gallery.Api")
+var gallery = builder.AddProject<Projects.Scrapbook_Gallery_Api>("gallery-api")
     .WithReference(gallerydb).WithReference(blobs).WithReference(queues).WithReference(redis)
     .WithEnvironment("Admin__Key", adminKey)
     .WithHttpHealthCheck("/health")
     .WaitFor(gallerydb).WaitFor(storage).WaitFor(redis);
 
-var upload = builder.AddProject("upload-api", "../Upload.Api")
+var upload = builder.AddProject<Projects.Scrapbook_Upload_Api>("upload-api")
     .WithReference(blobs).WithReference(gallery)
     .WithHttpHealthCheck("/health")
     .WaitFor(storage).WaitFor(gallery);
 
-builder.AddProject("thumbnail-worker", "../Thumbnail.Worker")
+builder.AddProject<Projects.Scrapbook_Thumbnail_Worker>("thumbnail-worker")
     .WithReference(blobs).WithReference(queues).WithReference(gallery)
     .WithReplicas(2)
     .WithHttpHealthCheck("/health")
     .WaitFor(storage).WaitFor(gallery);
 
-var notify = builder.AddProject("notify-api", "../Notify.Api")
+var notify = builder.AddProject<Projects.Scrapbook_Notify_Api>("notify-api")
     .WithReference(redis).WithReference(gallery)
     .WithHttpHealthCheck("/health")
     .WaitFor(redis).WaitFor(gallery);
 
 var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
-var gateway = builder.AddProject("gateway", "../Gateway")
+var gateway = builder.AddProject<Projects.Scrapbook_Gateway>("gateway")
     .WithHttpEndpoint(port: gatewayPort)
     .WithExternalHttpEndpoints()
     .WithReference(blobs).WithReference(upload).WithReference(gallery).WithReference(notify)

@@ -93,9 +93,10 @@ public sealed partial class DistributedApplication : IAsyncDisposable
         }
 
         var projects = _resources.OfType<ProjectResource>().ToList();
-        if (_options.BuildProjects && projects.Count > 0)
+        var unbuilt = projects.Where(p => !p.BuiltWithAppHost).ToList();
+        if (_options.BuildProjects && unbuilt.Count > 0)
         {
-            await BuildAsync(projects, cancellationToken);
+            await BuildAsync(unbuilt, cancellationToken);
         }
 
         foreach (var project in projects.Where(p => !File.Exists(p.AssemblyPath)))

@@ -17,6 +17,18 @@ public static class ResourceBuilderExtensions
         return builder.AddResource(resource);
     }
 
+    /// <summary>
+    /// A .NET project by its generated type (<c>Projects.Scrapbook_Gallery_Api</c>), as in Aspire: the AppHost references
+    /// the project, so building the AppHost built it, and the AppHost does not build it again.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddProject<TProject>(this DistributedApplicationBuilder builder, string name)
+        where TProject : IProjectMetadata, new()
+    {
+        var project = builder.AddProject(name, new TProject().ProjectPath);
+        project.Resource.BuiltWithAppHost = true;
+        return project;
+    }
+
     /// <summary>A .NET project by its folder or .csproj path, relative to the AppHost project's folder.</summary>
     public static IResourceBuilder<ProjectResource> AddProject(this DistributedApplicationBuilder builder, string name, string projectPath)
     {

@@ -100,6 +100,13 @@ public class ExecutableResource(string name, string command, string workingDirec
     }
 }
 
+/// <summary>A project the AppHost references; MSBuild generates one implementation per reference (<c>Projects.{Name}</c>), as Aspire does.</summary>
+public interface IProjectMetadata
+{
+    /// <summary>The full path of the project file.</summary>
+    string ProjectPath { get; }
+}
+
 /// <summary>A .NET project, built before the application starts and run as <c>dotnet {assembly}.dll</c>.</summary>
 public sealed class ProjectResource(string name, string projectPath, string assemblyPath)
     : ExecutableResource(name, "dotnet", Path.GetDirectoryName(projectPath)!)
@@ -107,6 +114,9 @@ public sealed class ProjectResource(string name, string projectPath, string asse
     public string ProjectPath { get; } = projectPath;
 
     public string AssemblyPath { get; } = assemblyPath;
+
+    /// <summary>Referenced by the AppHost project, so built with it: the AppHost does not build it again.</summary>
+    public bool BuiltWithAppHost { get; internal set; }
 }
 
 /// <summary>A value from configuration or generated once and persisted; secrets are masked wherever they are shown.</summary>

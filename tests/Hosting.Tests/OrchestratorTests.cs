@@ -58,6 +58,30 @@ public sealed class OrchestratorTests
     }
 
     [Fact]
+    public async Task AProjectAddedByItsGeneratedTypeRunsFromItsBuildOutputAndIsNotBuiltAgain()
+    {
+        using var state = new TempDirectory("hosting");
+        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+        {
+            StateDirectory = state.Path,
+            AppHostDirectory = state.Path,
+            Configuration = BuildConfiguration,
+            BuildProjects = true,
+            EnableDashboard = false,
+            StopGracePeriod = TimeSpan.FromSeconds(2),
+        });
+        var echo = builder.AddProject<EchoProject>("echo").WithArgs("service", state.Path).WithHttpHealthCheck("/health");
+        await using var app = builder.Build();
+
+        await app.StartAsync(Cancellation);
+        await app.WaitForResourceHealthyAsync("echo", Cancellation).WaitAsync(TimeSpan.FromSeconds(90), Cancellation);
+
+        Assert.Equal(TestAppHostAssembly, echo.Resource.AssemblyPath);
+        Assert.True(echo.Resource.BuiltWithAppHost);
+        Assert.False(Directory.Exists(Path.Combine(state.Path, "build")), "the AppHost built a project that its own build had built");
+    }
+
+    [Fact]
     public async Task AResourceStartsOnlyOnceWhatItWaitsForAcceptsConnections()
     {
         using var state = new TempDirectory("hosting");
@@ -179,5 +203,11 @@ public sealed class OrchestratorTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(app.ParametersFile));
         Assert.Equal(DistributedApplication.Mask, shown["Admin__Key"]);
         Assert.Equal("plain", shown["Visible"]);
+    }
+
+    /// <summary>What MSBuild generates for a project the AppHost references (AppHost/Scrapbook.AppHost.csproj).</summary>
+    private sealed class EchoProject : IProjectMetadata
+    {
+        public string ProjectPath => Path.Combine(TestAppHostProject, "Scrapbook.Hosting.TestAppHost.csproj");
     }
 }
