@@ -207,6 +207,11 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
             var item = uploadPage.Locator($".upload-item[data-photo-id='{id}']");
             await Expect(item).ToHaveAttributeAsync("data-state", "pending", new() { Timeout = ProcessingTimeout });
             await Expect(item.Locator(".upload-state")).ToContainTextAsync("waiting for a moderator");
+            var minePage = await uploader.NewPageAsync();
+            await minePage.GotoAsync("/mine");
+            var mine = minePage.Locator($".card[data-photo-id='{id}']");
+            await Expect(mine.Locator(".pill")).ToHaveTextAsync("Awaiting approval");
+            await Expect(minePage.Locator("#live")).ToHaveAttributeAsync("data-state", "live");
 
             // Processed and waiting: on the admin's queue with its preview, nowhere on the wall.
             var queued = adminPage.Locator($".queue .card[data-photo-id='{id}']");
@@ -221,6 +226,7 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
             await Expect(queued).ToHaveCountAsync(0);
             await Expect(wall.Locator($".tile[data-photo-id='{id}']")).ToBeVisibleAsync();
             await Expect(item).ToHaveAttributeAsync("data-state", "ready");
+            await Expect(mine.Locator(".pill")).ToHaveTextAsync("On the wall");
         }
         finally
         {
@@ -256,6 +262,32 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
         await Expect(show).ToHaveCountAsync(0);
         await Expect(page).ToHaveURLAsync(new Regex("/$"));
         Assert.Empty(watch.Errors);
+    }
+
+    [Fact]
+    public async Task TheProjectorRecoversFromANetworkLossByItselfAndShowsWhatArrivedMeanwhile()
+    {
+        await using var projector = await _web.NewContextAsync(1920, 1080);
+        var watch = new ConsoleWatch(projector);
+        var page = await projector.NewPageAsync();
+        await page.GotoAsync("/projector");
+        var show = page.Locator(".projector");
+        await Expect(show).ToBeVisibleAsync();
+        await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live");
+
+        await projector.SetOfflineAsync(true);
+        await Expect(page.Locator("#live")).Not.ToHaveAttributeAsync("data-state", "live");
+        var token = await Testing.ScrapbookClient.NewOwnerTokenAsync(_web.Http, TestContext.Current.CancellationToken);
+        var caption = WebFixture.Unique("While offline");
+        var photo = await _web.UploadThroughApiAsync(token, await _web.MakeImageAsync(caption, 160), caption, "Nic");
+        await Expect(show).Not.ToHaveAttributeAsync("data-current", photo.Id.ToString());
+        await projector.SetOfflineAsync(false);
+
+        await Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = 60_000 });
+        await Expect(show).ToHaveAttributeAsync("data-current", photo.Id.ToString(), new() { Timeout = 60_000 });
+        await Expect(show.Locator(".projector-caption")).ToHaveTextAsync(caption);
+        // Chromium reports the requests that failed while offline; nothing else may show up.
+        Assert.DoesNotContain(watch.Errors, e => !e.Contains("ERR_INTERNET_DISCONNECTED", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -60,7 +60,16 @@ export function openEvents({ onEvent, onReset = () => {}, onState = () => {} }) 
       connect();
     }
   };
+  // A connection that outlived the network (Wi-Fi gone, laptop asleep) may look open but carries nothing:
+  // drop it, and resume from the last id once the network is back.
+  const offline = () => {
+    clearTimeout(timer);
+    source?.close();
+    resync = true;
+    onState('offline');
+  };
   window.addEventListener('online', online);
+  window.addEventListener('offline', offline);
   connect();
 
   return {
@@ -68,6 +77,7 @@ export function openEvents({ onEvent, onReset = () => {}, onState = () => {} }) 
       closed = true;
       clearTimeout(timer);
       window.removeEventListener('online', online);
+      window.removeEventListener('offline', offline);
       source?.close();
     },
     reconnect: online,

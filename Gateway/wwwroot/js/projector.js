@@ -157,9 +157,15 @@ export class Projector {
     else if (at < this.index) this.index--;
   }
 
+  /** A fresh list (after a reset or a resync): a newest photo not seen before is shown as an arrival. */
   replaceAll(photos) {
+    const known = new Set(this.photos.map((p) => p.id));
     const currentId = this.photos[this.index]?.id;
     this.photos = [...photos];
+    if (known.size > 0 && this.photos.length > 0 && !known.has(this.photos[0].id)) {
+      this.show(0, { fresh: true });
+      return;
+    }
     const at = this.photos.findIndex((p) => p.id === currentId);
     if (at >= 0) this.index = at;
     else this.show(0);
