@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OpenTelemetry;
 using Scrapbook.Storage;
 using Scrapbook.Thumbnail.Worker.Processing;
 
@@ -52,8 +53,13 @@ internal sealed partial class ThumbnailWorker(
             JobMessage? message = null;
             try
             {
-                var received = await queue.ReceiveAsync(1, settings.VisibilityTimeout, stoppingToken);
-                message = received.Count > 0 ? received[0] : null;
+                // An idle worker polls about once a second; a root span and HTTP logs per poll would bury real traces.
+                // The job's own trace continues from the message once one arrives.
+                using (SuppressInstrumentationScope.Begin())
+                {
+                    var received = await queue.ReceiveAsync(1, settings.VisibilityTimeout, stoppingToken);
+                    message = received.Count > 0 ? received[0] : null;
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
