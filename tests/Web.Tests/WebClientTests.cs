@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -291,6 +292,43 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
     }
 
     [Fact]
+    public async Task TheWallLoadsOlderPhotosPageByPageAsItIsScrolledUntilItShowsEveryPhotoNewestFirst()
+    {
+        // A phone asks for a dozen photos a page: with 26 or more on the wall, scrolling has to fetch at least twice.
+        var existing = await PublicPhotoIdsAsync();
+        if (existing.Count < 26)
+        {
+            var token = await Testing.ScrapbookClient.NewOwnerTokenAsync(_web.Http, TestContext.Current.CancellationToken);
+            var images = await Task.WhenAll(Enumerable.Range(0, 26 - existing.Count).Select(i => _web.MakeImageAsync($"Older {i}", i * 29)));
+            await Task.WhenAll(images.Select((image, i) => _web.UploadThroughApiAsync(token, image, $"Scrolled {i}", "Kim")));
+        }
+
+        var expected = await PublicPhotoIdsAsync();
+        await using var context = await _web.NewContextAsync(390, 844, phone: true);
+        var watch = new ConsoleWatch(context);
+        var page = await context.NewPageAsync();
+        await OpenWallAsync(page);
+        var tiles = page.Locator(".tile");
+        await Expect(tiles).Not.ToHaveCountAsync(0);
+        Assert.True(await tiles.CountAsync() < expected.Count, "the first screen should not have fetched every photo");
+
+        var status = page.Locator(".wall-status");
+        for (var round = 0; round < 20 && !(await status.TextContentAsync() ?? "").StartsWith("That is every photo", StringComparison.Ordinal); round++)
+        {
+            var shown = await tiles.CountAsync();
+            await page.EvaluateAsync("() => window.scrollTo(0, document.documentElement.scrollHeight)");
+            await page.WaitForFunctionAsync(
+                "shown => document.querySelectorAll('.tile').length > shown || document.querySelector('.wall-status').textContent.startsWith('That is every photo')",
+                shown);
+        }
+
+        await Expect(status).ToHaveTextAsync("That is every photo. New ones will appear at the top.");
+        var shownIds = await tiles.EvaluateAllAsync<string[]>("tiles => tiles.map(t => t.dataset.photoId)");
+        Assert.Equal(expected, shownIds);
+        Assert.Empty(watch.Errors);
+    }
+
+    [Fact]
     public async Task ThePagesThumbHashDecoderDrawsThePlaceholderTheServerEncodedInTheImagesColours()
     {
         // Red on the left, blue on the right: the decoded placeholder must keep both the colours and their places.
@@ -399,6 +437,24 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
             await Expect(page.Locator(".projector-slide.visible img.loaded")).ToBeVisibleAsync();
             Assert.Empty(watch.Errors);
         }
+    }
+
+    /// <summary>Every public photo's id, newest first, paging through the API.</summary>
+    private async Task<List<string>> PublicPhotoIdsAsync()
+    {
+        var ids = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await _web.Http.GetFromJsonAsync(
+                "/api/photos?limit=100" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)),
+                Contracts.ContractsJsonContext.Default.PhotoPage,
+                TestContext.Current.CancellationToken);
+            ids.AddRange(page!.Items.Select(p => p.Id.ToString()));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return ids;
     }
 
     private static async Task ShootAsync(IPage page, string name, string copies)

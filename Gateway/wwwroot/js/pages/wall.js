@@ -6,7 +6,13 @@ import { altFor, h, showLiveState } from '../ui.js';
 import { openViewer } from '../viewer.js';
 import { Projector } from '../projector.js';
 
-const PAGE = 30;
+/** About a screen and a half of tiles: a phone asks for a dozen, a 4K projector for many more (the API allows 100). */
+function pageSize() {
+  const tile = window.innerWidth < 640 ? window.innerWidth / 2 : 240;
+  const columns = Math.max(2, Math.floor(window.innerWidth / tile));
+  const rows = Math.ceil(window.innerHeight / tile) + 1;
+  return Math.min(100, Math.max(12, columns * rows));
+}
 
 export function start(main, path) {
   const photos = [];
@@ -59,10 +65,11 @@ export function start(main, path) {
       refreshTile(photo);
       return;
     }
-    // Newest first: ids are time-ordered (UUIDv7) and createdAt breaks no ties the server would not.
-    let position = photos.findIndex((p) => Date.parse(p.createdAt) < Date.parse(photo.createdAt));
+    // Pages come in the server's order and are appended as they are; a live arrival goes before the first photo
+    // older than it (the top, in practice).
+    let position = live ? photos.findIndex((p) => Date.parse(p.createdAt) < Date.parse(photo.createdAt)) : photos.length;
     if (position < 0) {
-      if (!finished && live) return; // older than what is shown; the scroll brings it in order
+      if (!finished) return; // older than everything shown: the scroll brings it in its place
       position = photos.length;
     }
     photos.splice(position, 0, photo);
@@ -95,7 +102,7 @@ export function start(main, path) {
     const mine = generation;
     status.textContent = 'Loading photos…';
     try {
-      const page = await listPhotos(cursor, PAGE);
+      const page = await listPhotos(cursor, pageSize());
       if (mine !== generation) return;
       for (const photo of page.items) upsert(photo);
       cursor = page.nextCursor;
@@ -110,7 +117,7 @@ export function start(main, path) {
       if (mine === generation) loading = false;
     }
     // Keep filling while the sentinel is still on screen (a tall 4K screen needs more than a page).
-    if (!finished && sentinel.getBoundingClientRect().top < innerHeight + 800) loadMore();
+    if (!finished && nearEnd()) loadMore();
   }
 
   async function reload() {
@@ -152,9 +159,21 @@ export function start(main, path) {
     },
   });
 
-  new IntersectionObserver((entries) => {
+  const nearEnd = () => sentinel.getBoundingClientRect().top < innerHeight + 900;
+  const observer = new IntersectionObserver((entries) => {
     if (entries.some((e) => e.isIntersecting)) loadMore();
-  }, { rootMargin: '900px 0px' }).observe(sentinel);
+  }, { rootMargin: '900px 0px' });
+  observer.observe(sentinel);
+  // The observer only reports changes; a scroll that ends near the bottom while a page was still loading would
+  // otherwise wait for the next change.
+  let scrollFrame = 0;
+  addEventListener('scroll', () => {
+    if (scrollFrame) return;
+    scrollFrame = requestAnimationFrame(() => {
+      scrollFrame = 0;
+      if (nearEnd()) loadMore();
+    });
+  }, { passive: true });
 
   function enterProjector(fromButton) {
     if (projector) return;
