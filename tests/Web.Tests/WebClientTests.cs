@@ -46,20 +46,46 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
     }
 
     [Fact]
-    public async Task TheProgressBarReachesAHundredPercentAndTheUploadTurnsReady()
+    public async Task TwoPhotosDroppedTogetherEachShowTheirProgressReachAHundredPercentAndTurnReady()
     {
         await using var context = await _web.NewContextAsync();
         var watch = new ConsoleWatch(context);
         var page = await context.NewPageAsync();
-        var caption = WebFixture.Unique("Progress");
+        await page.GotoAsync("/upload");
+        var caption = WebFixture.Unique("Dropped");
+        await page.Locator("#caption").FillAsync(caption);
+        await page.Locator("#author").FillAsync("Grace");
+        var first = Convert.ToBase64String(await _web.MakeImageAsync(caption + " one", 200, 2400, 1600));
+        var second = Convert.ToBase64String(await _web.MakeImageAsync(caption + " two", 250, 1600, 2400));
 
-        var id = await UploadThroughPageAsync(page, await _web.MakeImageAsync(caption, 200, 2400, 1600), "progress.jpg", caption, "Grace");
+        // What a browser hands the page when files are dragged in from the desktop.
+        var files = await page.EvaluateHandleAsync(
+            """
+            (files) => {
+              const transfer = new DataTransfer();
+              for (const [name, base64] of files) {
+                const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+                transfer.items.add(new File([bytes], name, { type: 'image/jpeg' }));
+              }
+              return transfer;
+            }
+            """,
+            new[] { new[] { "first.jpg", first }, new[] { "second.jpg", second } });
+        await page.Locator(".dropzone").DispatchEventAsync("dragenter", new Dictionary<string, object> { ["dataTransfer"] = files });
+        await Expect(page.Locator(".dropzone")).ToHaveClassAsync(new Regex(@"\bover\b"));
+        await page.Locator(".dropzone").DispatchEventAsync("drop", new Dictionary<string, object> { ["dataTransfer"] = files });
 
-        var item = page.Locator($".upload-item[data-photo-id='{id}']");
-        await Expect(item.Locator("progress")).ToHaveAttributeAsync("value", "100");
-        await Expect(item.Locator(".upload-percent")).ToHaveTextAsync("100%");
-        await Expect(item).ToHaveAttributeAsync("data-state", "ready", new() { Timeout = ProcessingTimeout });
-        await Expect(item.Locator(".upload-state")).ToHaveTextAsync("Ready: it is on the wall");
+        foreach (var name in new[] { "first.jpg", "second.jpg" })
+        {
+            var item = page.Locator(".upload-item").Filter(new() { HasText = name });
+            await Expect(item.Locator("progress")).ToHaveAttributeAsync("value", "100");
+            await Expect(item.Locator(".upload-percent")).ToHaveTextAsync("100%");
+            await Expect(item).ToHaveAttributeAsync("data-photo-id", PhotoId());
+            await Expect(item).ToHaveAttributeAsync("data-state", "ready", new() { Timeout = ProcessingTimeout });
+            await Expect(item.Locator(".upload-state")).ToHaveTextAsync("Ready: it is on the wall");
+        }
+
+        await Expect(page.Locator(".dropzone")).Not.ToHaveClassAsync(new Regex(@"\bover\b"));
         // The author is remembered on this device for the next visit.
         await page.ReloadAsync();
         await Expect(page.Locator("#author")).ToHaveValueAsync("Grace");
@@ -402,7 +428,21 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
 
             await page.Locator(".tile-button").First.ClickAsync();
             await Expect(page.Locator("dialog.viewer .viewer-image")).ToHaveClassAsync(new Regex(@"\bloaded\b"));
-            await page.Keyboard.PressAsync("ArrowRight");
+            if (phone)
+            {
+                // A swipe to the left shows the next (older) photo.
+                var stage = (await page.Locator("dialog.viewer .viewer-stage").BoundingBoxAsync())!;
+                var y = stage.Y + (stage.Height / 2);
+                await page.Mouse.MoveAsync(stage.X + (stage.Width * 0.8f), y);
+                await page.Mouse.DownAsync();
+                await page.Mouse.MoveAsync(stage.X + (stage.Width * 0.2f), y, new() { Steps = 5 });
+                await page.Mouse.UpAsync();
+            }
+            else
+            {
+                await page.Keyboard.PressAsync("ArrowRight");
+            }
+
             await Expect(page.Locator("dialog.viewer .viewer-position")).ToContainTextAsync("2 of");
             await Expect(page.Locator("dialog.viewer .viewer-image")).ToHaveClassAsync(new Regex(@"\bloaded\b"));
             await ShootAsync(page, $"viewer-{sizeName}.png", copies);
