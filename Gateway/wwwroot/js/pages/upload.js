@@ -207,6 +207,13 @@ export function start(main) {
     onState: showLiveState,
     onReset: () => { for (const item of byPhoto.values()) if (item.element.dataset.state === 'processing') getPhoto(item.photoId).then((p) => apply(item, p), () => {}); },
     onEvent(type, data) {
+      if (type === 'settings.changed') {
+        notice.textContent = data.uploadsOpen
+          ? 'Uploads are open again. Retry any photo that was turned away.'
+          : 'Uploads are closed at the moment. Your photos stay in the list; retry once they reopen.';
+        notice.hidden = false;
+        return;
+      }
       if (!data?.id || !['photo.ready', 'photo.pending', 'photo.failed', 'photo.updated'].includes(type)) return;
       const item = byPhoto.get(data.id);
       if (item) apply(item, data);
