@@ -12,6 +12,7 @@ builder.AddApplicationServices();
 GatewayRuntime.Configure(builder, inlineSockets);
 
 var app = builder.Build();
+GatewayRuntime.LogSchedulingMode(app.Logger, inlineSockets);
 
 // First, so that its exception handler and status code pages wrap the gateway's own middleware too.
 app.MapDefaultEndpoints();

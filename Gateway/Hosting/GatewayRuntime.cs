@@ -20,7 +20,7 @@ namespace Scrapbook.Gateway.Hosting;
 /// is not the process's entry point (the tests host it in their own process, whose other sockets it must not
 /// change).</para>
 /// </remarks>
-internal static class GatewayRuntime
+internal static partial class GatewayRuntime
 {
     public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
@@ -49,4 +49,7 @@ internal static class GatewayRuntime
         // A full console queue must never block a request (with inline completions, an I/O thread).
         builder.Services.Configure<ConsoleLoggerOptions>(console => console.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Socket completions run inline: {Inline}")]
+    public static partial void LogSchedulingMode(ILogger logger, bool inline);
 }

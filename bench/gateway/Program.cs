@@ -3,16 +3,22 @@ using System.Text.RegularExpressions;
 using Scrapbook.Testing;
 
 // GET /api/photos: the real Gallery.Api (SQLite, Redis, Azurite as the tests start them) measured direct, through
-// the Gateway (started from its build output, discovering Gallery.Api like under the AppHost) and through Debian's
-// nginx with an upstream keepalive pool. One wrk client, the same connection counts, one run.
+// the Gateway (started from its Release build output with Production settings, discovering Gallery.Api like under
+// the AppHost) and through Debian's nginx with an upstream keepalive pool. One wrk client, the same connection
+// counts, one run; ROUNDS rounds, the three paths interleaved within each round so that the machine's other load
+// hits them alike, and the median round reported. Besides wrk's numbers, the CPU time the proxy process itself spent
+// per request (utime + stime from /proc) is reported: on a shared machine it is steadier than requests/s.
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
+var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 int[] connections = [32, 128];
+var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
 
 await using var servers = new BackingServers();
 await servers.InitializeAsync();
 await using var gallery = await ServiceUnderTest.StartAsync("Gallery.Api", "Scrapbook.Gallery.Api", Quiet(servers.EnvironmentFor("gallery-api")));
-await using var gateway = await ServiceUnderTest.StartAsync("Gateway", "Scrapbook.Gateway", Quiet(servers.EnvironmentFor("gateway",
-    new Dictionary<string, Uri[]> { ["gallery-api"] = [gallery.BaseAddress] })));
+var gatewayEnvironment = Quiet(servers.EnvironmentFor("gateway", new Dictionary<string, Uri[]> { ["gallery-api"] = [gallery.BaseAddress] }));
+var (gatewayProcess, gatewayAddress) = await StartProductionAsync("Gateway", "Scrapbook.Gateway", gatewayEnvironment);
+await using var gateway = gatewayProcess;
 using var nginxDir = new TempDirectory("bench-nginx");
 var nginxPort = FreePort.Next();
 await File.WriteAllTextAsync(Path.Combine(nginxDir.Path, "nginx.conf"), NginxConfig(nginxPort, gallery.BaseAddress));
@@ -22,40 +28,110 @@ if (!await FreePort.WaitUntilListeningAsync(nginxPort, TimeSpan.FromSeconds(10),
     throw new InvalidOperationException("nginx did not start:" + Environment.NewLine + nginx.Output);
 }
 
-var targets = new (string Name, Uri Address)[]
+// The nginx master forks its workers; they do the proxying.
+var nginxWorkers = Directory.EnumerateDirectories("/proc").Select(d => Path.GetFileName(d))
+    .Where(d => d.All(char.IsAsciiDigit)).Select(int.Parse)
+    .Where(pid => ParentOf(pid) == nginx.Id).ToArray();
+var targets = new (string Name, Uri Address, int[] Pids)[]
 {
-    ("direct (Gallery.Api)", gallery.BaseAddress),
-    ("Gateway", gateway.BaseAddress),
-    ("nginx", new Uri($"http://127.0.0.1:{nginxPort}")),
+    ("direct (Gallery.Api)", gallery.BaseAddress, []),
+    ("Gateway", gatewayAddress, [gateway.Id]),
+    ("nginx", new Uri($"http://127.0.0.1:{nginxPort}"), nginxWorkers),
 };
 
-Console.WriteLine($"GET /api/photos, wrk -t2, {seconds} s per cell after a 3 s warm-up, {Environment.ProcessorCount} cores shared with everything else on this machine");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"GET /api/photos, wrk -t2, {seconds} s per cell after a 3 s warm-up, median of {rounds} interleaved rounds, {Environment.ProcessorCount} cores shared by wrk, the proxies, Gallery.Api and everything else on this machine (load average {string.Join(' ', loadBefore)} before)"));
 Console.WriteLine();
-Console.WriteLine("| connections | path | requests/s | p50 ms | p99 ms | req/s vs nginx | p50 added vs direct |");
-Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|");
+Console.WriteLine("| connections | path | requests/s | p50 ms | p99 ms | req/s vs nginx | p50 added vs direct | proxy CPU µs/request |");
+Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|");
 foreach (var count in connections)
 {
-    var results = new Dictionary<string, WrkResult>();
-    foreach (var (name, address) in targets)
+    var results = targets.ToDictionary(t => t.Name, _ => new List<WrkResult>());
+    foreach (var (_, address, _) in targets)
     {
-        await RunWrkAsync(address, count, 3);
-        results[name] = await RunWrkAsync(address, count, seconds);
+        await RunWrkAsync(address, count, 3, []);
     }
 
-    foreach (var (name, _) in targets)
+    for (var round = 0; round < rounds; round++)
     {
-        var r = results[name];
-        var vsNginx = r.RequestsPerSecond / results["nginx"].RequestsPerSecond;
-        var added = r.P50Ms - results["direct (Gallery.Api)"].P50Ms;
+        foreach (var (name, address, pids) in targets)
+        {
+            results[name].Add(await RunWrkAsync(address, count, seconds, pids));
+        }
+    }
+
+    var median = results.ToDictionary(r => r.Key, r => Median(r.Value));
+    foreach (var (name, _, pids) in targets)
+    {
+        var r = median[name];
+        var vsNginx = r.RequestsPerSecond / median["nginx"].RequestsPerSecond;
+        var added = r.P50Ms - median["direct (Gallery.Api)"].P50Ms;
+        var cpu = pids.Length == 0 ? "—" : r.ProxyCpuMicroseconds.ToString("F1", CultureInfo.InvariantCulture);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {count} | {name} | {r.RequestsPerSecond:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {vsNginx:F2} | {added:+0.00;-0.00;0.00} ms |"));
+            $"| {count} | {name} | {r.RequestsPerSecond:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} | {vsNginx:F2} | {added:+0.00;-0.00;0.00} ms | {cpu} |"));
     }
 }
 
+Console.WriteLine();
+Console.WriteLine($"load average {string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3])} after the run");
 return 0;
 
-static async Task<WrkResult> RunWrkAsync(Uri target, int connections, int seconds)
+// The round whose requests/s is the median of the rounds (its latencies and CPU come with it).
+static WrkResult Median(List<WrkResult> results) => results.OrderBy(r => r.RequestsPerSecond).ElementAt(results.Count / 2);
+
+static int? ParentOf(int pid)
 {
+    try
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+    }
+    catch (IOException)
+    {
+        return null;
+    }
+}
+
+// utime + stime of the processes, in clock ticks (USER_HZ, 100 on Linux).
+static long CpuTicks(int[] pids) => pids.Sum(pid =>
+{
+    var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+});
+
+// The Gateway as it ships: Release build, Production environment, run from its output folder.
+static async Task<(ServerProcess Process, Uri Address)> StartProductionAsync(string projectFolder, string assemblyName, Dictionary<string, string?> environment)
+{
+    var dll = RepoPaths.Combine(projectFolder, "bin", "Release", "net10.0", assemblyName + ".dll");
+    var port = FreePort.Next();
+    var address = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
+    environment["ASPNETCORE_URLS"] = address.ToString();
+    environment["DOTNET_ENVIRONMENT"] = "Production";
+    var process = ServerProcess.Start("dotnet", [dll], workingDirectory: Path.GetDirectoryName(dll), environment: environment);
+    using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+    for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline && !process.HasExited; await Task.Delay(100))
+    {
+        try
+        {
+            using var alive = await http.GetAsync("/alive");
+            if (alive.IsSuccessStatusCode)
+            {
+                return (process, address);
+            }
+        }
+        catch (HttpRequestException)
+        {
+        }
+    }
+
+    var output = process.Output;
+    await process.DisposeAsync();
+    throw new InvalidOperationException($"{assemblyName} did not become alive:{Environment.NewLine}{output}");
+}
+
+static async Task<WrkResult> RunWrkAsync(Uri target, int connections, int seconds, int[] proxyPids)
+{
+    var cpuBefore = CpuTicks(proxyPids);
     await using var wrk = ServerProcess.Start("wrk", ["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", new Uri(target, "/api/photos").ToString()]);
     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 30));
     var exit = await wrk.WaitForExitAsync(timeout.Token);
@@ -70,10 +146,13 @@ static async Task<WrkResult> RunWrkAsync(Uri target, int connections, int second
         throw new InvalidOperationException($"{target} answered {errors.Groups[1].Value} errors:{Environment.NewLine}{output}");
     }
 
+    var cpuTicks = CpuTicks(proxyPids) - cpuBefore;
+    var requests = double.Parse(Regex.Match(output, @"(\d+) requests in").Groups[1].Value, CultureInfo.InvariantCulture);
     return new WrkResult(
         double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture),
         Milliseconds(Regex.Match(output, @"\s50%\s+([\d.]+)(us|ms|s)")),
-        Milliseconds(Regex.Match(output, @"\s99%\s+([\d.]+)(us|ms|s)")));
+        Milliseconds(Regex.Match(output, @"\s99%\s+([\d.]+)(us|ms|s)")),
+        cpuTicks * 10_000.0 / requests);
 }
 
 static double Milliseconds(Match match)
@@ -86,6 +165,8 @@ static Dictionary<string, string?> Quiet(Dictionary<string, string?> env)
 {
     // Request logging at Information would measure the console, not the proxy.
     env["Logging__LogLevel__Default"] = "Warning";
+    // Production for the Gateway (StartProductionAsync); ServiceUnderTest starts Gallery.Api in Development whatever
+    // this says, for every path alike.
     env["ASPNETCORE_ENVIRONMENT"] = "Production";
     return env;
 }
@@ -121,4 +202,4 @@ static string NginxConfig(int port, Uri gallery) => $$"""
     }
     """;
 
-internal sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms);
+internal sealed record WrkResult(double RequestsPerSecond, double P50Ms, double P99Ms, double ProxyCpuMicroseconds);

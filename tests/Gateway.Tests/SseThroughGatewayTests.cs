@@ -8,7 +8,8 @@ namespace Scrapbook.Gateway.Tests;
 
 /// <summary>
 /// A real redis-server and Notify.Api (a real process; heartbeat every 300 ms, an 8-event buffer per connection)
-/// with the gateway routing <c>/api/events</c> to it, as a browser sees it.
+/// with the Gateway routing <c>/api/events</c> to it, as a browser sees it. The Gateway runs as its own process too,
+/// as the AppHost and production run it: with inline socket completions, which only the entry process turns on.
 /// </summary>
 public sealed class NotifyBehindGateway : IAsyncLifetime
 {
@@ -16,11 +17,14 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
     private RelayedEventWriter? _events;
     private RedisClient? _redis;
     private ServiceUnderTest? _notify;
-    private GatewayServer? _gateway;
+    private ServiceUnderTest? _gateway;
 
     public RedisServer Redis { get; } = new();
 
     internal Uri GatewayAddress => _gateway!.BaseAddress;
+
+    /// <summary>What the Gateway process wrote so far (its start-up line says whether socket completions run inline).</summary>
+    internal string GatewayOutput => _gateway!.Output;
 
     public async ValueTask InitializeAsync()
     {
@@ -36,25 +40,28 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
             // Nothing listens on port 1: replay never needs Gallery.Api here, and fails fast if it did.
             ["services__gallery-api__http__0"] = "http://127.0.0.1:1",
         };
-        for (var attempt = 1; _notify is null; attempt++)
+        _notify = await StartAsync("Notify.Api", "Scrapbook.Notify.Api", environment);
+        _gateway = await StartAsync("Gateway", "Scrapbook.Gateway", new Dictionary<string, string?>
+        {
+            // The gateway needs a blob store to start (for /media); these tests never read from it.
+            ["ConnectionStrings__blobs"] = "file://" + _blobs.Path,
+            ["services__notify-api__http__0"] = _notify.BaseAddress.ToString().TrimEnd('/'),
+        });
+    }
+
+    private static async Task<ServiceUnderTest> StartAsync(string project, string assembly, Dictionary<string, string?> environment)
+    {
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
-                _notify = await ServiceUnderTest.StartAsync("Notify.Api", "Scrapbook.Notify.Api", environment);
+                return await ServiceUnderTest.StartAsync(project, assembly, environment);
             }
             catch (InvalidOperationException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
-                // A port picked as free was taken before Notify.Api bound it; pick another.
+                // A port picked as free was taken before the service bound it; pick another.
             }
         }
-
-        _gateway = new GatewayServer(new Dictionary<string, string?>
-        {
-            // The gateway needs a blob store to start (for /media); these tests never read from it.
-            ["ConnectionStrings:blobs"] = "file://" + _blobs.Path,
-            ["services:notify-api:http:0"] = _notify.BaseAddress.ToString().TrimEnd('/'),
-        });
-        _gateway.StartServer();
     }
 
     public Task<long> AddEventAsync(string type, string data, string? ownerId = null, CancellationToken cancellationToken = default) =>
@@ -97,6 +104,7 @@ public sealed class SseThroughGatewayTests(NotifyBehindGateway system) : IClassF
     [Fact]
     public async Task AnEventAddedToTheStreamArrivesThroughTheGatewayWithItsIdTypeAndData()
     {
+        Assert.Contains("Socket completions run inline: True", system.GatewayOutput, StringComparison.Ordinal);
         await using var client = await SseConnection.OpenAsync(system.GatewayAddress, cancellationToken: Ct);
         Assert.Equal("text/event-stream", client.Response.Content.Headers.ContentType?.MediaType);
         await client.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
