@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Http.Resilience;
@@ -18,6 +19,13 @@ public static class ServiceDefaultsExtensions
 {
     public const string HealthEndpointPath = "/health";
     public const string AliveEndpointPath = "/alive";
+
+    private static readonly Dictionary<string, string?> s_defaultLogLevels = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+    };
     public const string LiveTag = "live";
 
     /// <summary>
@@ -49,6 +57,10 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static TBuilder AddBasicServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // Lowest-precedence defaults: ASP.NET Core's and HttpClient's per-request Information lines (four per request,
+        // health probes and queue polls included) would drown the services' own logs in the dashboard. Any appsettings
+        // file, environment variable or command-line setting still overrides them.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = s_defaultLogLevels });
         builder.AddScrapbookTelemetry();
 
         builder.Services.AddHealthChecks()
