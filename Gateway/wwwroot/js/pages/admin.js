@@ -101,6 +101,7 @@ function dashboard(main, key) {
   function failed(error) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
       sessionStorage.removeItem(KEY);
+      events.close();
       signIn(main, 'The admin key is no longer valid. Please sign in again.');
       return;
     }
@@ -109,6 +110,7 @@ function dashboard(main, key) {
 
   function signOut() {
     sessionStorage.removeItem(KEY);
+    events.close();
     signIn(main);
   }
 
@@ -209,6 +211,17 @@ function dashboard(main, key) {
     }
   }
 
+  const events = openEvents({
+    onState: showLiveState,
+    onReset: () => poll(),
+    onEvent(type, data) {
+      if (type === 'settings.changed') showSettings(data);
+      else if (type === 'photo.ready' && data?.id && !wallCards.has(data.id)) wall.prepend(wallCard(data));
+      else if (type === 'photo.deleted') { wallCards.get(data.id)?.remove(); wallCards.delete(data.id); }
+      if (type.startsWith('photo.')) poll();
+    },
+  });
+
   let timer = 0;
   const poll = async () => {
     clearTimeout(timer);
@@ -218,15 +231,4 @@ function dashboard(main, key) {
   };
   poll();
   loadWall();
-
-  openEvents({
-    onState: showLiveState,
-    onReset: poll,
-    onEvent(type, data) {
-      if (type === 'settings.changed') showSettings(data);
-      else if (type === 'photo.ready' && data?.id && !wallCards.has(data.id)) wall.prepend(wallCard(data));
-      else if (type === 'photo.deleted') { wallCards.get(data.id)?.remove(); wallCards.delete(data.id); }
-      if (type.startsWith('photo.')) poll();
-    },
-  });
 }
