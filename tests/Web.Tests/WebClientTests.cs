@@ -254,6 +254,25 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
             await Expect(wall.Locator($".tile[data-photo-id='{id}']")).ToBeVisibleAsync();
             await Expect(item).ToHaveAttributeAsync("data-state", "ready");
             await Expect(mine.Locator(".pill")).ToHaveTextAsync("On the wall");
+
+            // The admin may take down anyone's photo: it leaves the wall and its owner's list, live.
+            var onWall = adminPage.Locator($".cards.compact .card[data-photo-id='{id}']");
+            await onWall.GetByRole(AriaRole.Button, new() { Name = $"Delete {caption}" }).ClickAsync();
+            await adminPage.GetByRole(AriaRole.Dialog, new() { Name = "Delete this photo?" }).GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+            await Expect(onWall).ToHaveCountAsync(0);
+            await Expect(wall.Locator($".tile[data-photo-id='{id}']")).ToHaveCountAsync(0);
+            await Expect(mine).ToHaveCountAsync(0);
+
+            // And the uploads switch closes and reopens uploads.
+            var uploadsSwitch = adminPage.GetByRole(AriaRole.Switch, new() { Name = "Uploads open" });
+            await adminPage.Locator("label.switch").ClickAsync();
+            await Expect(uploadsSwitch).Not.ToBeCheckedAsync();
+            await Expect(adminPage.Locator(".stat").Filter(new() { HasText = "Uploads" }).Locator("dd")).ToHaveTextAsync("Closed");
+            Assert.False((await _web.GetSettingsAsync()).UploadsOpen);
+            await adminPage.Locator("label.switch").ClickAsync();
+            await Expect(uploadsSwitch).ToBeCheckedAsync();
+            await Expect(adminPage.Locator(".stat").Filter(new() { HasText = "Uploads" }).Locator("dd")).ToHaveTextAsync("Open");
+            Assert.True((await _web.GetSettingsAsync()).UploadsOpen);
         }
         finally
         {
