@@ -88,13 +88,19 @@ function dashboard(main, key) {
     moderationPre.checked = value.moderation === 'pre';
   }
 
+  let saving = 0;
+  let changes = 0;
   async function save(next) {
+    saving++;
+    changes++;
     try {
       showSettings(await call('/api/admin/settings', { method: 'PUT', body: next }));
       toast(`Saved: uploads ${settings.uploadsOpen ? 'open' : 'closed'}, moderation ${settings.moderation === 'pre' ? 'approve first' : 'off'}.`);
     } catch (error) {
       failed(error);
       if (settings) showSettings(settings);
+    } finally {
+      saving--;
     }
   }
 
@@ -204,7 +210,10 @@ function dashboard(main, key) {
 
   async function refresh() {
     try {
-      showSettings(await call('/api/admin/settings'));
+      const before = changes;
+      const current = await call('/api/admin/settings');
+      // A poll that raced a change being saved must not flip the switch back.
+      if (saving === 0 && before === changes) showSettings(current);
       await Promise.all([refreshCounts(), refreshQueue()]);
     } catch (error) {
       failed(error);
