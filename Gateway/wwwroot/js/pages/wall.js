@@ -75,7 +75,9 @@ export function start(main, path) {
     photos.splice(position, 0, photo);
     const tile = tileFor(photo);
     tiles.set(photo.id, tile);
-    grid.insertBefore(tile, grid.children[position] ?? null);
+    // Placed by its neighbour rather than by index: a tile on its way out is still in the grid for a moment.
+    const next = photos[position + 1];
+    grid.insertBefore(tile, next ? tiles.get(next.id) ?? null : null);
     if (live) {
       tile.classList.add('arrive');
       tile.addEventListener('animationend', () => tile.classList.remove('arrive'), { once: true });
