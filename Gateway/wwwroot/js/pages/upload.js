@@ -34,7 +34,7 @@ export function start(main) {
 
   const drop = h('div', { class: 'dropzone', attrs: { 'aria-describedby': 'drop-help' } },
     h('span', { class: 'dropzone-art', attrs: { 'aria-hidden': 'true' } }),
-    h('p', { class: 'dropzone-title', text: 'Drop photos here' }),
+    h('p', { class: 'dropzone-title' }, h('span', { class: 'on-fine-pointer', text: 'Drop photos here' }), h('span', { class: 'on-coarse-pointer', text: 'Pick or take photos' })),
     h('p', { id: 'drop-help', class: 'dropzone-help', text: 'JPEG, PNG, WebP, HEIC, AVIF, GIF, TIFF or BMP, up to 50 MB each.' }),
     h('div', { class: 'dropzone-actions' },
       h('label', { class: 'button primary', htmlFor: 'file-picker' }, h('span', { class: 'icon icon-plus', attrs: { 'aria-hidden': 'true' } }), 'Choose photos'),
@@ -112,6 +112,8 @@ export function start(main) {
     items.set(key, item);
     list.prepend(element);
     setState(item, 'queued');
+    // On a phone the list starts below the fold: bring the new file's progress into view.
+    element.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
   }
 
   function setState(item, name, message) {
