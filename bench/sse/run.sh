@@ -33,9 +33,9 @@ fi
 replicas=$(( (2 * max_count + 1000 + limit - 1) / limit ))
 
 echo "Building Notify.Api, the Gateway and the benchmark (Release)..." >&2
-dotnet build "$root/Notify.Api/Scrapbook.Notify.Api.csproj" -c Release -v quiet -nologo >/dev/null
-dotnet build "$root/Gateway/Scrapbook.Gateway.csproj" -c Release -v quiet -nologo >/dev/null
-dotnet build "$here/Scrapbook.Bench.Sse.csproj" -c Release -v quiet -nologo >/dev/null
+dotnet build "$root/Notify.Api/Scrapbook.Notify.Api.csproj" -c Release -v quiet -nologo -clp:ErrorsOnly >&2
+dotnet build "$root/Gateway/Scrapbook.Gateway.csproj" -c Release -v quiet -nologo -clp:ErrorsOnly >&2
+dotnet build "$here/Scrapbook.Bench.Sse.csproj" -c Release -v quiet -nologo -clp:ErrorsOnly >&2
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 taken=" "
