@@ -116,6 +116,33 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
     }
 
     [Fact]
+    public async Task AFileOverTheSizeLimitIsRefusedWithAMessageSayingItIsTooLarge()
+    {
+        await using var context = await _web.NewContextAsync();
+        var watch = new ConsoleWatch(context);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/upload");
+
+        // 52 MiB made in the page itself (nothing that large crosses the test's wire), dropped like a file from disk.
+        var files = await page.EvaluateHandleAsync(
+            """
+            () => {
+              const transfer = new DataTransfer();
+              transfer.items.add(new File([new Uint8Array(52 * 1024 * 1024)], 'huge.jpg', { type: 'image/jpeg' }));
+              return transfer;
+            }
+            """);
+        await page.Locator(".dropzone").DispatchEventAsync("drop", new Dictionary<string, object> { ["dataTransfer"] = files });
+
+        var item = page.Locator(".upload-item").Filter(new() { HasText = "huge.jpg" });
+        await Expect(item).ToHaveAttributeAsync("data-state", "error", new() { Timeout = 60_000 });
+        await Expect(item.GetByRole(AriaRole.Alert)).ToContainTextAsync("too large");
+        await Expect(item.Locator(".upload-size")).ToHaveTextAsync("52 MB");
+        // Chromium logs the refused request itself (the 413, or the connection the server closed early).
+        Assert.DoesNotContain(watch.Errors, e => !e.Contains("status of 413", StringComparison.Ordinal) && !e.Contains("net::ERR_", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AnUploadWhileUploadsAreClosedSaysSoAndItsRetrySucceedsOnceTheyReopen()
     {
         await using var context = await _web.NewContextAsync();

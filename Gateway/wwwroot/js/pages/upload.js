@@ -5,6 +5,8 @@ import { h, showLiveState } from '../ui.js';
 
 const AUTHOR_KEY = 'scrapbook.author';
 const PARALLEL = 2;
+/** The default per-file limit (Imaging:MaxBytes); only used to explain a connection cut during a large upload. */
+const LIKELY_LIMIT = 50 * 1024 * 1024;
 const STATES = {
   queued: 'Waiting…',
   uploading: 'Uploading…',
@@ -152,7 +154,10 @@ export function start(main) {
       watch(item);
       notice.hidden = true;
     } catch (error) {
-      setState(item, 'error', describeProblem(error));
+      // A server that refuses a large body early may cut the connection before the browser has sent it all, so the
+      // page sees a network error, not the 413: say what most likely happened.
+      const cutOff = error instanceof ApiError && error.status === 0 && item.file.size > LIKELY_LIMIT;
+      setState(item, 'error', cutOff ? 'This file is probably too large to upload (the usual limit is 50 MB).' : describeProblem(error));
       // Told to come back later (429, 503): the file goes again by itself, once, after the time the server asked for.
       if (error instanceof ApiError && (error.status === 429 || error.status === 503) && item.attempts < 1) {
         const seconds = Math.min(Math.max(error.retryAfter ?? 5, 1), 120);
