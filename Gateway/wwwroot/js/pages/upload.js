@@ -118,10 +118,10 @@ export function start(main) {
     element.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
   }
 
-  function setState(item, name, message) {
+  function setState(item, name, message, retryable = true) {
     item.element.dataset.state = name;
     item.state.textContent = message ?? STATES[name];
-    item.retry.hidden = name !== 'error' && name !== 'failed';
+    item.retry.hidden = !retryable || (name !== 'error' && name !== 'failed');
     item.state.setAttribute('role', name === 'error' || name === 'failed' ? 'alert' : 'status');
     if (name === 'queued') setProgress(item, 0);
   }
@@ -157,7 +157,9 @@ export function start(main) {
       // A server that refuses a large body early may cut the connection before the browser has sent it all, so the
       // page sees a network error, not the 413: say what most likely happened.
       const cutOff = error instanceof ApiError && error.status === 0 && item.file.size > LIKELY_LIMIT;
-      setState(item, 'error', cutOff ? 'This file is probably too large to upload (the usual limit is 50 MB).' : describeProblem(error));
+      // Sending the same bytes again cannot change a verdict on the file itself (too large, not an image, damaged).
+      const permanent = cutOff || (error instanceof ApiError && [413, 415, 422].includes(error.status));
+      setState(item, 'error', cutOff ? 'This file is probably too large to upload (the usual limit is 50 MB).' : describeProblem(error), !permanent);
       // Told to come back later (429, 503): the file goes again by itself, once, after the time the server asked for.
       if (error instanceof ApiError && (error.status === 429 || error.status === 503) && item.attempts < 1) {
         const seconds = Math.min(Math.max(error.retryAfter ?? 5, 1), 120);
