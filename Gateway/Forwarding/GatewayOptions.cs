@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 
 namespace Scrapbook.Gateway.Forwarding;
 
@@ -13,6 +14,13 @@ internal sealed class GatewayOptions : IValidatableObject
     public CorsOptions Cors { get; set; } = new();
 
     public UploadRateLimitOptions UploadRateLimit { get; set; } = new();
+
+    /// <summary>
+    /// Addresses or networks (<c>10.0.0.0/8</c>) of proxies in front of the gateway (a cloud ingress) whose
+    /// <c>X-Forwarded-For</c> is believed when they are the TCP peer. Empty by default: the gateway is the public
+    /// entry, and a client-written <c>X-Forwarded-For</c> is never believed.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -35,6 +43,14 @@ internal sealed class GatewayOptions : IValidatableObject
             if (route.IdleTimeout < TimeSpan.Zero)
             {
                 yield return new ValidationResult($"Gateway:Routes '{route.Prefix}' has a negative IdleTimeout.");
+            }
+        }
+
+        foreach (var proxy in TrustedProxies)
+        {
+            if (proxy.Contains('/', StringComparison.Ordinal) ? !IPNetwork.TryParse(proxy, out _) : !IPAddress.TryParse(proxy, out _))
+            {
+                yield return new ValidationResult($"Gateway:TrustedProxies '{proxy}' is neither an IP address nor a network like 10.0.0.0/8.");
             }
         }
 

@@ -15,9 +15,11 @@ namespace Scrapbook.Gateway.Forwarding;
 /// counted wherever they connect from.
 /// </summary>
 /// <remarks>
-/// <para>The address is the TCP peer's (<see cref="ConnectionInfo.RemoteIpAddress"/>), never <c>X-Forwarded-For</c>:
-/// the gateway is the public entry, so that header is whatever the client chose to write. IPv6 clients are counted
-/// by their /64, which one subscriber usually holds whole.</para>
+/// <para>The address is the TCP peer's (<see cref="ConnectionInfo.RemoteIpAddress"/>), not <c>X-Forwarded-For</c>:
+/// the gateway is the public entry, so that header is whatever the client chose to write. Only when the peer is
+/// one of <see cref="GatewayOptions.TrustedProxies"/> (a cloud ingress in front) is the header read, from the right,
+/// up to the first address that is not itself a trusted proxy. IPv6 clients are counted by their /64, which one
+/// subscriber usually holds whole.</para>
 /// <para>The address comes first so that a request it refuses never creates an owner partition (token rotation
 /// cannot grow the owner table past the address limit). Its limit is a multiple of the owner's, for guests sharing
 /// one venue's NAT.</para>
@@ -26,14 +28,16 @@ namespace Scrapbook.Gateway.Forwarding;
 internal sealed partial class UploadRateLimiter : IAsyncDisposable
 {
     private readonly PartitionedRateLimiter<HttpContext> _limiter;
+    private readonly IPNetwork[] _trustedProxies;
     private readonly ILogger<UploadRateLimiter> _logger;
 
     public UploadRateLimiter(IOptions<GatewayOptions> options, ILogger<UploadRateLimiter> logger)
     {
         _logger = logger;
+        _trustedProxies = [.. options.Value.TrustedProxies.Select(ParseNetwork)];
         var limit = options.Value.UploadRateLimit;
         var byAddress = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            RateLimitPartition.GetFixedWindowLimiter(ClientPartition(context.Connection.RemoteIpAddress), _ => Window(limit.ClientAddressPermitLimit, limit.Window)));
+            RateLimitPartition.GetFixedWindowLimiter(ClientPartition(ClientAddress(context)), _ => Window(limit.ClientAddressPermitLimit, limit.Window)));
         var byOwner = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             OwnerToken.GetOwnerId(context) is { } owner
                 ? RateLimitPartition.GetFixedWindowLimiter(owner, _ => Window(limit.PermitLimit, limit.Window))
@@ -55,7 +59,7 @@ internal sealed partial class UploadRateLimiter : IAsyncDisposable
 
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        LogRateLimited(_logger, ClientPartition(context.Connection.RemoteIpAddress), seconds);
+        LogRateLimited(_logger, ClientPartition(ClientAddress(context)), seconds);
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await GatewayProblems.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited,
             "Too many uploads", "Upload rate limit reached; retry after the time in Retry-After.");
@@ -66,6 +70,64 @@ internal sealed partial class UploadRateLimiter : IAsyncDisposable
     {
         _limiter.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The TCP peer, or when that is a trusted proxy, the first address left of it in <c>X-Forwarded-For</c> that is not.</summary>
+    internal IPAddress? ClientAddress(HttpContext context)
+    {
+        var client = context.Connection.RemoteIpAddress;
+        if (_trustedProxies.Length == 0 || client is null || !IsTrustedProxy(client))
+        {
+            return client;
+        }
+
+        var forwardedFor = context.Request.Headers["X-Forwarded-For"];
+        for (var i = forwardedFor.Count - 1; i >= 0; i--)
+        {
+            var entries = (forwardedFor[i] ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            for (var j = entries.Length - 1; j >= 0; j--)
+            {
+                if (!IPAddress.TryParse(entries[j], out var hop))
+                {
+                    // Not an address a proxy writes: stop believing the header here.
+                    return client;
+                }
+
+                client = hop;
+                if (!IsTrustedProxy(hop))
+                {
+                    return hop;
+                }
+            }
+        }
+
+        return client;
+    }
+
+    /// <summary>A network (<c>10.0.0.0/8</c>) or one address (<c>10.0.0.7</c>, a network of one).</summary>
+    internal static IPNetwork ParseNetwork(string text) =>
+        text.Contains('/', StringComparison.Ordinal)
+            ? IPNetwork.Parse(text)
+            : IPAddress.Parse(text) is var address && address.AddressFamily == AddressFamily.InterNetworkV6
+                ? new IPNetwork(address, 128)
+                : new IPNetwork(address, 32);
+
+    private bool IsTrustedProxy(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        foreach (var network in _trustedProxies)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The client's IPv4 address, or the /64 of its IPv6 address.</summary>

@@ -14,6 +14,7 @@ public sealed class ForwarderFixture : IAsyncLifetime
 {
     public const int UploadPermits = 3;
     public const int ClientAddressPermits = 10;
+    public const string TrustedProxy = "127.0.0.4";
     public const string DeadRoute = "/api/dead";
     public const string SlowRoute = "/api/slow";
 
@@ -77,6 +78,7 @@ public sealed class ForwarderFixture : IAsyncLifetime
             ["Gateway:UploadRateLimit:PermitLimit"] = UploadPermits.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway:UploadRateLimit:ClientAddressPermitLimit"] = ClientAddressPermits.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway:UploadRateLimit:Window"] = "00:10:00",
+            ["Gateway:TrustedProxies:0"] = TrustedProxy,
             ["Gateway:Cors:Origins:0"] = "https://extension.example",
         });
         Gateway.StartServer();

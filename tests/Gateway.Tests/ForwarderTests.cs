@@ -244,6 +244,41 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
     }
 
     [Theory]
+    [InlineData("2001:db8:1:2:aaaa::1", "2001:db8:1:2:bbbb:cccc:dddd:2")]
+    [InlineData("::ffff:203.0.113.5", "203.0.113.5")]
+    public void AddressesOfOneSubscriberShareTheirRateLimit(string one, string other)
+    {
+        Assert.Equal(
+            Forwarding.UploadRateLimiter.ClientPartition(IPAddress.Parse(one)),
+            Forwarding.UploadRateLimiter.ClientPartition(IPAddress.Parse(other)));
+        Assert.NotEqual(
+            Forwarding.UploadRateLimiter.ClientPartition(IPAddress.Parse("2001:db8:1:3::1")),
+            Forwarding.UploadRateLimiter.ClientPartition(IPAddress.Parse("2001:db8:1:2::1")));
+    }
+
+    [Fact]
+    public async Task BehindATrustedProxyTheClientAddressComesFromItsForwardedForAndIsLimitedByIt()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        fixture.Upstream.Handle("/api/uploads/url", context => context.Response.WriteAsync("accepted", context.RequestAborted));
+        // 127.0.0.4 plays the cloud ingress in front of the gateway; it appends the real client to X-Forwarded-For.
+        using var ingress = fixture.CreateClientFrom(IPAddress.Parse(ForwarderFixture.TrustedProxy));
+
+        for (var i = 0; i < ForwarderFixture.ClientAddressPermits; i++)
+        {
+            // Whatever the client itself wrote stands left of what the ingress appended, and is not believed.
+            using var allowed = await PostUploadAsync(ingress, OwnerToken.Create(), cancellationToken, forwardedFor: $"10.9.9.{i}, 203.0.113.7");
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+
+        using var limited = await PostUploadAsync(ingress, OwnerToken.Create(), cancellationToken, forwardedFor: "203.0.113.7");
+        using var anotherClient = await PostUploadAsync(ingress, OwnerToken.Create(), cancellationToken, forwardedFor: "203.0.113.8");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, anotherClient.StatusCode);
+    }
+
+    [Theory]
     [InlineData("/internal/settings")]
     [InlineData("/internal/photos")]
     [InlineData("/INTERNAL/events?after=0")]
