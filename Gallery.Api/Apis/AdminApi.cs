@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Photos;
+using Scrapbook.Storage;
 
 namespace Scrapbook.Gallery.Api.Apis;
 
@@ -23,9 +24,14 @@ internal static class AdminApi
     public static async Task<Ok<SettingsDto>> GetSettings(PhotoStore store, CancellationToken cancellationToken = default) =>
         TypedResults.Ok(await store.GetSettingsAsync(cancellationToken));
 
-    /// <summary>How many photos there are in each state, for the admin page's counts.</summary>
-    public static async Task<Ok<PhotoStats>> GetStats(PhotoStore store, CancellationToken cancellationToken = default) =>
-        TypedResults.Ok(await store.CountAsync(cancellationToken));
+    /// <summary>How many photos there are in each state and how many thumbnail jobs are queued or poisoned, for the admin page's counts.</summary>
+    public static async Task<Ok<AdminStats>> GetStats(PhotoStore store, IJobQueue queue, CancellationToken cancellationToken = default)
+    {
+        var jobs = queue.GetApproximateCountsAsync(cancellationToken);
+        var photos = await store.CountAsync(cancellationToken);
+        var (queued, poisoned) = await jobs;
+        return TypedResults.Ok(new AdminStats(photos.Photos, photos.Public, photos.Processing, photos.Failed, photos.PendingApproval, queued, poisoned));
+    }
 
     public static async Task<Results<Ok<SettingsDto>, ProblemHttpResult>> UpdateSettings(
         SettingsDto settings, PhotoStore store, CancellationToken cancellationToken = default)

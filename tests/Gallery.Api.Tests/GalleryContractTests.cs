@@ -242,12 +242,20 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
     }
 
     [Fact]
-    public async Task AdminStatsCountThePhotosInEachStateAndNeedTheAdminKey()
+    public async Task AdminStatsCountThePhotosInEachStateAndTheQueuedAndPoisonedJobsAndNeedTheAdminKey()
     {
+        // A queue of its own (other tests' outboxes send to the shared one) so the job counts are exact.
+        var azurite = new AzuriteServer();
+        await using var _ = azurite;
+        await azurite.InitializeAsync();
         var settings = fixture.Settings(await fixture.CreateDatabaseAsync(Ct));
         settings["Outbox:Enabled"] = "false";
+        settings["ConnectionStrings:queues"] = azurite.ConnectionString;
         await using var app = new GalleryApp(settings);
         var client = app.CreateClient();
+        await app.Queue.SendAsync(BinaryData.FromString("{}"), cancellationToken: Ct);
+        await app.Queue.SendAsync(BinaryData.FromString("{}"), cancellationToken: Ct);
+        Assert.True(await app.Queue.MoveToPoisonAsync(Assert.Single(await app.Queue.ReceiveAsync(1, TimeSpan.FromSeconds(30), Ct)), Ct));
         var owner = Owner.New();
         await client.AddReadyPhotoAsync(owner, Ct);
         await client.RegisterAsync(GalleryCalls.Registration(owner), Ct);
@@ -272,9 +280,10 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
         using var counts = System.Text.Json.JsonDocument.Parse(await stats.Content.ReadAsStringAsync(Ct));
         var root = counts.RootElement;
         Assert.Equal(
-            (4L, 1L, 1L, 1L, 1L),
+            (4L, 1L, 1L, 1L, 1L, 1L, 1L),
             (root.GetProperty("photos").GetInt64(), root.GetProperty("public").GetInt64(), root.GetProperty("processing").GetInt64(),
-                root.GetProperty("failed").GetInt64(), root.GetProperty("pendingApproval").GetInt64()));
+                root.GetProperty("failed").GetInt64(), root.GetProperty("pendingApproval").GetInt64(),
+                root.GetProperty("queuedJobs").GetInt64(), root.GetProperty("poisonedJobs").GetInt64()));
     }
 
     [Fact]

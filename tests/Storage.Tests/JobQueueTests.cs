@@ -69,6 +69,25 @@ public sealed class JobQueueTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task ApproximateCountsIncludeHiddenMessagesAndFollowMovesToThePoisonQueue()
+    {
+        var queue = await StorageTestStores.CreateQueueAsync(azurite);
+        await StorageTestStores.CreateQueueAsync(azurite, queue.PoisonQueueName);
+        Assert.Equal(new QueueCounts(0, 0), await queue.GetApproximateCountsAsync(Cancellation));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await queue.SendAsync(BinaryData.FromString($"job {i}"), cancellationToken: Cancellation);
+        }
+
+        var hidden = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30), Cancellation));
+        Assert.Equal(new QueueCounts(3, 0), await queue.GetApproximateCountsAsync(Cancellation));
+
+        Assert.True(await queue.MoveToPoisonAsync(hidden, Cancellation));
+        Assert.Equal(new QueueCounts(2, 1), await queue.GetApproximateCountsAsync(Cancellation));
+    }
+
+    [Fact]
     public async Task MoveToPoisonLandsTheMessageInThePoisonQueueAndRemovesItFromTheSource()
     {
         var queue = await StorageTestStores.CreateQueueAsync(azurite);

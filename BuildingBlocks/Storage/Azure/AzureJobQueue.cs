@@ -158,6 +158,28 @@ internal sealed partial class AzureJobQueue : IJobQueue, IStorageResource
         };
     }
 
+    public async Task<QueueCounts> GetApproximateCountsAsync(CancellationToken cancellationToken = default)
+    {
+        var messages = GetApproximateCountAsync(_queueUri, Name, cancellationToken);
+        var poisoned = GetApproximateCountAsync(_poisonUri, PoisonQueueName, cancellationToken);
+        return new QueueCounts(await messages.ConfigureAwait(false), await poisoned.ConfigureAwait(false));
+    }
+
+    private async Task<long> GetApproximateCountAsync(Uri queueUri, string queueName, CancellationToken cancellationToken)
+    {
+        using var message = _http.CreateMessage(RequestMethod.Get, StorageHttp.BuildUri(queueUri, string.Empty, ("comp", "metadata")));
+        var response = await _http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        if (response.Status != 200)
+        {
+            throw await _http.CreateExceptionAsync(response, "Get Queue Metadata", $"queue '{queueName}'", cancellationToken).ConfigureAwait(false);
+        }
+
+        return response.Headers.TryGetValue("x-ms-approximate-messages-count", out var count)
+            && long.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new StorageException($"Get Queue Metadata on queue '{queueName}' returned no x-ms-approximate-messages-count.");
+    }
+
     private async Task<string> PutMessageAsync(Uri queueUri, string queueName, BinaryData body, TimeSpan? initialVisibilityDelay, CancellationToken cancellationToken)
     {
         var uri = StorageHttp.BuildUri(

@@ -36,7 +36,18 @@ public interface IJobQueue
     /// Returns the outcome of the delete (the copy is sent either way: at-least-once).
     /// </summary>
     Task<bool> MoveToPoisonAsync(JobMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The service's approximate message counts of this queue (visible and hidden alike) and of <see cref="PoisonQueueName"/>,
+    /// as Get Queue Metadata reports them: not lower than the real count, and possibly briefly higher.
+    /// </summary>
+    Task<QueueCounts> GetApproximateCountsAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>Approximate message counts of a queue and of its poison queue.</summary>
+/// <param name="Messages">Messages in the queue, including those hidden while a consumer works on them.</param>
+/// <param name="Poisoned">Messages in the poison queue.</param>
+public sealed record QueueCounts(long Messages, long Poisoned);
 
 /// <summary>A received queue message.</summary>
 /// <param name="MessageId">The service's id for the message.</param>

@@ -130,8 +130,8 @@ function dashboard(main, key) {
       stat('Photos', stats.photos),
       stat('On the wall', stats.public),
       stat('Awaiting approval', stats.pendingApproval),
-      stat('Queued jobs', stats.processing, 'still being processed'),
-      stat('Poisoned jobs', stats.failed, 'failed processing'),
+      stat('Queued jobs', stats.queuedJobs, `${stats.processing} photo(s) processing`),
+      stat('Poisoned jobs', stats.poisonedJobs, `${stats.failed} photo(s) failed`),
       stat('Uploads', settings?.uploadsOpen ? 'Open' : 'Closed'));
   }
 
