@@ -46,13 +46,14 @@ public static class PostgresExtensions
 {
     // initdb on an empty folder, then exec postgres (the replica's pid becomes the postmaster's).
     // Unix sockets are off: clients use TCP on loopback only; only warnings and errors reach the console.
+    // Dynamic shared memory lives in the cluster's folder, not /dev/shm, where a killed AppHost would leave it behind.
     private const string StartScript = """
         set -euo pipefail
         bin=$1 data=$2 port=$3 user=$4
         if [ ! -s "$data/PG_VERSION" ]; then
           "$bin/initdb" -D "$data" -U "$user" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD") --auth=scram-sha-256 -E UTF8 --locale=C >/dev/null
         fi
-        exec "$bin/postgres" -D "$data" -p "$port" -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c log_min_messages=warning
+        exec "$bin/postgres" -D "$data" -p "$port" -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c dynamic_shared_memory_type=mmap -c log_min_messages=warning
         """;
 
     /// <summary>
