@@ -23,9 +23,12 @@ internal sealed class WorkerOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
     public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Longest wait between receives of an empty queue.</summary>
+    /// <summary>
+    /// Longest wait between receives of an empty queue. One second keeps the first photo after a quiet spell within the
+    /// "on every wall within a second or two" promise (two replicas halve the wait), for about one request a second each.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")]
-    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gallery.Api, resolved through service discovery (<c>services__gallery-api__http__0</c>).</summary>
     [Required]

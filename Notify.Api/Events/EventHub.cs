@@ -38,10 +38,11 @@ internal sealed partial class EventHub(IOptions<NotifyOptions> options, NotifyMe
         return subscription;
     }
 
-    /// <summary>Called by the single tail, in stream order.</summary>
-    public void Publish(StreamEvent streamEvent)
+    /// <summary>Called by the single tail, in stream order. Returns how many connections the event was queued for.</summary>
+    public int Publish(StreamEvent streamEvent)
     {
         Volatile.Write(ref _lastSequence, streamEvent.Sequence);
+        var queued = 0;
         foreach (var subscription in Volatile.Read(ref _subscriptions))
         {
             if (!streamEvent.IsVisibleTo(subscription.OwnerId))
@@ -49,12 +50,18 @@ internal sealed partial class EventHub(IOptions<NotifyOptions> options, NotifyMe
                 continue;
             }
 
-            if (!subscription.Writer.TryWrite(streamEvent) && subscription.Drop())
+            if (subscription.Writer.TryWrite(streamEvent))
+            {
+                queued++;
+            }
+            else if (subscription.Drop())
             {
                 metrics.ClientDropped();
                 LogClientDropped(logger, subscription.OwnerId is not null, options.Value.ConnectionBufferSize, streamEvent.Sequence);
             }
         }
+
+        return queued;
     }
 
     /// <summary>Ends every connection (the host is stopping).</summary>

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
 using Scrapbook.Redis;
+using Scrapbook.ServiceDefaults;
 
 namespace Scrapbook.Notify.Api.Events;
 
@@ -8,10 +10,13 @@ namespace Scrapbook.Notify.Api.Events;
 /// The one reader of <see cref="Channels.EventStream"/> in this process: XREAD BLOCK from the last id it
 /// saw, publishing each entry to the <see cref="EventHub"/>. When Redis goes away it retries with a
 /// bounded backoff and resumes from that id, so connected clients lose nothing across a Redis restart.
+/// Each event continues the trace its <c>traceparent</c> field carries (the photo's, from the upload on) with one
+/// consumer span for the fan-out.
 /// </summary>
 internal sealed partial class EventTail(
     IRedisClient redis,
     EventHub hub,
+    ServiceTelemetry telemetry,
     IOptions<NotifyOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<EventTail> logger) : BackgroundService
@@ -71,7 +76,13 @@ internal sealed partial class EventTail(
             _lastId = entry.Id;
             if (StreamEvent.FromStreamEntry(entry) is { } streamEvent)
             {
-                hub.Publish(streamEvent);
+                ActivityContext.TryParse(entry["traceparent"], null, out var parent);
+                using var activity = telemetry.ActivitySource.StartActivity($"fan out {streamEvent.Type}", ActivityKind.Consumer, parent);
+                var connections = hub.Publish(streamEvent);
+                activity?.SetTag("messaging.system", "redis");
+                activity?.SetTag("messaging.destination.name", Channels.EventStream);
+                activity?.SetTag("messaging.message.id", entry.Id);
+                activity?.SetTag("scrapbook.event.connections", connections);
             }
             else
             {

@@ -39,7 +39,7 @@ public sealed class EndToEndTests(AppHostProcess host) : IClassFixture<AppHostPr
         AssertIsImage(thumbnail.Content.Headers.ContentType?.MediaType, await thumbnail.Content.ReadAsByteArrayAsync(Cancellation));
 
         var trace = await FindTraceOfPhotoAsync(photo.Id);
-        Assert.Superset(new HashSet<string> { "gateway", "upload-api", "gallery-api", "thumbnail-worker" }, trace.Resources);
+        Assert.Superset(new HashSet<string> { "gateway", "upload-api", "gallery-api", "thumbnail-worker", "notify-api" }, trace.Resources);
         Assert.Equal("gateway", trace.Root.GetProperty("resource").GetString());
     }
 
@@ -136,7 +136,7 @@ public sealed class EndToEndTests(AppHostProcess host) : IClassFixture<AppHostPr
                 var resources = spans.Select(s => s.GetProperty("resource").GetString()!).ToHashSet();
                 var root = spans.Where(s => s.GetProperty("parentSpanId").ValueKind == JsonValueKind.Null || s.GetProperty("parentSpanId").GetString() is null or "").ToList();
                 seen = $"trace {traceId}: resources [{string.Join(", ", resources.Order())}], roots [{string.Join(", ", root.Select(r => $"{r.GetProperty("resource")}: {r.GetProperty("name")}"))}]";
-                if (root.Count == 1 && resources.IsSupersetOf(["gateway", "upload-api", "gallery-api", "thumbnail-worker"]))
+                if (root.Count == 1 && resources.IsSupersetOf(["gateway", "upload-api", "gallery-api", "thumbnail-worker", "notify-api"]))
                 {
                     return (resources, root[0].Clone());
                 }
@@ -145,6 +145,6 @@ public sealed class EndToEndTests(AppHostProcess host) : IClassFixture<AppHostPr
             await Task.Delay(500, Cancellation);
         }
 
-        throw new TimeoutException($"No single trace crossed gateway, upload-api, gallery-api and thumbnail-worker for photo {photoId} within a minute; last seen: {seen}");
+        throw new TimeoutException($"No single trace crossed gateway, upload-api, gallery-api, thumbnail-worker and notify-api for photo {photoId} within a minute; last seen: {seen}");
     }
 }
