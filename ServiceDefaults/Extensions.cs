@@ -25,6 +25,7 @@ public static class ServiceDefaultsExtensions
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+        ["Logging:LogLevel:Polly"] = "Warning", // every successful attempt is an Information line; retries are Warnings
     };
     public const string LiveTag = "live";
 
@@ -57,9 +58,9 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static TBuilder AddBasicServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        // Lowest-precedence defaults: ASP.NET Core's and HttpClient's per-request Information lines (four per request,
-        // health probes and queue polls included) would drown the services' own logs in the dashboard. Any appsettings
-        // file, environment variable or command-line setting still overrides them.
+        // Lowest-precedence defaults: ASP.NET Core's, HttpClient's and Polly's per-request Information lines (four per
+        // request, health probes included, more per outgoing call) would drown the services' own logs in the dashboard.
+        // Any appsettings file, environment variable or command-line setting still overrides them.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = s_defaultLogLevels });
         builder.AddScrapbookTelemetry();
 

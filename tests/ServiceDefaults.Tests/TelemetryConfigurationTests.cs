@@ -47,6 +47,8 @@ public sealed class TelemetryConfigurationTests
             var loggers = app.Services.GetRequiredService<ILoggerFactory>();
             Assert.False(loggers.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Information));
             Assert.False(loggers.CreateLogger("System.Net.Http.HttpClient.Default.LogicalHandler").IsEnabled(LogLevel.Information));
+            Assert.False(loggers.CreateLogger("Polly").IsEnabled(LogLevel.Information));
+            Assert.True(loggers.CreateLogger("Polly").IsEnabled(LogLevel.Warning));
             Assert.True(loggers.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Warning));
             Assert.True(loggers.CreateLogger("Scrapbook.Gallery.Api.Outbox").IsEnabled(LogLevel.Information));
         }
