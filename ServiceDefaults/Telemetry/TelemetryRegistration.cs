@@ -67,6 +67,7 @@ internal static class TelemetryRegistration
                 // its own container; hand it the host's so values set by code or appsettings count too.
                 .ConfigureServices(services => services.AddSingleton(hostConfiguration))
                 .ConfigureResource(resource => ConfigureResource(resource, serviceName))
+                .SetSampler(new BackgroundCallSampler())
                 .AddSource(serviceName)
                 .AddSource(s_activitySources);
             if (export is not null)

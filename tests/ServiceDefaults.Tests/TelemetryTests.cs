@@ -23,6 +23,8 @@ public sealed partial class TelemetryTests : IAsyncLifetime
             {
                 app.MapDefaultEndpoints();
                 app.MapGet("/orders/{id}", GetOrder);
+                app.MapGet("/relay/{id}", (int id, HttpContext context, IHttpClientFactory clients) => CallOrderAsync(context, clients, id, background: false));
+                app.MapGet("/chore/{id}", (int id, HttpContext context, IHttpClientFactory clients) => CallOrderAsync(context, clients, id, background: true));
             },
             new Dictionary<string, string?>
             {
@@ -113,6 +115,50 @@ public sealed partial class TelemetryTests : IAsyncLifetime
 
         var logs = _receiver.Bodies("logs");
         Assert.Contains(logs, body => Contains(body, "Loading order 9") && Contains(body, _serviceName) && Contains(body, "instance-42"));
+    }
+
+    [Fact]
+    public async Task AnOutgoingCallIsTracedUnderItsRequestButABackgroundCallWithoutAParentIsNot()
+    {
+        var relayTrace = ActivityTraceId.CreateRandom();
+        var choreTrace = ActivityTraceId.CreateRandom();
+        using var client = _service.CreateClient();
+
+        using (var relay = await client.SendAsync(Get("/relay/3", relayTrace), TestContext.Current.CancellationToken))
+        using (var chore = await client.SendAsync(Get("/chore/4", choreTrace), TestContext.Current.CancellationToken))
+        {
+            relay.EnsureSuccessStatusCode();
+            chore.EnsureSuccessStatusCode();
+        }
+
+        await _service.StopAsync();
+
+        var spans = _receiver.Spans();
+        var relayed = Assert.Single(spans, s => s.Kind == ClientKind && s.Attribute("url.full")?.EndsWith("/orders/3", StringComparison.Ordinal) == true);
+        Assert.Equal(relayTrace.ToHexString(), relayed.TraceId);
+        Assert.Contains(spans, s => s.Kind == ExportedSpan.ServerKind && s.Attribute("url.path") == "/orders/3" && s.TraceId == relayTrace.ToHexString());
+
+        // The chore's call ran (the request answered 200 only if it did) but is not recorded, and neither is what it
+        // caused downstream: the call carries an unsampled traceparent, which the server side follows.
+        Assert.Contains(spans, s => s.Kind == ExportedSpan.ServerKind && s.Attribute("url.path") == "/chore/4" && s.TraceId == choreTrace.ToHexString());
+        Assert.DoesNotContain(spans, s => s.Kind == ClientKind && s.Attribute("url.full")?.EndsWith("/orders/4", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(spans, s => s.Attribute("url.path") == "/orders/4" || s.Attribute("order.id") == "4");
+    }
+
+    private const int ClientKind = 3;
+
+    /// <summary>Calls this service's <c>/orders/{id}</c>: within the request, or as background work with no parent span.</summary>
+    private static async Task<IResult> CallOrderAsync(HttpContext context, IHttpClientFactory clients, int id, bool background)
+    {
+        var url = new Uri($"{context.Request.Scheme}://{context.Request.Host}/orders/{id}");
+        if (background)
+        {
+            Activity.Current = null; // restored when this method returns: an async method's changes stay inside it
+        }
+
+        using var http = clients.CreateClient();
+        using var response = await http.GetAsync(url, context.RequestAborted);
+        return TypedResults.StatusCode((int)response.StatusCode);
     }
 
     private static HttpRequestMessage Get(string path, ActivityTraceId traceId)
