@@ -117,6 +117,89 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
     }
 
     [Fact]
+    public async Task AnImageThatFailsProcessingSaysWhyOnUploadAndOnMineAndStaysOffTheWall()
+    {
+        await using var context = await _web.NewContextAsync();
+        var watch = new ConsoleWatch(context);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/upload");
+
+        // Its header and chunk layout are sound, so the upload is accepted; its pixel data ends halfway, so the worker fails it.
+        await page.Locator("#file-picker").SetInputFilesAsync(new FilePayload { Name = "half.png", MimeType = "image/png", Buffer = PngWithPixelDataCutShort(320, 240) });
+
+        var item = page.Locator(".upload-item").Filter(new() { HasText = "half.png" });
+        await Expect(item).ToHaveAttributeAsync("data-photo-id", PhotoId());
+        var id = (await item.GetAttributeAsync("data-photo-id"))!;
+        await Expect(item).ToHaveAttributeAsync("data-state", "failed", new() { Timeout = ProcessingTimeout });
+        await Expect(item.GetByRole(AriaRole.Alert)).ToContainTextAsync("Processing failed");
+        await Expect(item.GetByRole(AriaRole.Alert)).ToContainTextAsync("cannot be decoded");
+
+        await page.GotoAsync("/mine");
+        var card = page.Locator($".card[data-photo-id='{id}']");
+        await Expect(card).ToHaveAttributeAsync("data-state", "failed");
+        await Expect(card.Locator(".pill")).ToHaveTextAsync("Failed");
+        await Expect(card.Locator(".card-detail")).ToContainTextAsync("cannot be decoded");
+
+        await OpenWallAsync(page);
+        await Expect(page.Locator($".tile[data-photo-id='{id}']")).ToHaveCountAsync(0);
+        Assert.Empty(watch.Errors);
+    }
+
+    /// <summary>An RGB PNG whose IDAT holds only the first half of its zlib stream; IEND and every CRC are in place.</summary>
+    private static byte[] PngWithPixelDataCutShort(int width, int height)
+    {
+        var rows = new byte[height * ((width * 3) + 1)];
+        Random.Shared.NextBytes(rows); // noise does not compress, so half the stream is half the rows
+        for (var y = 0; y < height; y++)
+        {
+            rows[y * ((width * 3) + 1)] = 0; // filter type None
+        }
+
+        using var deflated = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(deflated, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            zlib.Write(rows);
+        }
+
+        var header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8; // bit depth
+        header[9] = 2; // colour type RGB
+        using var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        WriteChunk(png, "IHDR", header);
+        WriteChunk(png, "IDAT", deflated.ToArray().AsSpan(0, (int)deflated.Length / 2));
+        WriteChunk(png, "IEND", []);
+        return png.ToArray();
+
+        static void WriteChunk(Stream stream, string type, ReadOnlySpan<byte> data)
+        {
+            var chunk = new byte[8 + data.Length + 4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(chunk, data.Length);
+            System.Text.Encoding.ASCII.GetBytes(type, chunk.AsSpan(4));
+            data.CopyTo(chunk.AsSpan(8));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(chunk.AsSpan(8 + data.Length), Crc32(chunk.AsSpan(4, 4 + data.Length)));
+            stream.Write(chunk);
+        }
+
+        static uint Crc32(ReadOnlySpan<byte> bytes)
+        {
+            var crc = 0xFFFFFFFFu;
+            foreach (var b in bytes)
+            {
+                crc ^= b;
+                for (var bit = 0; bit < 8; bit++)
+                {
+                    crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+                }
+            }
+
+            return ~crc;
+        }
+    }
+
+    [Fact]
     public async Task AFileOverTheSizeLimitIsRefusedWithAMessageSayingItIsTooLarge()
     {
         await using var context = await _web.NewContextAsync();
