@@ -200,6 +200,42 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
     }
 
     [Fact]
+    public async Task AnOwnerOverTheUploadRateLimitIsToldToSlowDownWithTheWaitAndCanRetry()
+    {
+        await using var context = await _web.NewContextAsync();
+        var watch = new ConsoleWatch(context);
+        var session = await context.APIRequest.PostAsync("/api/session");
+        Assert.Equal((int)HttpStatusCode.OK, session.Status);
+
+        // Use up this owner's uploads for the window with bodies Upload.Api refuses (415), so no photo is made: the
+        // gateway counts every upload request before it is forwarded.
+        var statuses = new List<int>();
+        for (var i = 0; i < 100 && !statuses.Contains((int)HttpStatusCode.TooManyRequests); i++)
+        {
+            var refused = await context.APIRequest.PostAsync("/api/uploads", new()
+            {
+                Headers = new Dictionary<string, string> { ["Content-Type"] = "text/plain" },
+                DataByte = "not a photo"u8.ToArray(),
+            });
+            statuses.Add(refused.Status);
+        }
+
+        Assert.Equal((int)HttpStatusCode.TooManyRequests, statuses[^1]);
+        Assert.All(statuses[..^1], status => Assert.Equal((int)HttpStatusCode.UnsupportedMediaType, status));
+
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/upload");
+        await page.Locator("#file-picker").SetInputFilesAsync(new FilePayload { Name = "eager.jpg", MimeType = "image/jpeg", Buffer = await _web.MakeImageAsync("Eager", 30, 320, 240) });
+
+        var item = page.Locator(".upload-item").Filter(new() { HasText = "eager.jpg" });
+        await Expect(item).ToHaveAttributeAsync("data-state", "error");
+        await Expect(item.GetByRole(AriaRole.Alert)).ToContainTextAsync("Slow down");
+        await Expect(item.GetByRole(AriaRole.Alert)).ToContainTextAsync(new Regex(@"Try again in \d+ s\."));
+        await Expect(item.GetByRole(AriaRole.Button, new() { Name = "Retry" })).ToBeVisibleAsync();
+        Assert.Empty(watch.ErrorsExceptStatuses(429));
+    }
+
+    [Fact]
     public async Task AFileOverTheSizeLimitIsRefusedWithAMessageSayingItIsTooLarge()
     {
         await using var context = await _web.NewContextAsync();
