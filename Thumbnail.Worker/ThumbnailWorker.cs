@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using OpenTelemetry;
 using Scrapbook.Storage;
 using Scrapbook.Thumbnail.Worker.Processing;
 
@@ -53,13 +52,10 @@ internal sealed partial class ThumbnailWorker(
             JobMessage? message = null;
             try
             {
-                // An idle worker polls about once a second; a root span and HTTP logs per poll would bury real traces.
-                // The job's own trace continues from the message once one arrives.
-                using (SuppressInstrumentationScope.Begin())
-                {
-                    var received = await queue.ReceiveAsync(1, settings.VisibilityTimeout, stoppingToken);
-                    message = received.Count > 0 ? received[0] : null;
-                }
+                // Not traced: a call with no parent span is dropped by ServiceDefaults' sampler, so the idle polls make
+                // no traces; a job's own trace continues from its message.
+                var received = await queue.ReceiveAsync(1, settings.VisibilityTimeout, stoppingToken);
+                message = received.Count > 0 ? received[0] : null;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
