@@ -239,26 +239,22 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
                 await response.StartAsync(idle.Token);
             }
 
+            // Wait for the first bytes without holding a buffer (a zero-byte read completes once data is there).
+            var available = body.ReadAsync(Memory<byte>.Empty, idle.Token);
+            if (!available.IsCompleted)
+            {
+                await available;
+                idle.Reset();
+            }
+            else
+            {
+                available.GetAwaiter().GetResult();
+            }
+
+            buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             var writer = response.BodyWriter;
             while (true)
             {
-                if (buffer is null)
-                {
-                    // Wait for bytes without holding a buffer (a zero-byte read completes once data is there).
-                    var available = body.ReadAsync(Memory<byte>.Empty, idle.Token);
-                    if (!available.IsCompleted)
-                    {
-                        await available;
-                        idle.Reset();
-                    }
-                    else
-                    {
-                        available.GetAwaiter().GetResult();
-                    }
-
-                    buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-                }
-
                 var read = await body.ReadAsync(buffer, idle.Token);
                 if (read == 0)
                 {
