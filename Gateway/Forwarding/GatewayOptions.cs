@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
 
 namespace Scrapbook.Gateway.Forwarding;
 
@@ -48,7 +47,7 @@ internal sealed class GatewayOptions : IValidatableObject
 
         foreach (var proxy in TrustedProxies)
         {
-            if (proxy.Contains('/', StringComparison.Ordinal) ? !IPNetwork.TryParse(proxy, out _) : !IPAddress.TryParse(proxy, out _))
+            if (!UploadRateLimiter.TryParseNetwork(proxy, out _))
             {
                 yield return new ValidationResult($"Gateway:TrustedProxies '{proxy}' is neither an IP address nor a network like 10.0.0.0/8.");
             }

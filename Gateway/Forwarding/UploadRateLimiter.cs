@@ -106,11 +106,25 @@ internal sealed partial class UploadRateLimiter : IAsyncDisposable
 
     /// <summary>A network (<c>10.0.0.0/8</c>) or one address (<c>10.0.0.7</c>, a network of one).</summary>
     internal static IPNetwork ParseNetwork(string text) =>
-        text.Contains('/', StringComparison.Ordinal)
-            ? IPNetwork.Parse(text)
-            : IPAddress.Parse(text) is var address && address.AddressFamily == AddressFamily.InterNetworkV6
-                ? new IPNetwork(address, 128)
-                : new IPNetwork(address, 32);
+        TryParseNetwork(text, out var network) ? network : throw new FormatException($"'{text}' is neither an IP address nor a network.");
+
+    /// <inheritdoc cref="ParseNetwork(string)"/>
+    internal static bool TryParseNetwork(string text, out IPNetwork network)
+    {
+        if (text.Contains('/', StringComparison.Ordinal))
+        {
+            return IPNetwork.TryParse(text, out network);
+        }
+
+        if (!IPAddress.TryParse(text, out var address))
+        {
+            network = default;
+            return false;
+        }
+
+        network = new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetworkV6 ? 128 : 32);
+        return true;
+    }
 
     private bool IsTrustedProxy(IPAddress address)
     {
