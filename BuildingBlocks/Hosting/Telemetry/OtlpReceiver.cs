@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -83,7 +84,7 @@ internal static class OtlpReceiver
             return Results.Text($"Content-Encoding '{encoding}' is not supported; use gzip or none.", statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
-        byte[]? body;
+        MemoryStream? body;
         try
         {
             if (gzip)
@@ -107,13 +108,16 @@ internal static class OtlpReceiver
         }
 
         TRequest message;
-        try
+        using (body)
         {
-            message = parser.ParseFrom(body);
-        }
-        catch (InvalidProtocolBufferException exception)
-        {
-            return Results.Text($"The body is not a valid OTLP message: {exception.Message}", statusCode: StatusCodes.Status400BadRequest);
+            try
+            {
+                message = parser.ParseFrom(body.GetBuffer(), 0, (int)body.Length);
+            }
+            catch (InvalidProtocolBufferException exception)
+            {
+                return Results.Text($"The body is not a valid OTLP message: {exception.Message}", statusCode: StatusCodes.Status400BadRequest);
+            }
         }
 
         return Results.Bytes(store(message).ToByteArray(), ProtobufContentType);
@@ -124,23 +128,31 @@ internal static class OtlpReceiver
 
     /// <summary>
     /// The body, or null when it exceeds <see cref="MaxBodyBytes"/>, counted after decompression (a small gzip body
-    /// can inflate enormously).
+    /// can inflate enormously). The caller parses the stream's buffer in place, so the body is not copied again.
     /// </summary>
-    private static async Task<byte[]?> ReadBoundedAsync(Stream stream, CancellationToken cancellationToken)
+    private static async Task<MemoryStream?> ReadBoundedAsync(Stream stream, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        try
         {
-            if (buffer.Length + read > MaxBodyBytes)
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                return null;
+                if (buffer.Length + read > MaxBodyBytes)
+                {
+                    buffer.Dispose();
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
             }
 
-            buffer.Write(chunk, 0, read);
+            return buffer;
         }
-
-        return buffer.ToArray();
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
     }
 }
