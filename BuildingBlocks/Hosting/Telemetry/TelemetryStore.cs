@@ -155,10 +155,11 @@ internal sealed class TelemetryStore(TelemetryLimits limits)
 
     public TraceDetail? GetTrace(string traceId)
     {
+        var id = traceId.ToLowerInvariant();
         lock (_lock)
         {
-            return _traces.TryGetValue(traceId.ToLowerInvariant(), out var trace)
-                ? new TraceDetail(traceId.ToLowerInvariant(), [.. trace.Spans.OrderBy(s => s.StartNanos)])
+            return _traces.TryGetValue(id, out var trace)
+                ? new TraceDetail(id, [.. trace.Spans.OrderBy(s => s.StartNanos)])
                 : null;
         }
     }
