@@ -228,6 +228,8 @@ internal sealed partial class HttpForwarder(HttpMessageInvoker invoker, Destinat
         CopyHeaders(upstreamHeaders, response.Headers, namedInConnection);
         CopyHeaders(upstream.Content.Headers.NonValidated, response.Headers, namedInConnection);
 
+        // Whatever middleware a host adds (compression, caching), bytes go out as they arrive: SSE depends on it.
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         byte[]? buffer = null;
         try
         {
