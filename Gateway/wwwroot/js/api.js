@@ -26,8 +26,8 @@ export function ensureSession(force = false) {
   return session;
 }
 
-function retryAfterSeconds(response) {
-  const value = response.headers.get('Retry-After');
+/** Retry-After as seconds from now: either form the header may take (delta-seconds or an HTTP date). */
+function retryAfterSeconds(value) {
   if (!value) return null;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds));
@@ -35,15 +35,17 @@ function retryAfterSeconds(response) {
   return Number.isFinite(date) ? Math.max(0, Math.round((date - Date.now()) / 1000)) : null;
 }
 
-async function toError(response) {
-  let problem = null;
+/** A body's JSON, or null when it is empty or not JSON (a proxy's HTML error page, say). */
+function parseJson(text) {
   try {
-    const text = await response.text();
-    problem = text ? JSON.parse(text) : null;
+    return text ? JSON.parse(text) : null;
   } catch {
-    problem = null;
+    return null;
   }
-  return new ApiError(response.status, problem, retryAfterSeconds(response));
+}
+
+async function toError(response) {
+  return new ApiError(response.status, parseJson(await response.text().catch(() => '')), retryAfterSeconds(response.headers.get('Retry-After')));
 }
 
 /** fetch + JSON, throwing ApiError with the ProblemDetails for anything but 2xx. */
@@ -88,19 +90,13 @@ export function uploadFile(file, { caption, author }, onProgress) {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     });
     xhr.addEventListener('load', () => {
-      let body = null;
-      try {
-        body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
-      } catch {
-        body = null;
-      }
+      const body = parseJson(xhr.responseText);
       if (xhr.status === 200 || xhr.status === 202) {
         onProgress(1);
-        resolve({ photo: body, existing: xhr.status === 200 });
+        resolve({ photo: body });
         return;
       }
-      const retry = xhr.getResponseHeader('Retry-After');
-      reject(new ApiError(xhr.status, body, retry && Number.isFinite(Number(retry)) ? Number(retry) : null));
+      reject(new ApiError(xhr.status, body, retryAfterSeconds(xhr.getResponseHeader('Retry-After'))));
     });
     xhr.addEventListener('error', () => reject(new ApiError(0, null, null)));
     xhr.addEventListener('abort', () => reject(new ApiError(-1, null, null)));

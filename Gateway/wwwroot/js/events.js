@@ -80,6 +80,5 @@ export function openEvents({ onEvent, onReset = () => {}, onState = () => {} }) 
       window.removeEventListener('offline', offline);
       source?.close();
     },
-    reconnect: online,
   };
 }

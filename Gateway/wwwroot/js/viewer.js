@@ -35,7 +35,7 @@ export function openViewer(photos, id) {
     caption.textContent = photo.caption ?? '';
     caption.hidden = !photo.caption;
     author.textContent = [photo.author ? `by ${photo.author}` : '', timeAgo(photo.createdAt)].filter(Boolean).join(' · ');
-    position.textContent = `${index + 1} of ${photos.length}${photos.length > 0 ? '' : ''}`;
+    position.textContent = `${index + 1} of ${photos.length}`;
     previous.disabled = index === 0;
     next.disabled = index === photos.length - 1;
   }

@@ -16,6 +16,7 @@ const STATES = {
   failed: 'Processing failed',
   error: '',
 };
+const CLOSED_NOTICE = 'Uploads are closed at the moment. Your photos stay in the list; retry once they reopen.';
 
 export function start(main) {
   const items = new Map(); // local key → item
@@ -167,7 +168,7 @@ export function start(main) {
         setTimeout(() => { if (item.element.dataset.state === 'error') { setState(item, 'queued'); pump(); } }, seconds * 1000);
       }
       if (error instanceof ApiError && error.problem?.type?.endsWith('/uploads-closed')) {
-        notice.textContent = 'Uploads are closed at the moment. Your photos stay in the list; retry once they reopen.';
+        notice.textContent = CLOSED_NOTICE;
         notice.hidden = false;
       }
     } finally {
@@ -177,13 +178,14 @@ export function start(main) {
   }
 
   async function upload(item) {
+    const sendOnce = () => uploadFile(item.file, item.meta, (fraction) => setProgress(item, fraction)).promise;
     try {
-      return await uploadFile(item.file, item.meta, (fraction) => setProgress(item, fraction)).promise;
+      return await sendOnce();
     } catch (error) {
       // The session cookie may have been cleared: get a new one and send once more.
       if (error instanceof ApiError && error.status === 401) {
         await ensureSession(true);
-        return uploadFile(item.file, item.meta, (fraction) => setProgress(item, fraction)).promise;
+        return sendOnce();
       }
       throw error;
     }
@@ -219,7 +221,7 @@ export function start(main) {
       if (type === 'settings.changed') {
         notice.textContent = data.uploadsOpen
           ? 'Uploads are open again. Retry any photo that was turned away.'
-          : 'Uploads are closed at the moment. Your photos stay in the list; retry once they reopen.';
+          : CLOSED_NOTICE;
         notice.hidden = false;
         return;
       }
