@@ -40,28 +40,13 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
             // Nothing listens on port 1: replay never needs Gallery.Api here, and fails fast if it did.
             ["services__gallery-api__http__0"] = "http://127.0.0.1:1",
         };
-        _notify = await StartAsync("Notify.Api", "Scrapbook.Notify.Api", environment);
-        _gateway = await StartAsync("Gateway", "Scrapbook.Gateway", new Dictionary<string, string?>
+        _notify = await ServiceUnderTest.StartAsync("Notify.Api", "Scrapbook.Notify.Api", environment);
+        _gateway = await ServiceUnderTest.StartAsync("Gateway", "Scrapbook.Gateway", new Dictionary<string, string?>
         {
             // The gateway needs a blob store to start (for /media); these tests never read from it.
             ["ConnectionStrings__blobs"] = "file://" + _blobs.Path,
             ["services__notify-api__http__0"] = _notify.BaseAddress.ToString().TrimEnd('/'),
         });
-    }
-
-    private static async Task<ServiceUnderTest> StartAsync(string project, string assembly, Dictionary<string, string?> environment)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await ServiceUnderTest.StartAsync(project, assembly, environment);
-            }
-            catch (InvalidOperationException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-            {
-                // A port picked as free was taken before the service bound it; pick another.
-            }
-        }
     }
 
     public Task<long> AddEventAsync(string type, string data, string? ownerId = null, CancellationToken cancellationToken = default) =>

@@ -20,10 +20,10 @@ public sealed class GalleryReplayFixture : IAsyncLifetime
         await Servers.InitializeAsync();
         var galleryEnvironment = Servers.EnvironmentFor("gallery-api");
         galleryEnvironment["Outbox__PollInterval"] = "00:00:00.100";
-        Gallery = await Services.StartAsync("Gallery.Api", "Scrapbook.Gallery.Api", galleryEnvironment);
+        Gallery = await ServiceUnderTest.StartAsync("Gallery.Api", "Scrapbook.Gallery.Api", galleryEnvironment);
         var notifyEnvironment = Servers.EnvironmentFor("notify-api", new Dictionary<string, Uri[]> { ["gallery-api"] = [Gallery.BaseAddress] });
         notifyEnvironment["Notify__HeartbeatInterval"] = "00:00:00.200";
-        Notify = await Services.StartAsync("Notify.Api", "Scrapbook.Notify.Api", notifyEnvironment);
+        Notify = await ServiceUnderTest.StartAsync("Notify.Api", "Scrapbook.Notify.Api", notifyEnvironment);
     }
 
     public async ValueTask DisposeAsync()

@@ -48,7 +48,7 @@ public sealed class NotifyFixture : IAsyncLifetime
             environment[key] = value;
         }
 
-        var service = await Services.StartAsync("Notify.Api", "Scrapbook.Notify.Api", environment, cancellationToken);
+        var service = await ServiceUnderTest.StartAsync("Notify.Api", "Scrapbook.Notify.Api", environment, cancellationToken);
         _services.Add(service);
         return service;
     }

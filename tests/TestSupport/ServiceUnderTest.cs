@@ -23,8 +23,25 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts <paramref name="projectFolder"/>'s assembly and waits until it answers /alive.</summary>
+    /// <summary>
+    /// Starts <paramref name="projectFolder"/>'s assembly and waits until it answers /alive. Tried up to three times:
+    /// a port picked as free can be taken by another test run before the service binds it.
+    /// </summary>
     public static async Task<ServiceUnderTest> StartAsync(string projectFolder, string assemblyName, IDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(projectFolder, assemblyName, environment, cancellationToken);
+            }
+            catch (InvalidOperationException exception) when (attempt < 3 && exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<ServiceUnderTest> StartOnceAsync(string projectFolder, string assemblyName, IDictionary<string, string?>? environment, CancellationToken cancellationToken)
     {
         var dll = Path.Combine(RepoPaths.Root, projectFolder, "bin", BuildConfiguration, "net10.0", assemblyName + ".dll");
         if (!File.Exists(dll))
