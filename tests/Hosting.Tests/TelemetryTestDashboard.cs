@@ -28,13 +28,7 @@ internal sealed class TelemetryTestDashboard : IAsyncDisposable
     private TelemetryTestDashboard(TelemetryLimits limits)
     {
         Port = FreePort.Next();
-        _application = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
-        {
-            StateDirectory = _state.Path,
-            AppHostDirectory = _state.Path,
-            BuildProjects = false,
-            EnableDashboard = false,
-        }).Build();
+        _application = HostingTestSupport.CreateBuilder(_state).Build();
         _dashboard = new DashboardServer(_application, Port, new TelemetryStore(limits));
         Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new Uri(_dashboard.LoginUrl).Query["?t=".Length..]);
