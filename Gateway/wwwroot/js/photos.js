@@ -3,7 +3,7 @@ import { placeholderUrl } from './thumbhash.js';
 import { altFor, h, setBackground } from './ui.js';
 
 /** The srcset of the full-aspect renditions (the square thumb is a different crop, so it stays out). */
-export function srcsetOf(photo) {
+function srcsetOf(photo) {
   const parts = [];
   if (photo.urls?.small) parts.push(`${photo.urls.small} 640w`);
   if (photo.urls?.large) parts.push(`${photo.urls.large} 1600w`);
@@ -14,10 +14,8 @@ export function srcsetOf(photo) {
  * A frame holding the placeholder and the image. variant 'cover' crops to the frame; 'contain' shows it whole.
  * sizes: the layout width hint for srcset.
  */
-export function photoFrame(photo, { sizes = '(max-width: 640px) 50vw, 25vw', eager = false, square = false, variant = 'cover' } = {}) {
-  const frame = h('div', { class: `frame frame-${variant}` });
-  updateFrame(frame, photo, { sizes, eager, square });
-  return frame;
+export function photoFrame(photo, { variant = 'cover', ...options } = {}) {
+  return updateFrame(h('div', { class: `frame frame-${variant}` }), photo, options);
 }
 
 export function updateFrame(frame, photo, { sizes = '(max-width: 640px) 50vw, 25vw', eager = false, square = false } = {}) {
@@ -43,9 +41,10 @@ export function updateFrame(frame, photo, { sizes = '(max-width: 640px) 50vw, 25
     height: photo.height || undefined,
     dataset: { src },
   });
-  if (!square && srcsetOf(photo)) {
+  const srcset = square ? '' : srcsetOf(photo);
+  if (srcset) {
     img.sizes = sizes;
-    img.srcset = srcsetOf(photo);
+    img.srcset = srcset;
   }
   img.addEventListener('load', () => img.classList.add('loaded'), { once: true });
   img.addEventListener('error', () => img.classList.add('broken'), { once: true });

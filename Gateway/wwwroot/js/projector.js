@@ -125,9 +125,13 @@ export class Projector {
     this.front = 1 - this.front;
     this.root.dataset.current = photo.id;
     this.badge.hidden = !fresh;
+    this.describe(photo);
+    this.timer = setTimeout(() => this.advance(1), fresh ? ARRIVAL_MS : SLIDE_MS);
+  }
+
+  describe(photo) {
     this.caption.textContent = photo.caption ?? '';
     this.author.textContent = photo.author ? `by ${photo.author}` : '';
-    this.timer = setTimeout(() => this.advance(1), fresh ? ARRIVAL_MS : SLIDE_MS);
   }
 
   advance(delta) {
@@ -143,10 +147,7 @@ export class Projector {
     const at = this.photos.findIndex((p) => p.id === photo.id);
     if (at < 0) return;
     this.photos[at] = photo;
-    if (at === this.index) {
-      this.caption.textContent = photo.caption ?? '';
-      this.author.textContent = photo.author ? `by ${photo.author}` : '';
-    }
+    if (at === this.index) this.describe(photo);
   }
 
   remove(id) {

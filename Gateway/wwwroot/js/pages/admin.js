@@ -180,6 +180,11 @@ function dashboard(main, key) {
     return card;
   }
 
+  function dropWallCard(id) {
+    wallCards.get(id)?.remove();
+    wallCards.delete(id);
+  }
+
   async function loadWall() {
     try {
       const page = await listPhotos(wallCursor, 24);
@@ -200,8 +205,7 @@ function dashboard(main, key) {
     if (answer !== 'delete') return;
     try {
       await deletePhoto(photo.id, { 'X-Admin-Key': key });
-      wallCards.get(photo.id)?.remove();
-      wallCards.delete(photo.id);
+      dropWallCard(photo.id);
       toast('Deleted.');
     } catch (error) {
       failed(error);
@@ -226,7 +230,7 @@ function dashboard(main, key) {
     onEvent(type, data) {
       if (type === 'settings.changed') showSettings(data);
       else if (type === 'photo.ready' && data?.id && !wallCards.has(data.id)) wall.prepend(wallCard(data));
-      else if (type === 'photo.deleted') { wallCards.get(data.id)?.remove(); wallCards.delete(data.id); }
+      else if (type === 'photo.deleted') dropWallCard(data.id);
       if (type.startsWith('photo.')) poll();
     },
   });

@@ -31,8 +31,8 @@ export function start(main) {
   function render(photo, { prepend = false } = {}) {
     const state = stateOf(photo);
     const existing = cards.get(photo.id);
-    const frame = existing ? existing.querySelector('.frame') : photoFrame(photo, { sizes: '(max-width: 640px) 100vw, 320px' });
-    if (existing) updateFrame(frame, photo, { sizes: '(max-width: 640px) 100vw, 320px' });
+    const sizes = '(max-width: 640px) 100vw, 320px';
+    const frame = existing ? updateFrame(existing.querySelector('.frame'), photo, { sizes }) : photoFrame(photo, { sizes });
     const card = h('li', { class: 'card', dataset: { photoId: photo.id, state: state.key } },
       frame,
       h('div', { class: 'card-body' },

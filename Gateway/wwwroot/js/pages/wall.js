@@ -14,6 +14,8 @@ function pageSize() {
   return Math.min(100, Math.max(12, columns * rows));
 }
 
+const TILE_SIZES = '(max-width: 640px) 50vw, (max-width: 1400px) 25vw, 20vw';
+
 export function start(main, path) {
   const photos = [];
   const tiles = new Map();
@@ -44,7 +46,7 @@ export function start(main, path) {
   const indexOf = (id) => photos.findIndex((p) => p.id === id);
 
   function tileFor(photo) {
-    const frame = photoFrame(photo, { sizes: '(max-width: 640px) 50vw, (max-width: 1400px) 25vw, 20vw' });
+    const frame = photoFrame(photo, { sizes: TILE_SIZES });
     const button = h('button', { class: 'tile-button', type: 'button', attrs: { 'aria-label': `Open: ${altFor(photo)}` }, onclick: () => view(photo.id) }, frame);
     const meta = h('div', { class: 'tile-meta' }, captionOf(photo));
     return h('li', { class: 'tile', dataset: { photoId: photo.id } }, button, meta);
@@ -53,7 +55,7 @@ export function start(main, path) {
   function refreshTile(photo) {
     const tile = tiles.get(photo.id);
     if (!tile) return;
-    updateFrame(tile.querySelector('.frame'), photo, { sizes: '(max-width: 640px) 50vw, 25vw' });
+    updateFrame(tile.querySelector('.frame'), photo, { sizes: TILE_SIZES });
     tile.querySelector('.tile-button').setAttribute('aria-label', `Open: ${altFor(photo)}`);
     tile.querySelector('.tile-meta').replaceChildren(captionOf(photo));
   }
@@ -166,16 +168,8 @@ export function start(main, path) {
     if (entries.some((e) => e.isIntersecting)) loadMore();
   }, { rootMargin: '900px 0px' });
   observer.observe(sentinel);
-  // The observer only reports changes; a scroll that ends near the bottom while a page was still loading would
-  // otherwise wait for the next change.
-  let scrollFrame = 0;
-  addEventListener('scroll', () => {
-    if (scrollFrame) return;
-    scrollFrame = requestAnimationFrame(() => {
-      scrollFrame = 0;
-      if (nearEnd()) loadMore();
-    });
-  }, { passive: true });
+  // The observer only reports changes; a scroll that ends near the bottom while a page is still loading is caught by
+  // loadMore itself, which looks at the sentinel again once the page is in.
 
   function enterProjector(fromButton) {
     if (projector) return;
