@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Logging;
 
@@ -18,6 +19,9 @@ internal sealed partial class FileSystemBlobStore : IBlobStore, IStorageResource
     internal const string UploadsDirectoryName = ".uploads";
 
     private const int CopyBufferSize = 128 * 1024;
+
+    /// <summary>errno for "already exists"; the same on Linux and macOS.</summary>
+    private const int EExist = 17;
 
     private static readonly FileExtensionContentTypeProvider s_contentTypes = new();
 
@@ -68,16 +72,7 @@ internal sealed partial class FileSystemBlobStore : IBlobStore, IStorageResource
             }
 
             CreateParentDirectory(key, path);
-            try
-            {
-                // On Unix this is link()+unlink(): fails if the target exists, so the first writer wins atomically.
-                File.Move(temporary, path, overwrite: false);
-                return BlobPutOutcome.Created;
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                return BlobPutOutcome.AlreadyExists;
-            }
+            return Publish(temporary, path) ? BlobPutOutcome.Created : BlobPutOutcome.AlreadyExists;
         }
         finally
         {
@@ -233,6 +228,44 @@ internal sealed partial class FileSystemBlobStore : IBlobStore, IStorageResource
             }
         }
     }
+
+    /// <summary>
+    /// Makes <paramref name="temporary"/> visible at <paramref name="path"/> unless something is already there;
+    /// false when it is. This must be one atomic step: <see cref="File.Move(string, string, bool)"/> on Unix checks
+    /// for the target and then renames, so two writers can both "win". <c>link(2)</c> fails with EEXIST instead, and
+    /// Windows' MoveFileEx without MOVEFILE_REPLACE_EXISTING is atomic already.
+    /// </summary>
+    private static bool Publish(string temporary, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                File.Move(temporary, path, overwrite: false);
+                return true;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return false;
+            }
+        }
+
+        if (Link(temporary, path) == 0)
+        {
+            return true; // the temporary name is removed by the caller's finally
+        }
+
+        var error = Marshal.GetLastPInvokeError();
+        if (error == EExist && !Directory.Exists(path))
+        {
+            return false;
+        }
+
+        throw new IOException($"Cannot publish '{path}': link(2) failed: {Marshal.GetPInvokeErrorMessage(error)}", error);
+    }
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Link(string existingPath, string newPath);
 
     private static void CreateParentDirectory(string key, string path)
     {
