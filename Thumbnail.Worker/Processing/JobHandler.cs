@@ -14,7 +14,8 @@ namespace Scrapbook.Thumbnail.Worker.Processing;
 /// </summary>
 /// <remarks>
 /// Failures: an <see cref="ImageRejectedException"/> (the original cannot be decoded, or breaks a limit) is
-/// permanent, so the photo fails at once. Anything else is retried: the message reappears after a backoff, and a
+/// permanent, so the photo fails at once. The reason stored on the photo is written for its owner
+/// (<see cref="FailureReasons"/>); the exception itself is logged. Anything else is retried: the message reappears after a backoff, and a
 /// failure on delivery <see cref="WorkerOptions.MaxDeliveries"/> fails the photo with that error. A delivery past
 /// the limit (the last attempt crashed, or its failure report did not get through) fails it without another try.
 /// The photo is reported failed before the message moves to the poison queue, so a Gallery.Api outage never
@@ -70,8 +71,8 @@ internal sealed partial class JobHandler(
         await using var lease = MessageLease.Start(queue, message, settings.VisibilityTimeout, logger, cancellationToken);
         if (message.DequeueCount > settings.MaxDeliveries)
         {
-            var reason = $"Rendering did not complete in {settings.MaxDeliveries} deliveries (delivery {message.DequeueCount} gives up).";
-            return await FailAsync(lease, job, reason, "exhausted", cancellationToken);
+            LogGaveUp(logger, job.PhotoId, message.DequeueCount, settings.MaxDeliveries);
+            return await FailAsync(lease, job, FailureReasons.Exhausted(null, settings.MaxDeliveries), "exhausted", cancellationToken);
         }
 
         try
@@ -109,12 +110,12 @@ internal sealed partial class JobHandler(
         catch (ImageRejectedException ex)
         {
             LogRejected(logger, ex, job.PhotoId);
-            return await FailAsync(lease, job, ex.Message, "rejected", cancellationToken);
+            return await FailAsync(lease, job, FailureReasons.Rejected(ex), "rejected", cancellationToken);
         }
         catch (Exception ex) when (message.DequeueCount >= settings.MaxDeliveries)
         {
             LogAttemptFailed(logger, ex, job.PhotoId, message.DequeueCount, settings.MaxDeliveries);
-            return await FailAsync(lease, job, ex.Message, "exhausted", cancellationToken);
+            return await FailAsync(lease, job, FailureReasons.Exhausted(ex, settings.MaxDeliveries), "exhausted", cancellationToken);
         }
         catch (Exception ex)
         {
@@ -210,6 +211,9 @@ internal sealed partial class JobHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Photo {PhotoId}: delivery {DequeueCount} of {MaxDeliveries} failed")]
     private static partial void LogAttemptFailed(ILogger logger, Exception exception, Guid photoId, long dequeueCount, int maxDeliveries);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Photo {PhotoId}: delivery {DequeueCount} is past the limit of {MaxDeliveries}; failing the photo without another try")]
+    private static partial void LogGaveUp(ILogger logger, Guid photoId, long dequeueCount, int maxDeliveries);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Photo {PhotoId} failed; its job moved to {PoisonQueue}: {Reason}")]
     private static partial void LogFailed(ILogger logger, Guid photoId, string poisonQueue, string reason);

@@ -192,7 +192,7 @@ export function start(main) {
   }
 
   function apply(item, photo) {
-    if (photo.status === 'failed') setState(item, 'failed', `Processing failed: ${photo.failureReason ?? 'the image could not be rendered'}.`);
+    if (photo.status === 'failed') setState(item, 'failed', `Processing failed. ${photo.failureReason ?? 'The image could not be rendered.'}`);
     else if (photo.status === 'ready' && photo.moderation === 'approved') setState(item, 'ready');
     else if (photo.status === 'ready' && photo.moderation === 'pending') setState(item, 'pending');
     else if (photo.status === 'ready' && photo.moderation === 'rejected') setState(item, 'failed', 'A moderator did not approve this photo.');
