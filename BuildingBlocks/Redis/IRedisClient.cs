@@ -42,6 +42,9 @@ public interface IRedisClient
     /// <summary>XRANGE from <paramref name="start"/> to <paramref name="end"/> inclusive (<c>-</c>/<c>+</c> for the ends), at most <paramref name="count"/> entries.</summary>
     Task<IReadOnlyList<RedisStreamEntry>> StreamRangeAsync(string key, string start = "-", string end = "+", int? count = null, CancellationToken cancellationToken = default);
 
+    /// <summary>XREVRANGE: entries from <paramref name="end"/> down to <paramref name="start"/> inclusive, newest first, at most <paramref name="count"/>.</summary>
+    Task<IReadOnlyList<RedisStreamEntry>> StreamReverseRangeAsync(string key, string end = "+", string start = "-", int? count = null, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// XREAD of entries after each position. With <paramref name="block"/> (positive, or
     /// <see cref="Timeout.InfiniteTimeSpan"/> for no limit) it is <c>XREAD BLOCK</c> and runs on a dedicated

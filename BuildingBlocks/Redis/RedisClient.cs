@@ -188,21 +188,28 @@ public sealed class RedisClient : IRedisClient, IAsyncDisposable
         return Execute(command.Complete(), RedisReplies.String, cancellationToken);
     }
 
-    public Task<IReadOnlyList<RedisStreamEntry>> StreamRangeAsync(string key, string start = "-", string end = "+", int? count = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<RedisStreamEntry>> StreamRangeAsync(string key, string start = "-", string end = "+", int? count = null, CancellationToken cancellationToken = default) =>
+        StreamRange("XRANGE"u8, key, start, end, count, cancellationToken);
+
+    public Task<IReadOnlyList<RedisStreamEntry>> StreamReverseRangeAsync(string key, string end = "+", string start = "-", int? count = null, CancellationToken cancellationToken = default) =>
+        StreamRange("XREVRANGE"u8, key, end, start, count, cancellationToken);
+
+    /// <summary>XRANGE or XREVRANGE: <paramref name="from"/> and <paramref name="to"/> in the command's own order.</summary>
+    private Task<IReadOnlyList<RedisStreamEntry>> StreamRange(ReadOnlySpan<byte> verb, string key, string from, string to, int? count, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        ArgumentException.ThrowIfNullOrEmpty(start);
-        ArgumentException.ThrowIfNullOrEmpty(end);
+        ArgumentException.ThrowIfNullOrEmpty(from);
+        ArgumentException.ThrowIfNullOrEmpty(to);
         if (count is { } limit)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit, nameof(count));
         }
 
         var command = new RespCommandWriter(count is null ? 4 : 6);
-        command.Add("XRANGE"u8);
+        command.Add(verb);
         command.Add(key);
-        command.Add(start);
-        command.Add(end);
+        command.Add(from);
+        command.Add(to);
         if (count is { } n)
         {
             command.Add("COUNT"u8);

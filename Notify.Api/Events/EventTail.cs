@@ -25,8 +25,9 @@ internal sealed partial class EventTail(
     private const int ReadCount = 500;
 
     /// <summary>
-    /// The id after which to read. Null while the stream held entries older than this process and none new has
-    /// been read yet: then the tail reads from <c>$</c> (entries added from now on).
+    /// The id after which to read: the stream's newest entry when the tail starts (or "0-0" for an empty stream),
+    /// then the last entry it read. Always a concrete id, never <c>$</c>: after a lost connection <c>$</c> would skip
+    /// whatever was added between Redis coming back and the next read.
     /// </summary>
     private string? _lastId;
 
@@ -41,7 +42,7 @@ internal sealed partial class EventTail(
                 await ReadOnceAsync(stoppingToken);
                 if (backoff != s_initialBackoff)
                 {
-                    LogResumed(logger, _lastId ?? "$");
+                    LogResumed(logger, _lastId!);
                     backoff = s_initialBackoff;
                 }
             }
@@ -51,7 +52,7 @@ internal sealed partial class EventTail(
             }
             catch (RedisException exception)
             {
-                LogReadFailed(logger, backoff, _lastId ?? "$", exception);
+                LogReadFailed(logger, backoff, _lastId ?? "the start", exception);
                 await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.Value.TailMaxBackoff.Ticks));
             }
@@ -60,17 +61,15 @@ internal sealed partial class EventTail(
 
     private async Task ReadOnceAsync(CancellationToken cancellationToken)
     {
-        if (_lastId is null && (await redis.StreamRangeAsync(Channels.EventStream, "-", "+", 1, cancellationToken)).Count == 0)
+        // Entries older than this process are not news: clients that missed them replay with Last-Event-ID.
+        if (_lastId is null)
         {
-            // An empty (or missing) stream, at start or after Redis came back without its data: everything
-            // that appears from now on is new, so read from the beginning and never miss the first entries.
-            _lastId = "0-0";
+            var newest = await redis.StreamReverseRangeAsync(Channels.EventStream, count: 1, cancellationToken: cancellationToken);
+            _lastId = newest is [var entry, ..] ? entry.Id : "0-0";
+            LogStarted(logger, _lastId);
         }
 
-        // From "$" a timed-out read followed by another "$" read would miss what was added in between, so
-        // until the tail knows an id it blocks without a limit.
-        var block = _lastId is null ? Timeout.InfiniteTimeSpan : options.Value.TailBlockTimeout;
-        var entries = await redis.StreamReadAsync(Channels.EventStream, _lastId ?? "$", ReadCount, block, cancellationToken);
+        var entries = await redis.StreamReadAsync(Channels.EventStream, _lastId, ReadCount, options.Value.TailBlockTimeout, cancellationToken);
         foreach (var entry in entries)
         {
             _lastId = entry.Id;
@@ -93,6 +92,9 @@ internal sealed partial class EventTail(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the event stream failed; retrying in {Backoff} after {LastId}")]
     private static partial void LogReadFailed(ILogger logger, TimeSpan backoff, string lastId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tail started after {LastId}")]
+    private static partial void LogStarted(ILogger logger, string lastId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tail resumed after {LastId}")]
     private static partial void LogResumed(ILogger logger, string lastId);

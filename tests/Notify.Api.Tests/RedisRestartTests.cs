@@ -39,6 +39,26 @@ public sealed class RedisRestartTests(NotifyFixture fixture) : IClassFixture<Not
     }
 
     [Fact]
+    public async Task ATailThatHasReadNothingYetGetsAnEventAddedTheMomentRedisIsBack()
+    {
+        // The stream holds entries older than this Notify.Api, so its tail starts after the newest and reads nothing.
+        await fixture.AddPhotoEventAsync("older than the tail", Ct);
+        var notify = await fixture.StartNotifyAsync(
+            new Dictionary<string, string?> { ["Notify__TailMaxBackoff"] = "00:00:02" }, Ct);
+        await using var client = await SseConnection.OpenAsync(notify.BaseAddress, cancellationToken: Ct);
+        await client.NextAsync(f => f.Retry is not null, cancellationToken: Ct);
+        await notify.WaitForOutputAsync("Tail started after", s_deadline, Ct);
+
+        await fixture.Redis.KillAsync();
+        // Let the tail's retries back off to their 2 s ceiling, so the event below lands between two of them.
+        await Task.Delay(TimeSpan.FromSeconds(3), Ct);
+        await fixture.Redis.StartAsync(Ct);
+        var sent = await AddWhenRedisAnswersAsync("the moment Redis is back");
+
+        Assert.Equal(sent, (await client.NextEventsAsync(1, Ct))[0].Sequence);
+    }
+
+    [Fact]
     public async Task HealthReportsRedisBeingDownAndBackUp()
     {
         using var http = new HttpClient { BaseAddress = fixture.Notify.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };

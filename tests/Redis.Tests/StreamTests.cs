@@ -68,6 +68,23 @@ public sealed class StreamTests(RedisServer server) : IClassFixture<RedisServer>
     }
 
     [Fact]
+    public async Task XrevrangeReturnsTheNewestEntriesFirst()
+    {
+        for (var i = 1; i <= 4; i++)
+        {
+            await _client.StreamAddAsync("stream:reverse", [new("n", $"{i}")], id: $"{i}-0", cancellationToken: Ct);
+        }
+
+        var newest = await _client.StreamReverseRangeAsync("stream:reverse", count: 1, cancellationToken: Ct);
+        var downFromThree = await _client.StreamReverseRangeAsync("stream:reverse", "3-0", "2-0", cancellationToken: Ct);
+        var none = await _client.StreamReverseRangeAsync("stream:missing", count: 1, cancellationToken: Ct);
+
+        Assert.Equal(("4-0", "4"), (Assert.Single(newest).Id, newest[0]["n"]));
+        Assert.Equal(["3-0", "2-0"], downFromThree.Select(e => e.Id));
+        Assert.Empty(none);
+    }
+
+    [Fact]
     public async Task XrangeReturnsEntriesBetweenIdsInOrderWithTheirFields()
     {
         for (var i = 1; i <= 5; i++)

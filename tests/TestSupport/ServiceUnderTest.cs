@@ -23,6 +23,21 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Waits until the service's output contains <paramref name="text"/>; throws with the output when it exits or time runs out.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (HasExited || DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"'{text}' never appeared{(HasExited ? " (the process exited)" : "")}:{Environment.NewLine}{Output}");
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
     /// <summary>
     /// Starts <paramref name="projectFolder"/>'s assembly and waits until it answers /alive. Tried up to three times:
     /// a port picked as free can be taken by another test run before the service binds it.

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
 using Scrapbook.Storage;
-using Scrapbook.Testing;
 
 namespace Scrapbook.Thumbnail.Worker.Tests;
 
@@ -117,7 +116,7 @@ public sealed class GalleryPipelineTests
         var settings = new Dictionary<string, string?> { ["Worker__VisibilityTimeout"] = "00:00:03", ["Worker__Concurrency"] = "1" };
         var first = await harness.StartWorkerProcessAsync(settings, Cancellation);
         var uploaded = await harness.UploadAsync(path, 8000, 6000, Cancellation);
-        await WaitForOutputAsync(first, "delivery 1 of message", Cancellation);
+        await first.WaitForOutputAsync("delivery 1 of message", s_settle, Cancellation);
 
         await first.DisposeAsync(); // SIGKILL, mid-render
         Assert.Equal(PhotoStatus.Processing, (await harness.GetPhotoAsync(uploaded.Id, Cancellation)).Status);
@@ -138,7 +137,7 @@ public sealed class GalleryPipelineTests
             new Dictionary<string, string?> { ["Worker__VisibilityTimeout"] = "00:00:01", ["Worker__Concurrency"] = "1" },
             Cancellation);
         var uploaded = await harness.UploadAsync(path, 8000, 6000, Cancellation);
-        await WaitForOutputAsync(worker, "delivery 1 of message", Cancellation);
+        await worker.WaitForOutputAsync("delivery 1 of message", s_settle, Cancellation);
 
         // Receive as a second worker would, for as long as the render (several visibility timeouts) runs.
         var stolen = new List<JobMessage>();
@@ -161,7 +160,7 @@ public sealed class GalleryPipelineTests
         var path = await TestImages.CreateAsync(harness.Worker.Files.Path, "large.png", 8000, 6000, Cancellation);
         var worker = await harness.StartWorkerProcessAsync(new Dictionary<string, string?> { ["Worker__Concurrency"] = "1" }, Cancellation);
         var uploaded = await harness.UploadAsync(path, 8000, 6000, Cancellation);
-        await WaitForOutputAsync(worker, "delivery 1 of message", Cancellation);
+        await worker.WaitForOutputAsync("delivery 1 of message", s_settle, Cancellation);
 
         var exitCode = await worker.StopAsync(TimeSpan.FromSeconds(30));
 
@@ -179,7 +178,7 @@ public sealed class GalleryPipelineTests
             new Dictionary<string, string?> { ["Worker__Concurrency"] = "1", ["Worker__VisibilityTimeout"] = "00:05:00", ["shutdownTimeoutSeconds"] = "1" },
             Cancellation);
         var uploaded = await harness.UploadAsync(path, 8000, 6000, Cancellation);
-        await WaitForOutputAsync(worker, "delivery 1 of message", Cancellation);
+        await worker.WaitForOutputAsync("delivery 1 of message", s_settle, Cancellation);
 
         var exitCode = await worker.StopAsync(TimeSpan.FromSeconds(30));
 
@@ -192,16 +191,6 @@ public sealed class GalleryPipelineTests
             Assert.True(again is not null, worker.Output);
             Assert.Equal(2, again.DequeueCount);
             Assert.Contains("released the job of photo", worker.Output, StringComparison.Ordinal);
-        }
-    }
-
-    private static async Task WaitForOutputAsync(ServiceUnderTest service, string text, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + s_settle;
-        while (!service.Output.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline && !service.HasExited, $"'{text}' never appeared:{Environment.NewLine}{service.Output}");
-            await Task.Delay(20, cancellationToken);
         }
     }
 
