@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Scrapbook.Hosting.Orchestration;
 
 namespace Scrapbook.Hosting;
 
@@ -170,38 +170,12 @@ public static class PostgresExtensions
         }
     }
 
-    /// <summary>Runs a tool to completion (at most 30 s) and returns its output; throws with its errors when it fails.</summary>
-    private static async Task<string> RunAsync(string fileName, IReadOnlyList<string> arguments, string? password, CancellationToken cancellationToken)
-    {
-        var startInfo = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        if (password is not null)
-        {
-            startInfo.Environment["PGPASSWORD"] = password;
-            startInfo.Environment["PGCONNECT_TIMEOUT"] = "5";
-        }
-
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var errors = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"{Path.GetFileName(fileName)} did not finish within 30 s.");
-        }
-
-        return process.ExitCode == 0
-            ? await output
-            : throw new InvalidOperationException($"{Path.GetFileName(fileName)} exited with {process.ExitCode}: {await errors}");
-    }
+    /// <summary>Runs a PostgreSQL tool, with the server's password when it needs one, for at most 30 s.</summary>
+    private static Task<string> RunAsync(string fileName, IReadOnlyList<string> arguments, string? password, CancellationToken cancellationToken) =>
+        ProcessLauncher.RunAsync(
+            fileName,
+            arguments,
+            TimeSpan.FromSeconds(30),
+            password is null ? null : new Dictionary<string, string> { ["PGPASSWORD"] = password, ["PGCONNECT_TIMEOUT"] = "5" },
+            cancellationToken: cancellationToken);
 }

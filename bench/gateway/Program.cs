@@ -22,7 +22,7 @@ await using var gateway = gatewayProcess;
 using var nginxDir = new TempDirectory("bench-nginx");
 var nginxPort = FreePort.Next();
 await File.WriteAllTextAsync(Path.Combine(nginxDir.Path, "nginx.conf"), NginxConfig(nginxPort, gallery.BaseAddress));
-await using var nginx = ServerProcess.Start("nginx", ["-p", nginxDir.Path, "-c", Path.Combine(nginxDir.Path, "nginx.conf")]);
+await using var nginx = await ServerProcess.StartAsync("nginx", ["-p", nginxDir.Path, "-c", Path.Combine(nginxDir.Path, "nginx.conf")]);
 if (!await FreePort.WaitUntilListeningAsync(nginxPort, TimeSpan.FromSeconds(10), () => nginx.HasExited))
 {
     throw new InvalidOperationException("nginx did not start:" + Environment.NewLine + nginx.Output);
@@ -107,7 +107,7 @@ static async Task<(ServerProcess Process, Uri Address)> StartProductionAsync(str
     var address = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
     environment["ASPNETCORE_URLS"] = address.ToString();
     environment["DOTNET_ENVIRONMENT"] = "Production";
-    var process = ServerProcess.Start("dotnet", [dll], workingDirectory: Path.GetDirectoryName(dll), environment: environment);
+    var process = await ServerProcess.StartAsync("dotnet", [dll], workingDirectory: Path.GetDirectoryName(dll), environment: environment);
     using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
     for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline && !process.HasExited; await Task.Delay(100))
     {
@@ -132,7 +132,7 @@ static async Task<(ServerProcess Process, Uri Address)> StartProductionAsync(str
 static async Task<WrkResult> RunWrkAsync(Uri target, int connections, int seconds, int[] proxyPids)
 {
     var cpuBefore = CpuTicks(proxyPids);
-    await using var wrk = ServerProcess.Start("wrk", ["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", new Uri(target, "/api/photos").ToString()]);
+    await using var wrk = await ServerProcess.StartAsync("wrk", ["-t2", $"-c{connections}", $"-d{seconds}s", "--latency", new Uri(target, "/api/photos").ToString()]);
     using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 30));
     var exit = await wrk.WaitForExitAsync(timeout.Token);
     var output = wrk.Output;

@@ -106,7 +106,7 @@ static async Task<byte[]> MakePhotoAsync(string folder, int width, int height)
 
 static async Task RunAsync(string file, params string[] arguments)
 {
-    await using var process = ServerProcess.Start(file, arguments);
+    await using var process = await ServerProcess.StartAsync(file, arguments);
     using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
     if (await process.WaitForExitAsync(timeout.Token) != 0)
     {

@@ -157,7 +157,7 @@ public sealed class OrchestratorTests
     public async Task ChildrenDieWithTheAppHostWhenItIsKilledWithSigkill()
     {
         using var state = new TempDirectory("hosting");
-        await using var host = ServerProcess.Start("dotnet", [TestAppHostAssembly, "apphost", state.Path]);
+        await using var host = await ServerProcess.StartAsync("dotnet", [TestAppHostAssembly, "apphost", state.Path]);
         IReadOnlyList<(int Pid, string Command)> children = [];
         try
         {

@@ -84,7 +84,7 @@ public sealed class PostgresTests
     public async Task ThePostgresServerAndItsBackendsDieWithTheAppHostWhenItIsKilledWithSigkill()
     {
         using var state = new TempDirectory("hosting");
-        await using var host = ServerProcess.Start("dotnet", [TestAppHostAssembly, "apphost", state.Path, "postgres"]);
+        await using var host = await ServerProcess.StartAsync("dotnet", [TestAppHostAssembly, "apphost", state.Path, "postgres"]);
         List<int> postgres = [];
         try
         {
@@ -133,11 +133,12 @@ public sealed class PostgresTests
     {
         var parts = new DbConnectionStringBuilder { ConnectionString = connectionString };
         string[] args = ["-h", (string)parts["Host"], "-p", (string)parts["Port"], "-U", (string)parts["Username"], "-d", (string)parts["Database"], "-X", "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql];
-        await using var psql = ServerProcess.Start(Path.Combine(PostgresServer.BinDirectory, "psql"), args, environment: new Dictionary<string, string?> { ["PGPASSWORD"] = (string)parts["Password"] });
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        var exitCode = await psql.WaitForExitAsync(timeout.Token);
-        Assert.True(exitCode == 0, psql.Output);
-        return psql.Output.Trim();
+        var output = await Tool.RunAsync(
+            Path.Combine(PostgresServer.BinDirectory, "psql"),
+            args,
+            new Dictionary<string, string> { ["PGPASSWORD"] = (string)parts["Password"] },
+            timeout: TimeSpan.FromSeconds(30),
+            cancellationToken: Cancellation);
+        return output.Trim();
     }
 }

@@ -19,7 +19,7 @@ public sealed class MemoryTests(ITestOutputHelper output) : CorpusTest
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var dll = RepoPaths.Combine("tests", "Imaging.Tests", "MemoryProbe", "bin", configuration, "net10.0", "Scrapbook.Imaging.MemoryProbe.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: it builds with the test project.");
-        await using var process = ServerProcess.Start("dotnet", [dll, mode, path]);
+        await using var process = await ServerProcess.StartAsync("dotnet", [dll, mode, path]);
         var deadline = DateTime.UtcNow + s_timeout;
         while (!process.HasExited && DateTime.UtcNow < deadline)
         {

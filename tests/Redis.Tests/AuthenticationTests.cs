@@ -117,7 +117,7 @@ public sealed class AuthenticationTests
             await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem(), Ct);
 
             var port = FreePort.Next();
-            var process = ServerProcess.Start("/usr/bin/redis-server",
+            var process = await ServerProcess.StartAsync("/usr/bin/redis-server",
             [
                 "--port", "0",
                 "--tls-port", port.ToString(CultureInfo.InvariantCulture),

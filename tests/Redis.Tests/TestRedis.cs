@@ -24,28 +24,12 @@ internal static class TestRedis
         });
 
     /// <summary>Runs redis-cli against the server, for what the client under test deliberately cannot do (ACL, INFO).</summary>
-    public static async Task<string> CliAsync(RedisServer server, params string[] arguments)
-    {
-        var startInfo = new ProcessStartInfo("redis-cli")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in (string[])["-h", "127.0.0.1", "-p", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. arguments])
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        if (server.Password is not null)
-        {
-            startInfo.Environment["REDISCLI_AUTH"] = server.Password;
-        }
-
-        using var process = Process.Start(startInfo)!;
-        var output = await process.StandardOutput.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return output;
-    }
+    public static Task<string> CliAsync(RedisServer server, params string[] arguments) =>
+        Tool.RunAsync(
+            "redis-cli",
+            ["-h", "127.0.0.1", "-p", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. arguments],
+            server.Password is null ? null : new Dictionary<string, string> { ["REDISCLI_AUTH"] = server.Password },
+            cancellationToken: Ct);
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes.</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
@@ -64,7 +48,7 @@ internal static class TestRedis
 
     public static Task UntilBlockedClientsAsync(RedisServer server, int count) =>
         EventuallyAsync(
-            async () => (await CliAsync(server, "INFO", "clients")).Contains($"blocked_clients:{count}\r\n", StringComparison.Ordinal),
+            async () => (await CliAsync(server, "INFO", "clients")).Split('\n').Any(line => line.TrimEnd('\r') == $"blocked_clients:{count}"),
             TimeSpan.FromSeconds(10),
             $"{count} client(s) blocked in redis-server");
 }

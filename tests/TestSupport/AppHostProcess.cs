@@ -173,7 +173,7 @@ public sealed partial class AppHostProcess : IAsyncLifetime
             throw new InvalidOperationException($"{AssemblyPath} is missing: build the solution in {BuildConfiguration} first.");
         }
 
-        _process = ServerProcess.Start("dotnet",
+        _process = await ServerProcess.StartAsync("dotnet",
         [
             AssemblyPath,
             $"--Gateway:Port={GatewayPort.ToString(CultureInfo.InvariantCulture)}",

@@ -68,7 +68,7 @@ public sealed class AzuriteServer : IAsyncLifetime
             "--queueHost", "127.0.0.1", "--queuePort", Format(QueuePort),
             "--tableHost", "127.0.0.1", "--tablePort", Format(tablePort),
         ];
-        var process = ServerProcess.Start(Executable, args, workingDirectory: _data.Path);
+        var process = await ServerProcess.StartAsync(Executable, args, workingDirectory: _data.Path);
         _process = process;
         var ready = await FreePort.WaitUntilListeningAsync(BlobPort, s_startTimeout, () => process.HasExited)
             && await FreePort.WaitUntilListeningAsync(QueuePort, s_startTimeout, () => process.HasExited);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Scrapbook.Testing;
@@ -11,6 +10,9 @@ namespace Scrapbook.Testing;
 public sealed class PostgresServer : IAsyncLifetime
 {
     public const string UserName = "postgres";
+
+    /// <summary>The operating-system account PostgreSQL runs as when the tests run as root.</summary>
+    private const string OsUser = "postgres";
 
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan s_toolTimeout = TimeSpan.FromSeconds(60);
@@ -42,7 +44,7 @@ public sealed class PostgresServer : IAsyncLifetime
         Directory.CreateDirectory(SocketDirectory);
         if (RunningAsRoot)
         {
-            await RunToolAsync("/bin/chown", ["-R", "postgres:postgres", _root.Path], asPostgres: false);
+            await RunToolAsync("/bin/chown", ["-R", $"{OsUser}:{OsUser}", _root.Path], asPostgres: false);
         }
 
         await RunToolAsync(
@@ -116,9 +118,7 @@ public sealed class PostgresServer : IAsyncLifetime
             "-c", "shared_buffers=32MB",
         ];
         var postgres = Path.Combine(BinDirectory, "postgres");
-        var process = RunningAsRoot
-            ? ServerProcess.Start("/usr/sbin/runuser", ["-u", "postgres", "--", postgres, .. args], workingDirectory: _root.Path)
-            : ServerProcess.Start(postgres, args, workingDirectory: _root.Path);
+        var process = await ServerProcess.StartAsync(postgres, args, workingDirectory: _root.Path, user: RunningAsRoot ? OsUser : null);
         _process = process;
         if (!await FreePort.WaitUntilListeningAsync(Port, s_startTimeout, () => process.HasExited) || !await WaitUntilAcceptingAsync(process))
         {
@@ -147,45 +147,6 @@ public sealed class PostgresServer : IAsyncLifetime
         return false;
     }
 
-    private static async Task RunToolAsync(string fileName, IReadOnlyList<string> arguments, bool asPostgres, CancellationToken cancellationToken = default)
-    {
-        var startInfo = new ProcessStartInfo(asPostgres ? "/usr/sbin/runuser" : fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (asPostgres)
-        {
-            foreach (var argument in (string[])["-u", "postgres", "--", fileName])
-            {
-                startInfo.ArgumentList.Add(argument);
-            }
-        }
-
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(s_toolTimeout);
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(fileName)} exited with {process.ExitCode}: {await output}{await error}");
-        }
-    }
+    private static Task RunToolAsync(string fileName, IReadOnlyList<string> arguments, bool asPostgres, CancellationToken cancellationToken = default) =>
+        Tool.RunAsync(fileName, arguments, user: asPostgres ? OsUser : null, timeout: s_toolTimeout, cancellationToken: cancellationToken);
 }

@@ -69,7 +69,7 @@ public sealed class RedisServer : IAsyncLifetime
             args.AddRange(["--requirepass", Password]);
         }
 
-        var process = ServerProcess.Start(Executable, args);
+        var process = await ServerProcess.StartAsync(Executable, args);
         _process = process;
         if (!await FreePort.WaitUntilListeningAsync(Port, s_startTimeout, () => process.HasExited, cancellationToken))
         {

@@ -57,14 +57,7 @@ public static class ScrapbookClient
     public static async Task<byte[]> MakeJpegAsync(string path, int width, int height, CancellationToken cancellationToken = default)
     {
         string[] args = ["gaussnoise", path + "[Q=90]", width.ToString(CultureInfo.InvariantCulture), height.ToString(CultureInfo.InvariantCulture)];
-        await using var vips = ServerProcess.Start("vips", args);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        if (await vips.WaitForExitAsync(timeout.Token) != 0)
-        {
-            throw new InvalidOperationException($"vips {string.Join(' ', args)} failed: {vips.Output}");
-        }
-
+        await Tool.RunAsync("vips", args, timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken);
         return await File.ReadAllBytesAsync(path, cancellationToken);
     }
 }

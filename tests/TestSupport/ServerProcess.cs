@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using Scrapbook.Hosting.Orchestration;
 
 namespace Scrapbook.Testing;
 
@@ -11,6 +11,7 @@ namespace Scrapbook.Testing;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private const int MaxOutputLines = 200;
+    private static readonly Dictionary<string, string> s_noVariables = [];
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
@@ -26,37 +27,26 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>The last lines the process wrote, stdout and stderr interleaved.</summary>
     public string Output => string.Join(Environment.NewLine, _output);
 
-    public static ServerProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string?>? environment = null)
+    /// <summary>
+    /// Starts <paramref name="fileName"/> through the AppHost's launcher, so it dies with the test host even when that
+    /// is killed (a hung run stopped by CI leaves no server behind). A null value in <paramref name="environment"/>
+    /// removes that variable; <paramref name="user"/> runs it as another user (PostgreSQL refuses root).
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IDictionary<string, string?>? environment = null, string? user = null)
     {
-        var startInfo = new ProcessStartInfo(fileName)
+        ServerProcess? server = null;
+        await ProcessLauncher.StartAsync(fileName, arguments, workingDirectory ?? Environment.CurrentDirectory, s_noVariables, process =>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
+            foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+            {
+                process.StartInfo.Environment[key] = value;
+            }
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
-        {
-            startInfo.Environment[key] = value;
-        }
-
-        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var server = new ServerProcess(process);
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-        if (!process.Start())
-        {
-            throw new InvalidOperationException($"{fileName} did not start.");
-        }
-
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return server;
+            server = new ServerProcess(process);
+            process.OutputDataReceived += (_, e) => server.Append(e.Data);
+            process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        }, user);
+        return server!;
     }
 
     /// <summary>Waits for the process to end by itself and returns its exit code.</summary>
@@ -89,7 +79,7 @@ public sealed class ServerProcess : IAsyncDisposable
             return _process.ExitCode;
         }
 
-        if (Kill(_process.Id, Sigterm) != 0)
+        if (!ProcessLauncher.Signal(_process.Id, ProcessLauncher.Sigterm))
         {
             await KillAsync();
             return null;
@@ -121,11 +111,6 @@ public sealed class ServerProcess : IAsyncDisposable
 
         _process.Dispose();
     }
-
-    private const int Sigterm = 15;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 
     private void Append(string? line)
     {

@@ -72,7 +72,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             ["DOTNET_ENVIRONMENT"] = "Development",
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
         };
-        var process = ServerProcess.Start("dotnet", [dll], workingDirectory: Path.GetDirectoryName(dll), environment: env);
+        var process = await ServerProcess.StartAsync("dotnet", [dll], workingDirectory: Path.GetDirectoryName(dll), environment: env);
         var service = new ServiceUnderTest(process, baseAddress);
 
         using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using Scrapbook.Testing;
 
 namespace Scrapbook.Thumbnail.Worker.Tests;
 
@@ -24,22 +24,8 @@ internal static class TestImages
         return path;
     }
 
-    private static async Task RunAsync(CancellationToken cancellationToken, params string[] arguments)
-    {
-        var startInfo = new ProcessStartInfo("vips") { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("vips did not start.");
-        var error = await process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"vips {string.Join(' ', arguments)} failed: {error}");
-        }
-    }
+    private static Task RunAsync(CancellationToken cancellationToken, params string[] arguments) =>
+        Tool.RunAsync("vips", arguments, cancellationToken: cancellationToken);
 
     private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Scrapbook.Hosting.Orchestration;
 
@@ -23,6 +24,8 @@ internal static partial class ProcessLauncher
         thread.Start();
         return thread;
     });
+
+    private static readonly Dictionary<string, string> s_noVariables = [];
 
     public static bool KillsChildrenWithParent => File.Exists(Setpriv) && File.Exists(Setsid);
 
@@ -69,6 +72,61 @@ internal static partial class ProcessLauncher
         _ = s_thread.Value;
         s_requests.Add((startInfo, configure, started));
         return started.Task;
+    }
+
+    /// <summary>
+    /// Runs a tool to completion, started like any other child, and returns its standard output. Throws
+    /// <see cref="InvalidOperationException"/> with what it wrote when it exits non-zero or does not finish within
+    /// <paramref name="timeout"/> (it is killed then); its standard input is closed at once.
+    /// </summary>
+    public static async Task<string> RunAsync(string command, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null, string? user = null, CancellationToken cancellationToken = default)
+    {
+        var output = new StringBuilder();
+        var errors = new StringBuilder();
+        using var process = await StartAsync(command, arguments, Environment.CurrentDirectory, environment ?? s_noVariables, p =>
+        {
+            p.OutputDataReceived += (_, e) => Append(output, e.Data);
+            p.ErrorDataReceived += (_, e) => Append(errors, e.Data);
+        }, user);
+        process.StandardInput.Close();
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            // Also waits until both output streams are read to their end.
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new InvalidOperationException($"{Path.GetFileName(command)} did not finish within {timeout.TotalSeconds:0.#} s.");
+        }
+
+        lock (output)
+        {
+            if (process.ExitCode == 0)
+            {
+                return output.ToString();
+            }
+        }
+
+        lock (errors)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(command)} exited with {process.ExitCode}: {(errors.Length > 0 ? errors : output)}");
+        }
+
+        static void Append(StringBuilder text, string? line)
+        {
+            if (line is not null)
+            {
+                lock (text)
+                {
+                    text.AppendLine(line);
+                }
+            }
+        }
     }
 
     /// <summary>Sends a signal; false when the process is already gone.</summary>

@@ -10,26 +10,7 @@ internal static class VipsCli
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
 
-    public static async Task RunAsync(params string[] arguments)
-    {
-        await using var process = ServerProcess.Start("vips", arguments);
-        var deadline = DateTime.UtcNow + s_timeout;
-        while (!process.HasExited)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"vips {string.Join(' ', arguments)} did not finish in {s_timeout}.");
-            }
-
-            await Task.Delay(10);
-        }
-
-        var exitCode = await process.TerminateAsync(TimeSpan.Zero);
-        if (exitCode != 0)
-        {
-            throw new InvalidOperationException($"vips {string.Join(' ', arguments)} exited with {exitCode}:{Environment.NewLine}{process.Output}");
-        }
-    }
+    public static Task RunAsync(params string[] arguments) => Tool.RunAsync("vips", arguments, timeout: s_timeout);
 
     /// <summary>Converts a PNG to another format by the output file's suffix (options in [brackets], as vips takes them).</summary>
     public static async Task<byte[]> ConvertAsync(string directory, byte[] png, string outputName)

@@ -1,0 +1,22 @@
+using Scrapbook.Hosting.Orchestration;
+
+namespace Scrapbook.Testing;
+
+/// <summary>A command-line tool run to completion for a test (vips, redis-cli, psql, initdb …), as the AppHost runs its own.</summary>
+public static class Tool
+{
+    private static readonly TimeSpan s_defaultTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Runs <paramref name="fileName"/> and returns its standard output; throws <see cref="InvalidOperationException"/>
+    /// with what it wrote when it exits non-zero or takes longer than <paramref name="timeout"/> (60 s by default).
+    /// </summary>
+    public static Task<string> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        IReadOnlyDictionary<string, string>? environment = null,
+        string? user = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default) =>
+        ProcessLauncher.RunAsync(fileName, arguments, timeout ?? s_defaultTimeout, environment, user, cancellationToken);
+}
