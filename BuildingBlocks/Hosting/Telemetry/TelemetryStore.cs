@@ -53,6 +53,7 @@ internal sealed class TelemetryStore(TelemetryLimits limits)
                 }
 
                 trace.Spans.Add(span);
+                trace.Summary = null;
                 _spanOrder.Enqueue(span);
                 _resources.Add(span.Resource);
             }
@@ -140,9 +141,11 @@ internal sealed class TelemetryStore(TelemetryLimits limits)
             summaries = new List<TraceSummary>(_traces.Count);
             foreach (var (traceId, trace) in _traces)
             {
-                if (Matches(traceId, trace.Spans, query))
+                // A summary is made once per change of its trace, not once per query: the list page polls.
+                var summary = trace.Summary ??= Summarize(traceId, trace.Spans);
+                if (Matches(summary, trace.Spans, query))
                 {
-                    summaries.Add(Summarize(traceId, trace.Spans));
+                    summaries.Add(summary);
                 }
             }
         }
@@ -209,26 +212,27 @@ internal sealed class TelemetryStore(TelemetryLimits limits)
         var index = trace.Spans.FindIndex(s => ReferenceEquals(s, span));
         trace.Spans.RemoveAt(index);
         trace.SpanIds.Remove(span.SpanId);
+        trace.Summary = null;
         if (trace.Spans.Count == 0)
         {
             _traces.Remove(span.TraceId);
         }
     }
 
-    private static bool Matches(string traceId, List<SpanView> spans, TraceQuery query)
+    private static bool Matches(TraceSummary summary, List<SpanView> spans, TraceQuery query)
     {
-        if (query.ErrorsOnly && !spans.Exists(s => s.IsError))
+        if (query.ErrorsOnly && !summary.HasError)
         {
             return false;
         }
 
-        if (!string.IsNullOrEmpty(query.Resource) && !spans.Exists(s => s.Resource == query.Resource))
+        if (!string.IsNullOrEmpty(query.Resource) && !summary.Resources.Contains(query.Resource, StringComparer.Ordinal))
         {
             return false;
         }
 
         return string.IsNullOrEmpty(query.Text)
-            || traceId.StartsWith(query.Text, StringComparison.OrdinalIgnoreCase)
+            || summary.TraceId.StartsWith(query.Text, StringComparison.OrdinalIgnoreCase)
             || spans.Exists(s => Contains(s.Name, query.Text) || Contains(s.Resource, query.Text) || s.Attributes.Values.Any(v => Contains(v, query.Text)));
     }
 
@@ -267,6 +271,9 @@ internal sealed class TelemetryStore(TelemetryLimits limits)
         public List<SpanView> Spans { get; } = [];
 
         public HashSet<string> SpanIds { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Null after the spans changed; made again by the next query.</summary>
+        public TraceSummary? Summary { get; set; }
     }
 
     private sealed class MetricSeries(InstrumentInfo instrument, RingBuffer<MetricPoint> points)
