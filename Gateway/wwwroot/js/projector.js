@@ -58,8 +58,6 @@ export class Projector {
     this.keepAwake();
     this.wake();
     this.show(0);
-    // Opened straight at /projector the wall has not loaded anything yet: fetch the recent photos itself.
-    if (this.photos.length === 0) this.resync();
   }
 
   layer() {

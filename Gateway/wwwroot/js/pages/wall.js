@@ -195,7 +195,11 @@ export function start(main, path) {
   });
 
   addEventListener('pagehide', () => events.close());
-  loadMore();
-  if (path === '/projector') enterProjector(false);
+  const firstPage = loadMore();
+  if (path === '/projector') {
+    // Opened straight at /projector: the slideshow starts at once and takes the wall's first page when it is in.
+    enterProjector(false);
+    firstPage.then(() => projector?.replaceAll(photos.slice(0, 60)));
+  }
 
 }
