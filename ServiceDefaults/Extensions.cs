@@ -19,6 +19,7 @@ public static class ServiceDefaultsExtensions
 {
     public const string HealthEndpointPath = "/health";
     public const string AliveEndpointPath = "/alive";
+    public const string LiveTag = "live";
 
     private static readonly Dictionary<string, string?> s_defaultLogLevels = new()
     {
@@ -27,7 +28,6 @@ public static class ServiceDefaultsExtensions
         ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
         ["Logging:LogLevel:Polly"] = "Warning", // every successful attempt is an Information line; retries are Warnings
     };
-    public const string LiveTag = "live";
 
     /// <summary>
     /// Defaults for HTTP services: <see cref="AddBasicServiceDefaults{TBuilder}"/> plus ProblemDetails, which

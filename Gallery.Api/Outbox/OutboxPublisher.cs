@@ -29,8 +29,7 @@ internal sealed partial class OutboxPublisher(
         foreach (var row in rows)
         {
             // A producer span in the trace of the request that wrote the row, however much later it is sent.
-            ActivityContext.TryParse(row.Traceparent, null, out var parent);
-            using var activity = telemetry.ActivitySource.StartActivity($"send {row.Type}", ActivityKind.Producer, parent);
+            using var activity = telemetry.ActivitySource.StartContinuing($"send {row.Type}", ActivityKind.Producer, row.Traceparent);
             activity?.SetTag("messaging.destination.name", row.Kind == OutboxKinds.Job ? queue.Name : Channels.EventStream);
             activity?.SetTag("scrapbook.outbox.sequence", row.Sequence);
             if (row.Kind == OutboxKinds.Job)

@@ -75,8 +75,7 @@ internal sealed partial class EventTail(
             _lastId = entry.Id;
             if (StreamEvent.FromStreamEntry(entry) is { } streamEvent)
             {
-                ActivityContext.TryParse(entry["traceparent"], null, out var parent);
-                using var activity = telemetry.ActivitySource.StartActivity($"fan out {streamEvent.Type}", ActivityKind.Consumer, parent);
+                using var activity = telemetry.ActivitySource.StartContinuing($"fan out {streamEvent.Type}", ActivityKind.Consumer, entry["traceparent"]);
                 var connections = hub.Publish(streamEvent);
                 activity?.SetTag("messaging.system", "redis");
                 activity?.SetTag("messaging.destination.name", Channels.EventStream);

@@ -15,8 +15,8 @@ namespace Scrapbook.Thumbnail.Worker.Processing;
 /// <remarks>
 /// Failures: an <see cref="ImageRejectedException"/> (the original cannot be decoded, or breaks a limit) is
 /// permanent, so the photo fails at once. The reason stored on the photo is written for its owner
-/// (<see cref="FailureReasons"/>); the exception itself is logged. Anything else is retried: the message reappears after a backoff, and a
-/// failure on delivery <see cref="WorkerOptions.MaxDeliveries"/> fails the photo with that error. A delivery past
+/// (<see cref="FailureReasons"/>); the exception itself is logged. Anything else is retried: the message
+/// reappears after a backoff, and a failure on delivery <see cref="WorkerOptions.MaxDeliveries"/> fails the photo with that error. A delivery past
 /// the limit (the last attempt crashed, or its failure report did not get through) fails it without another try.
 /// The photo is reported failed before the message moves to the poison queue, so a Gallery.Api outage never
 /// leaves a poisoned job with a photo stuck in <c>processing</c>.

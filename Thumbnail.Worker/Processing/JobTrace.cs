@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Scrapbook.Contracts;
+using Scrapbook.ServiceDefaults;
 using Scrapbook.Storage;
 
 namespace Scrapbook.Thumbnail.Worker.Processing;
@@ -9,9 +10,7 @@ internal static class JobTrace
 {
     public static Activity? Start(ActivitySource source, string queueName, JobMessage message, ThumbnailJob? job)
     {
-        // A missing or malformed traceparent starts a new trace rather than failing the job.
-        ActivityContext.TryParse(job?.Traceparent, job?.Tracestate, isRemote: true, out var parent);
-        var activity = source.StartActivity($"process {queueName}", ActivityKind.Consumer, parent);
+        var activity = source.StartContinuing($"process {queueName}", ActivityKind.Consumer, job?.Traceparent, job?.Tracestate);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("messaging.system", "azure_queue");

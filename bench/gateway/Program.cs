@@ -16,9 +16,10 @@ var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
 await using var servers = new BackingServers();
 await servers.InitializeAsync();
 await using var gallery = await ServiceUnderTest.StartAsync("Gallery.Api", "Scrapbook.Gallery.Api", Quiet(servers.EnvironmentFor("gallery-api")));
+// The Gateway as it ships: its Release build in the Production environment.
 var gatewayEnvironment = Quiet(servers.EnvironmentFor("gateway", new Dictionary<string, Uri[]> { ["gallery-api"] = [gallery.BaseAddress] }));
-var (gatewayProcess, gatewayAddress) = await StartProductionAsync("Gateway", "Scrapbook.Gateway", gatewayEnvironment);
-await using var gateway = gatewayProcess;
+gatewayEnvironment["DOTNET_ENVIRONMENT"] = gatewayEnvironment["ASPNETCORE_ENVIRONMENT"] = "Production";
+await using var gateway = await ServiceUnderTest.StartAsync("Gateway", "Scrapbook.Gateway", gatewayEnvironment);
 using var nginxDir = new TempDirectory("bench-nginx");
 var nginxPort = FreePort.Next();
 await File.WriteAllTextAsync(Path.Combine(nginxDir.Path, "nginx.conf"), NginxConfig(nginxPort, gallery.BaseAddress));
@@ -35,7 +36,7 @@ var nginxWorkers = Directory.EnumerateDirectories("/proc").Select(d => Path.GetF
 var targets = new (string Name, Uri Address, int[] Pids)[]
 {
     ("direct (Gallery.Api)", gallery.BaseAddress, []),
-    ("Gateway", gatewayAddress, [gateway.Id]),
+    ("Gateway", gateway.BaseAddress, [gateway.ProcessId]),
     ("nginx", new Uri($"http://127.0.0.1:{nginxPort}"), nginxWorkers),
 };
 
@@ -99,36 +100,6 @@ static long CpuTicks(int[] pids) => pids.Sum(pid =>
     return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
 });
 
-// The Gateway as it ships: Release build, Production environment, run from its output folder.
-static async Task<(ServerProcess Process, Uri Address)> StartProductionAsync(string projectFolder, string assemblyName, Dictionary<string, string?> environment)
-{
-    var dll = RepoPaths.Combine(projectFolder, "bin", "Release", "net10.0", assemblyName + ".dll");
-    var port = FreePort.Next();
-    var address = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-    environment["ASPNETCORE_URLS"] = address.ToString();
-    environment["DOTNET_ENVIRONMENT"] = "Production";
-    var process = await ServerProcess.StartAsync("dotnet", [dll], workingDirectory: Path.GetDirectoryName(dll), environment: environment);
-    using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
-    for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline && !process.HasExited; await Task.Delay(100))
-    {
-        try
-        {
-            using var alive = await http.GetAsync("/alive");
-            if (alive.IsSuccessStatusCode)
-            {
-                return (process, address);
-            }
-        }
-        catch (HttpRequestException)
-        {
-        }
-    }
-
-    var output = process.Output;
-    await process.DisposeAsync();
-    throw new InvalidOperationException($"{assemblyName} did not become alive:{Environment.NewLine}{output}");
-}
-
 static async Task<WrkResult> RunWrkAsync(Uri target, int connections, int seconds, int[] proxyPids)
 {
     var cpuBefore = CpuTicks(proxyPids);
@@ -165,9 +136,6 @@ static Dictionary<string, string?> Quiet(Dictionary<string, string?> env)
 {
     // Request logging at Information would measure the console, not the proxy.
     env["Logging__LogLevel__Default"] = "Warning";
-    // Production for the Gateway (StartProductionAsync); ServiceUnderTest starts Gallery.Api in Development whatever
-    // this says, for every path alike.
-    env["ASPNETCORE_ENVIRONMENT"] = "Production";
     return env;
 }
 

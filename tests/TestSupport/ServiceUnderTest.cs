@@ -23,6 +23,8 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
     /// <summary>Waits until the service's output contains <paramref name="text"/>; throws with the output when it exits or time runs out.</summary>
     public async Task WaitForOutputAsync(string text, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -66,12 +68,18 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
         var port = FreePort.Next();
         var baseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-        var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
+        // Development unless the caller says otherwise (a benchmark runs a service as it ships); the address is ours.
+        var env = new Dictionary<string, string?>
         {
-            ["ASPNETCORE_URLS"] = baseAddress.ToString(),
             ["DOTNET_ENVIRONMENT"] = "Development",
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
         };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            env[key] = value;
+        }
+
+        env["ASPNETCORE_URLS"] = baseAddress.ToString();
         var process = await ServerProcess.StartAsync("dotnet", [dll], workingDirectory: Path.GetDirectoryName(dll), environment: env);
         var service = new ServiceUnderTest(process, baseAddress);
 

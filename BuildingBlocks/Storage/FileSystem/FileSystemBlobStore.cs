@@ -9,8 +9,9 @@ namespace Scrapbook.Storage;
 /// <see cref="IBlobStore"/> on a local directory (connection string <c>file:///path</c>), for development and
 /// single-machine deployments. A blob is the file at <c>{root}/{key}</c>. Writes go to a temporary file under
 /// <c>{root}/.uploads</c> and are published with a hard link that fails if the key exists (the temporary name is
-/// removed either way), so readers never see a partial file and exactly one concurrent writer of a key wins. The ETag is derived from length and last-write time, and the
-/// content type from the key's extension (the filesystem has nowhere to keep the one given to put).
+/// removed either way), so readers never see a partial file and exactly one concurrent writer of a key wins. The
+/// ETag is derived from length and last-write time, and the content type from the key's extension (the filesystem
+/// has nowhere to keep the one given to put).
 /// Unlike Azure, a key cannot also be a "folder" of another key ('a' and 'a/b'); Scrapbook's key scheme never needs it.
 /// </summary>
 internal sealed partial class FileSystemBlobStore : IBlobStore, IStorageResource
