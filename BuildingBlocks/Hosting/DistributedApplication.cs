@@ -36,7 +36,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
     private readonly IReadOnlyList<Resource> _resources;
     private readonly Dictionary<ExecutableResource, List<ReplicaRunner>> _runners = [];
     private readonly Dictionary<ExecutableResource, ConsoleLog> _consoleLogs = [];
-    private readonly Dictionary<ReplicaRunner, HashSet<string>> _secrets = [];
+    private readonly Dictionary<ReplicaRunner, IReadOnlyDictionary<string, string>> _shownEnvironments = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly HttpClient _healthClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) });
     private readonly ILoggerFactory _loggerFactory;
@@ -290,7 +290,9 @@ public sealed partial class DistributedApplication : IAsyncDisposable
         var replicaContext = new ReplicaContext(executable, replica);
         var arguments = executable.Arguments.SelectMany(a => a(replicaContext)).ToList();
         var runner = new ReplicaRunner(executable, replica, context.Variables, arguments, log, _options, _healthClient, _logger);
-        _secrets[runner] = context.Secrets;
+
+        // A replica's environment is fixed once it is made: mask it once here, not on every dashboard poll.
+        _shownEnvironments[runner] = context.Variables.ToDictionary(p => p.Key, p => context.Secrets.Contains(p.Key) ? Mask : p.Value).AsReadOnly();
         return runner;
     }
 
@@ -423,7 +425,7 @@ public sealed partial class DistributedApplication : IAsyncDisposable
                 r.ProcessId,
                 r.Restarts,
                 [.. executable.Endpoints.Select(e => executable.GetEndpointUrl(e.Name, r.Replica))],
-                r.Environment.ToDictionary(p => p.Key, p => _secrets[r].Contains(p.Key) ? Mask : p.Value)))]);
+                _shownEnvironments[r]))]);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Building {Count} projects ({Configuration})")]

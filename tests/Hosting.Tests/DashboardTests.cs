@@ -29,7 +29,7 @@ public sealed class DashboardTests
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         }
 
-        dashboard.DefaultRequestHeaders.Authorization = Token(app);
+        dashboard.DefaultRequestHeaders.Authorization = DashboardToken(app.DashboardLoginUrl!);
         using var restart = await dashboard.PostAsync("/api/resources/sleeper/restart", null, Cancellation);
         Assert.Equal(HttpStatusCode.Accepted, restart.StatusCode);
 
@@ -60,7 +60,7 @@ public sealed class DashboardTests
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         }
 
-        dashboard.DefaultRequestHeaders.Authorization = Token(app);
+        dashboard.DefaultRequestHeaders.Authorization = DashboardToken(app.DashboardLoginUrl!);
         using (var stop = await dashboard.PostAsync("/api/resources/sleeper-1/stop", null, Cancellation))
         {
             Assert.Equal(HttpStatusCode.Accepted, stop.StatusCode);
@@ -121,7 +121,7 @@ public sealed class DashboardTests
         await using var app = builder.Build();
         await app.StartAsync(Cancellation);
         using var dashboard = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        dashboard.DefaultRequestHeaders.Authorization = Token(app);
+        dashboard.DefaultRequestHeaders.Authorization = DashboardToken(app.DashboardLoginUrl!);
 
         await Poll.UntilAsync(() => app.GetConsoleLog("talker").Count == 2, TimeSpan.FromSeconds(30), "talker printed two lines");
         using var first = System.Text.Json.JsonDocument.Parse(await dashboard.GetStringAsync("/api/resources/talker/console/live?after=0", Cancellation));
@@ -136,8 +136,4 @@ public sealed class DashboardTests
         using var unknown = await dashboard.GetAsync("/api/resources/nobody/console/live", Cancellation);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
-
-    /// <summary>The dashboard token from the login link the AppHost prints, as a bearer header.</summary>
-    private static AuthenticationHeaderValue Token(DistributedApplication app) =>
-        new("Bearer", new Uri(app.DashboardLoginUrl!).Query["?t=".Length..]);
 }

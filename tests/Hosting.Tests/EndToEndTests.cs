@@ -112,7 +112,8 @@ public sealed class EndToEndTests(AppHostProcess host) : IClassFixture<AppHostPr
 
     /// <summary>
     /// The trace holding the worker's span for the photo, with every span received so far: export is batched, so the
-    /// dashboard is polled until the gateway's root span and the worker's span are both there (bounded).
+    /// dashboard is polled until the gateway's root span and the worker's span are both there (bounded). The list is
+    /// filtered by the photo's id, so each poll opens only the traces that mention it.
     /// </summary>
     private async Task<(HashSet<string> Resources, JsonElement Root)> FindTraceOfPhotoAsync(Guid photoId)
     {
@@ -121,7 +122,7 @@ public sealed class EndToEndTests(AppHostProcess host) : IClassFixture<AppHostPr
         var seen = "no trace with a thumbnail-worker span for the photo";
         while (DateTime.UtcNow < deadline)
         {
-            using var list = JsonDocument.Parse(await dashboard.GetStringAsync("/api/traces?resource=thumbnail-worker&sort=newest&limit=100", Cancellation));
+            using var list = JsonDocument.Parse(await dashboard.GetStringAsync($"/api/traces?resource=thumbnail-worker&text={photoId:D}&sort=newest&limit=100", Cancellation));
             foreach (var summary in list.RootElement.EnumerateArray())
             {
                 var traceId = summary.GetProperty("traceId").GetString()!;

@@ -61,15 +61,7 @@ public sealed class OrchestratorTests
     public async Task AProjectAddedByItsGeneratedTypeRunsFromItsBuildOutputAndIsNotBuiltAgain()
     {
         using var state = new TempDirectory("hosting");
-        var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
-        {
-            StateDirectory = state.Path,
-            AppHostDirectory = state.Path,
-            Configuration = BuildConfiguration,
-            BuildProjects = true,
-            EnableDashboard = false,
-            StopGracePeriod = TimeSpan.FromSeconds(2),
-        });
+        var builder = CreateBuilder(state, buildProjects: true);
         var echo = builder.AddProject<EchoProject>("echo").WithArgs("service", state.Path).WithHttpHealthCheck("/health");
         await using var app = builder.Build();
 

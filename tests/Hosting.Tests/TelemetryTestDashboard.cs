@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,7 +30,7 @@ internal sealed class TelemetryTestDashboard : IAsyncDisposable
         _application = HostingTestSupport.CreateBuilder(_state).Build();
         _dashboard = new DashboardServer(_application, Port, new TelemetryStore(limits));
         Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}") };
-        Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new Uri(_dashboard.LoginUrl).Query["?t=".Length..]);
+        Api.DefaultRequestHeaders.Authorization = HostingTestSupport.DashboardToken(_dashboard.LoginUrl);
     }
 
     public int Port { get; }

@@ -76,7 +76,7 @@ internal sealed class DashboardServer(DistributedApplication application, int po
     }
 
     /// <summary>The OTLP variables Aspire gives a project when its dashboard receives telemetry; the key is a secret (masked).</summary>
-    public void AddTelemetryEnvironment(EnvironmentContext context)
+    private void AddTelemetryEnvironment(EnvironmentContext context)
     {
         if (context.Variables.ContainsKey("OTEL_EXPORTER_OTLP_ENDPOINT"))
         {

@@ -176,9 +176,11 @@ internal static partial class DashboardPages
         }
 
         html.Append("</nav><section>");
-        if (resource is not null && instrument is not null && telemetry.GetPoints(resource, instrument) is { } points)
+
+        // The chart fetches the points itself (metrics.js): the page needs only the instrument, which the list above holds.
+        var info = all.FirstOrDefault(g => g.Resource == resource)?.Instruments.FirstOrDefault(i => i.Name == instrument);
+        if (info is not null)
         {
-            var info = points.Instrument;
             html.Append(CultureInfo.InvariantCulture, $"""
                 <h2>{E(info.Name)} <span class="muted">({E(resource)})</span></h2>
                 <p class="muted">{E(info.Description)} · {E(info.Type)}{(info.Unit.Length > 0 ? $" · {E(info.Unit)}" : "")} · scope {E(info.Scope)}</p>

@@ -104,16 +104,15 @@ internal static class OtlpConverter
                 {
                     var (type, points) = metric.DataCase switch
                     {
-                        Metric.DataOneofCase.Gauge => ("gauge", metric.Gauge.DataPoints.Select(Point).ToList()),
-                        Metric.DataOneofCase.Sum => ("sum", metric.Sum.DataPoints.Select(Point).ToList()),
-                        Metric.DataOneofCase.Histogram => ("histogram", metric.Histogram.DataPoints.Select(Point).ToList()),
-                        Metric.DataOneofCase.ExponentialHistogram => ("exponentialHistogram", metric.ExponentialHistogram.DataPoints.Select(Point).ToList()),
+                        Metric.DataOneofCase.Gauge => ("gauge", metric.Gauge.DataPoints.Select(p => Point(p, instance)).ToList()),
+                        Metric.DataOneofCase.Sum => ("sum", metric.Sum.DataPoints.Select(p => Point(p, instance)).ToList()),
+                        Metric.DataOneofCase.Histogram => ("histogram", metric.Histogram.DataPoints.Select(p => Point(p, instance)).ToList()),
+                        Metric.DataOneofCase.ExponentialHistogram => ("exponentialHistogram", metric.ExponentialHistogram.DataPoints.Select(p => Point(p, instance)).ToList()),
                         _ => ("", []),
                     };
                     if (type.Length > 0 && metric.Name.Length > 0)
                     {
-                        var instrument = new InstrumentInfo(metric.Name, metric.Description, metric.Unit, type, scope);
-                        result.Add((resource, instrument, instance is null ? points : [.. points.Select(p => p with { Instance = instance })]));
+                        result.Add((resource, new InstrumentInfo(metric.Name, metric.Description, metric.Unit, type, scope), points));
                     }
                 }
             }
@@ -122,7 +121,8 @@ internal static class OtlpConverter
         return result;
     }
 
-    private static MetricPoint Point(NumberDataPoint point) => new(
+    // Points carry their replica's instance from the start, so the receiver does not copy each one a second time.
+    private static MetricPoint Point(NumberDataPoint point, string? instance) => new(
         Time(point.TimeUnixNano),
         Time(point.StartTimeUnixNano),
         point.ValueCase == NumberDataPoint.ValueOneofCase.AsInt ? point.AsInt : point.AsDouble,
@@ -130,15 +130,18 @@ internal static class OtlpConverter
         null,
         null,
         null,
-        Attributes(point.Attributes));
+        Attributes(point.Attributes))
+    {
+        Instance = instance,
+    };
 
-    private static MetricPoint Point(HistogramDataPoint point) => HistogramPoint(
-        point.TimeUnixNano, point.StartTimeUnixNano, point.Count, point.HasSum ? point.Sum : null, point.HasMin ? point.Min : null, point.HasMax ? point.Max : null, point.Attributes);
+    private static MetricPoint Point(HistogramDataPoint point, string? instance) => HistogramPoint(
+        point.TimeUnixNano, point.StartTimeUnixNano, point.Count, point.HasSum ? point.Sum : null, point.HasMin ? point.Min : null, point.HasMax ? point.Max : null, point.Attributes, instance);
 
-    private static MetricPoint Point(ExponentialHistogramDataPoint point) => HistogramPoint(
-        point.TimeUnixNano, point.StartTimeUnixNano, point.Count, point.HasSum ? point.Sum : null, point.HasMin ? point.Min : null, point.HasMax ? point.Max : null, point.Attributes);
+    private static MetricPoint Point(ExponentialHistogramDataPoint point, string? instance) => HistogramPoint(
+        point.TimeUnixNano, point.StartTimeUnixNano, point.Count, point.HasSum ? point.Sum : null, point.HasMin ? point.Min : null, point.HasMax ? point.Max : null, point.Attributes, instance);
 
-    private static MetricPoint HistogramPoint(ulong time, ulong start, ulong count, double? sum, double? min, double? max, RepeatedField<KeyValue> attributes) => new(
+    private static MetricPoint HistogramPoint(ulong time, ulong start, ulong count, double? sum, double? min, double? max, RepeatedField<KeyValue> attributes, string? instance) => new(
         Time(time),
         Time(start),
         count > 0 && sum is { } total ? total / count : 0,
@@ -146,7 +149,10 @@ internal static class OtlpConverter
         sum,
         min,
         max,
-        Attributes(attributes));
+        Attributes(attributes))
+    {
+        Instance = instance,
+    };
 
     private static (string Name, string? Instance) Identify(TelemetryResource? resource)
     {
