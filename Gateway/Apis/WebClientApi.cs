@@ -10,7 +10,7 @@ namespace Scrapbook.Gateway.Apis;
 internal static class WebClientApi
 {
     /// <summary>The client-side pages; <c>app.js</c> picks the page from the path.</summary>
-    internal static readonly string[] Pages = ["/", "/upload", "/mine", "/admin", "/projector"];
+    private static readonly string[] s_pages = ["/", "/upload", "/mine", "/admin", "/projector"];
 
     public static StaticFileOptions StaticFileOptions { get; } = new()
     {
@@ -20,7 +20,7 @@ internal static class WebClientApi
 
     public static IEndpointRouteBuilder MapWebClient(this IEndpointRouteBuilder app)
     {
-        foreach (var page in Pages)
+        foreach (var page in s_pages)
         {
             app.MapFallbackToFile(page, "index.html", StaticFileOptions);
         }

@@ -61,12 +61,12 @@ internal static class ServiceCollectionExtensions
     /// attribute or handler), images from itself plus <c>data:</c> (ThumbHash placeholders) and <c>blob:</c> (previews
     /// of files about to be uploaded), fetch and SSE to itself, never framed.
     /// </summary>
-    internal const string ContentSecurityPolicy =
+    private const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
         "font-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>Powerful features off, except the camera and fullscreen for this origin (taking a photo, the projector).</summary>
-    internal const string PermissionsPolicy =
+    private const string PermissionsPolicy =
         "camera=(self), fullscreen=(self), microphone=(), geolocation=(), payment=(), usb=()";
 
     private static Task SetSecurityHeaders(HttpResponse response)

@@ -73,7 +73,7 @@ internal sealed partial class UploadRateLimiter : IAsyncDisposable
     }
 
     /// <summary>The TCP peer, or when that is a trusted proxy, the first address left of it in <c>X-Forwarded-For</c> that is not.</summary>
-    internal IPAddress? ClientAddress(HttpContext context)
+    private IPAddress? ClientAddress(HttpContext context)
     {
         var client = context.Connection.RemoteIpAddress;
         if (_trustedProxies.Length == 0 || client is null || !IsTrustedProxy(client))
@@ -105,7 +105,7 @@ internal sealed partial class UploadRateLimiter : IAsyncDisposable
     }
 
     /// <summary>A network (<c>10.0.0.0/8</c>) or one address (<c>10.0.0.7</c>, a network of one).</summary>
-    internal static IPNetwork ParseNetwork(string text) =>
+    private static IPNetwork ParseNetwork(string text) =>
         TryParseNetwork(text, out var network) ? network : throw new FormatException($"'{text}' is neither an IP address nor a network.");
 
     /// <inheritdoc cref="ParseNetwork(string)"/>

@@ -22,7 +22,7 @@ namespace Scrapbook.Gateway.Hosting;
 /// </remarks>
 internal static partial class GatewayRuntime
 {
-    public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+    private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
     /// <summary>Turns inline socket completions on unless configured otherwise; true when they are on.</summary>
     public static bool UseInlineSocketCompletions(Assembly gateway)

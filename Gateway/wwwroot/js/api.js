@@ -49,8 +49,8 @@ async function toError(response) {
 }
 
 /** fetch + JSON, throwing ApiError with the ProblemDetails for anything but 2xx. */
-export async function request(path, { method = 'GET', body, headers = {}, signal } = {}) {
-  const init = { method, headers: { Accept: 'application/json', ...headers }, credentials: 'same-origin', signal };
+export async function request(path, { method = 'GET', body, headers = {} } = {}) {
+  const init = { method, headers: { Accept: 'application/json', ...headers }, credentials: 'same-origin' };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
@@ -62,11 +62,11 @@ export async function request(path, { method = 'GET', body, headers = {}, signal
   return text ? JSON.parse(text) : null;
 }
 
-export const listPhotos = (cursor, limit = 24, signal) =>
-  request(`/api/photos?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { signal });
+/** One page of a keyset-paginated list, newest first. */
+const listPage = (path, cursor, limit) => request(`${path}?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
 
-export const listMyPhotos = (cursor, limit = 48) =>
-  request(`/api/me/photos?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+export const listPhotos = (cursor, limit = 24) => listPage('/api/photos', cursor, limit);
+export const listMyPhotos = (cursor, limit = 48) => listPage('/api/me/photos', cursor, limit);
 
 export const getPhoto = (id) => request(`/api/photos/${id}`);
 export const updatePhoto = (id, patch, headers) => request(`/api/photos/${id}`, { method: 'PATCH', body: patch, headers });

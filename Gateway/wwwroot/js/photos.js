@@ -1,6 +1,6 @@
 // How a photo is drawn everywhere: its ThumbHash placeholder first, then the rendition fading in over it.
 import { placeholderUrl } from './thumbhash.js';
-import { altFor, h, setBackground } from './ui.js';
+import { altFor, h } from './ui.js';
 
 /** The srcset of the full-aspect renditions (the square thumb is a different crop, so it stays out). */
 function srcsetOf(photo) {
@@ -10,17 +10,23 @@ function srcsetOf(photo) {
   return parts.join(', ');
 }
 
-/**
- * A frame holding the placeholder and the image. variant 'cover' crops to the frame; 'contain' shows it whole.
- * sizes: the layout width hint for srcset.
- */
-export function photoFrame(photo, { variant = 'cover', ...options } = {}) {
-  return updateFrame(h('div', { class: `frame frame-${variant}` }), photo, options);
+/** The ThumbHash placeholder as the element's background (CSSOM, allowed by the CSP), when the photo has one. */
+export function setPlaceholder(element, photo) {
+  const url = placeholderUrl(photo.placeholder, photo.width, photo.height);
+  if (url) element.style.backgroundImage = `url("${url}")`;
 }
 
-export function updateFrame(frame, photo, { sizes = '(max-width: 640px) 50vw, 25vw', eager = false, square = false } = {}) {
-  setBackground(frame, placeholderUrl(photo.placeholder, photo.width, photo.height));
-  const src = square ? photo.urls?.thumb : (photo.urls?.small ?? photo.urls?.thumb);
+/** The largest rendition there is, for the viewer and the projector. */
+export const largeSrc = (photo) => photo.urls.large ?? photo.urls.small ?? '';
+
+/** A frame holding the placeholder and the image, cropped to the frame. sizes: the layout width hint for srcset. */
+export function photoFrame(photo, options) {
+  return updateFrame(h('div', { class: 'frame' }), photo, options);
+}
+
+export function updateFrame(frame, photo, { sizes = '(max-width: 640px) 50vw, 25vw' } = {}) {
+  setPlaceholder(frame, photo);
+  const src = photo.urls?.small ?? photo.urls?.thumb;
   let img = frame.querySelector('img');
   if (!src) {
     img?.remove();
@@ -36,12 +42,12 @@ export function updateFrame(frame, photo, { sizes = '(max-width: 640px) 50vw, 25
   img = h('img', {
     alt: altFor(photo),
     decoding: 'async',
-    loading: eager ? 'eager' : 'lazy',
+    loading: 'lazy',
     width: photo.width || undefined,
     height: photo.height || undefined,
     dataset: { src },
   });
-  const srcset = square ? '' : srcsetOf(photo);
+  const srcset = srcsetOf(photo);
   if (srcset) {
     img.sizes = sizes;
     img.srcset = srcset;

@@ -1,7 +1,7 @@
 // Projector mode: a fullscreen slideshow of recent photos that jumps to each new arrival, keeps the screen awake,
 // hides the cursor when the mouse rests, and recovers from network loss by itself.
-import { placeholderUrl } from './thumbhash.js';
-import { altFor, h, setBackground } from './ui.js';
+import { largeSrc, setPlaceholder } from './photos.js';
+import { altFor, h } from './ui.js';
 
 const SLIDE_MS = 8000;
 const ARRIVAL_MS = 12000;
@@ -107,10 +107,10 @@ export class Projector {
     const photo = this.photos[this.index];
     const back = this.layers[1 - this.front];
     const img = back.querySelector('img');
-    setBackground(back, placeholderUrl(photo.placeholder, photo.width, photo.height));
+    setPlaceholder(back, photo);
     img.alt = altFor(photo);
     img.classList.remove('loaded');
-    img.src = photo.urls.large ?? photo.urls.small ?? '';
+    img.src = largeSrc(photo);
     try {
       await Promise.race([img.decode(), new Promise((resolve) => setTimeout(resolve, 4000))]);
       img.classList.add('loaded');

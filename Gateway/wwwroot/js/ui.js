@@ -50,11 +50,6 @@ export function timeAgo(iso) {
   return new Date(iso).toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
 }
 
-/** Sets the placeholder as the element's background (CSSOM, allowed by the CSP). */
-export function setBackground(element, url) {
-  if (url) element.style.backgroundImage = `url("${url}")`;
-}
-
 /**
  * A modal dialog (native <dialog>: focus trap, Escape). Resolves with the button value pressed, or null.
  * content: nodes; actions: [{ value, label, kind }].

@@ -1,6 +1,6 @@
 // The photo viewer: large rendition, caption and author; arrows, Escape and swipes.
-import { placeholderUrl } from './thumbhash.js';
-import { altFor, h, setBackground, timeAgo } from './ui.js';
+import { largeSrc, setPlaceholder } from './photos.js';
+import { altFor, h, timeAgo } from './ui.js';
 
 /** Opens photos[id] in a modal; photos is the live array, so arrivals and deletions are seen while it is open. */
 export function openViewer(photos, id) {
@@ -26,12 +26,12 @@ export function openViewer(photos, id) {
     current = photoId;
     const photo = photos[index];
     dialog.dataset.photoId = photo.id;
-    setBackground(stage, placeholderUrl(photo.placeholder, photo.width, photo.height));
+    setPlaceholder(stage, photo);
     stage.style.aspectRatio = photo.width && photo.height ? `${photo.width} / ${photo.height}` : '';
     image.classList.remove('loaded');
     image.onload = () => image.classList.add('loaded');
     image.alt = altFor(photo);
-    image.src = photo.urls.large ?? photo.urls.small ?? '';
+    image.src = largeSrc(photo);
     caption.textContent = photo.caption ?? '';
     caption.hidden = !photo.caption;
     author.textContent = [photo.author ? `by ${photo.author}` : '', timeAgo(photo.createdAt)].filter(Boolean).join(' · ');

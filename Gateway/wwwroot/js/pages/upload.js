@@ -1,5 +1,5 @@
 // Upload (/upload): drop, pick or shoot photos; a progress bar per file, then processing → ready from SSE.
-import { ApiError, describeProblem, ensureSession, formatBytes, getPhoto, uploadFile } from '../api.js';
+import { ApiError, describeProblem, ensureSession, formatBytes, getPhoto, isPublic, uploadFile } from '../api.js';
 import { openEvents } from '../events.js';
 import { h, showLiveState } from '../ui.js';
 
@@ -193,7 +193,7 @@ export function start(main) {
 
   function apply(item, photo) {
     if (photo.status === 'failed') setState(item, 'failed', `Processing failed. ${photo.failureReason ?? 'The image could not be rendered.'}`);
-    else if (photo.status === 'ready' && photo.moderation === 'approved') setState(item, 'ready');
+    else if (isPublic(photo)) setState(item, 'ready');
     else if (photo.status === 'ready' && photo.moderation === 'pending') setState(item, 'pending');
     else if (photo.status === 'ready' && photo.moderation === 'rejected') setState(item, 'failed', 'A moderator did not approve this photo.');
     else setState(item, 'processing');

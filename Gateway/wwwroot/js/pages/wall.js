@@ -15,6 +15,8 @@ function pageSize() {
 }
 
 const TILE_SIZES = '(max-width: 640px) 50vw, (max-width: 1400px) 25vw, 20vw';
+/** How many of the newest photos the projector cycles through. */
+const PROJECTOR_PHOTOS = 60;
 
 export function start(main, path) {
   const photos = [];
@@ -44,10 +46,11 @@ export function start(main, path) {
     empty, grid, sentinel, status));
 
   const indexOf = (id) => photos.findIndex((p) => p.id === id);
+  const newest = () => photos.slice(0, PROJECTOR_PHOTOS);
 
   function tileFor(photo) {
     const frame = photoFrame(photo, { sizes: TILE_SIZES });
-    const button = h('button', { class: 'tile-button', type: 'button', attrs: { 'aria-label': `Open: ${altFor(photo)}` }, onclick: () => view(photo.id) }, frame);
+    const button = h('button', { class: 'tile-button', type: 'button', attrs: { 'aria-label': `Open: ${altFor(photo)}` }, onclick: () => openViewer(photos, photo.id) }, frame);
     const meta = h('div', { class: 'tile-meta' }, captionOf(photo));
     return h('li', { class: 'tile', dataset: { photoId: photo.id } }, button, meta);
   }
@@ -133,11 +136,7 @@ export function start(main, path) {
     tiles.clear();
     grid.replaceChildren();
     await loadMore();
-    projector?.replaceAll(photos.slice(0, 60));
-  }
-
-  function view(id) {
-    openViewer(photos, id);
+    projector?.replaceAll(newest());
   }
 
   const events = openEvents({
@@ -175,7 +174,7 @@ export function start(main, path) {
     if (projector) return;
     if (fromButton) history.pushState({ projector: true }, '', '/projector');
     projector = new Projector({
-      photos: photos.slice(0, 60),
+      photos: newest(),
       requestFullscreen: fromButton,
       onExit: () => {
         projector = null;
@@ -185,7 +184,7 @@ export function start(main, path) {
         }
         projectorButton.focus();
       },
-      refresh: async () => (await listPhotos(null, 60)).items,
+      refresh: async () => (await listPhotos(null, PROJECTOR_PHOTOS)).items,
     });
   }
 
@@ -199,7 +198,7 @@ export function start(main, path) {
   if (path === '/projector') {
     // Opened straight at /projector: the slideshow starts at once and takes the wall's first page when it is in.
     enterProjector(false);
-    firstPage.then(() => projector?.replaceAll(photos.slice(0, 60)));
+    firstPage.then(() => projector?.replaceAll(newest()));
   }
 
 }
