@@ -1,56 +1,50 @@
 using Microsoft.Extensions.Configuration;
-using Scrapbook.Hosting;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var adminKey = builder.AddParameter("admin-key", secret: true);
-var redis = builder.AddRedis("redis");
+var adminKey = builder.AddParameter("admin-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+
+var redis = builder.AddRedisServer("redis");
 var storage = builder.AddAzurite("storage");
 var blobs = storage.AddBlobs("blobs");
 var queues = storage.AddQueues("queues");
-var gallerydb = builder.Configuration["Database"] == "postgres" // --Database=postgres; SQLite by default
-    ? builder.AddPostgres("postgres").AddDatabase("gallerydb")
-    : builder.AddSqlite("gallerydb");
+IResourceBuilder<IResourceWithConnectionString> gallerydb = builder.Configuration["Database"] == "postgres" // --Database postgres; SQLite by default
+    ? builder.AddPostgresServer("postgres").AddDatabase("gallerydb")
+    : builder.AddSqliteDatabase("gallerydb");
 
 var gallery = builder.AddProject<Projects.Scrapbook_Gallery_Api>("gallery-api")
+    .WithHttpEndpoint()
     .WithReference(gallerydb).WithReference(blobs).WithReference(queues).WithReference(redis)
     .WithEnvironment("Admin__Key", adminKey)
     .WithHttpHealthCheck("/health")
     .WaitFor(gallerydb).WaitFor(storage).WaitFor(redis);
 
 var upload = builder.AddProject<Projects.Scrapbook_Upload_Api>("upload-api")
+    .WithHttpEndpoint()
     .WithReference(blobs).WithReference(gallery)
+    .RequiresNativeLibrary("libvips.so.42")
     .WithHttpHealthCheck("/health")
     .WaitFor(storage).WaitFor(gallery);
 
 builder.AddProject<Projects.Scrapbook_Thumbnail_Worker>("thumbnail-worker")
+    .WithHttpEndpoint()
     .WithReference(blobs).WithReference(queues).WithReference(gallery)
+    .RequiresNativeLibrary("libvips.so.42")
     .WithReplicas(2)
     .WithHttpHealthCheck("/health")
     .WaitFor(storage).WaitFor(gallery);
 
 var notify = builder.AddProject<Projects.Scrapbook_Notify_Api>("notify-api")
+    .WithHttpEndpoint()
     .WithReference(redis).WithReference(gallery)
     .WithHttpHealthCheck("/health")
     .WaitFor(redis).WaitFor(gallery);
 
-var gatewayPort = builder.Configuration.GetValue("Gateway:Port", 8080);
-var gateway = builder.AddProject<Projects.Scrapbook_Gateway>("gateway")
-    .WithHttpEndpoint(port: gatewayPort)
+builder.AddProject<Projects.Scrapbook_Gateway>("gateway")
+    .WithHttpEndpoint(port: builder.Configuration.GetValue("Gateway:Port", 8080))
     .WithExternalHttpEndpoints()
     .WithReference(blobs).WithReference(upload).WithReference(gallery).WithReference(notify)
     .WithHttpHealthCheck("/health")
     .WaitFor(upload).WaitFor(gallery).WaitFor(notify);
 
-await using var app = builder.Build();
-app.Started += () => Console.WriteLine($"""
-
-    Scrapbook is running.
-      gateway:   {gateway.Resource.GetEndpointUrl("http")}
-      dashboard: {app.DashboardLoginUrl ?? "off"}
-      admin key: in {app.ParametersFile} ("admin-key")
-      data:      {builder.DataDirectory}
-    Press Ctrl+C to stop. --verbose prints every resource's console output.
-
-    """);
-await app.RunAsync();
+builder.Build().Run();

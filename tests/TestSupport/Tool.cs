@@ -1,4 +1,3 @@
-using Scrapbook.Hosting.Orchestration;
 
 namespace Scrapbook.Testing;
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Scrapbook.Hosting.Orchestration;
+namespace Scrapbook.Testing;
 
 /// <summary>
 /// Starts children so that they die with the AppHost, even when it is killed with SIGKILL: each child runs
@@ -20,7 +20,7 @@ internal static partial class ProcessLauncher
     private static readonly BlockingCollection<(ProcessStartInfo StartInfo, Action<Process> Configure, TaskCompletionSource<Process> Started)> s_requests = [];
     private static readonly Lazy<Thread> s_thread = new(() =>
     {
-        var thread = new Thread(Launch) { IsBackground = true, Name = "Scrapbook.Hosting process launcher" };
+        var thread = new Thread(Launch) { IsBackground = true, Name = "Scrapbook.Testing process launcher" };
         thread.Start();
         return thread;
     });
