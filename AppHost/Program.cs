@@ -17,6 +17,7 @@ var gallery = builder.AddProject<Projects.Scrapbook_Gallery_Api>("gallery-api")
     .WithReference(gallerydb).WithReference(blobs).WithReference(queues).WithReference(redis)
     .WithEnvironment("Admin__Key", adminKey)
     .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash()
     .WaitFor(gallerydb).WaitFor(storage).WaitFor(redis);
 
 var upload = builder.AddProject<Projects.Scrapbook_Upload_Api>("upload-api")
@@ -24,6 +25,7 @@ var upload = builder.AddProject<Projects.Scrapbook_Upload_Api>("upload-api")
     .WithReference(blobs).WithReference(gallery)
     .RequiresNativeLibrary("libvips.so.42")
     .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash()
     .WaitFor(storage).WaitFor(gallery);
 
 builder.AddProject<Projects.Scrapbook_Thumbnail_Worker>("thumbnail-worker")
@@ -32,12 +34,14 @@ builder.AddProject<Projects.Scrapbook_Thumbnail_Worker>("thumbnail-worker")
     .RequiresNativeLibrary("libvips.so.42")
     .WithReplicas(2)
     .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash()
     .WaitFor(storage).WaitFor(gallery);
 
 var notify = builder.AddProject<Projects.Scrapbook_Notify_Api>("notify-api")
     .WithHttpEndpoint()
     .WithReference(redis).WithReference(gallery)
     .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash()
     .WaitFor(redis).WaitFor(gallery);
 
 builder.AddProject<Projects.Scrapbook_Gateway>("gateway")
@@ -45,6 +49,7 @@ builder.AddProject<Projects.Scrapbook_Gateway>("gateway")
     .WithExternalHttpEndpoints()
     .WithReference(blobs).WithReference(upload).WithReference(gallery).WithReference(notify)
     .WithHttpHealthCheck("/health")
+    .WithRestartOnCrash()
     .WaitFor(upload).WaitFor(gallery).WaitFor(notify);
 
 builder.Build().Run();

@@ -5,15 +5,21 @@ using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Polly;
 using Scrapbook.Contracts;
+using Scrapbook.ServiceDefaults;
 using Scrapbook.ServiceDefaults.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every Scrapbook service shares: telemetry, health, service discovery, resilient HTTP clients,
-/// problem details. Shaped like Aspire's ServiceDefaults template so services would run unchanged under Aspire.
+/// problem details. Aspire's ServiceDefaults project, with what Scrapbook adds on top: ProblemDetails types, retries of
+/// idempotent calls only, quiet framework logs, and no spans for health probes or parentless background calls.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -62,10 +68,8 @@ public static class ServiceDefaultsExtensions
         // request, health probes included, more per outgoing call) would drown the services' own logs in the dashboard.
         // Any appsettings file, environment variable or command-line setting still overrides them.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = s_defaultLogLevels });
-        builder.AddScrapbookTelemetry();
-
-        builder.Services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
@@ -75,6 +79,51 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
 
+        return builder;
+    }
+
+    /// <summary>
+    /// Logs, metrics and traces through OpenTelemetry, exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set
+    /// (the AppHost sets it to the dashboard; Azure Container Apps to its collector). The service's own spans and
+    /// instruments come from <see cref="ServiceTelemetry"/>, named after <c>OTEL_SERVICE_NAME</c>.
+    /// </summary>
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var serviceName = ServiceTelemetry.GetServiceName(builder.Configuration, builder.Environment);
+        builder.Services.AddSingleton(sp => new ServiceTelemetry(serviceName, sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(serviceName))
+            .WithTracing(tracing => tracing
+                .SetSampler(new BackgroundCallSampler())
+                .AddSource(serviceName)
+                // Probes arrive every few seconds and would bury real traffic.
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHealthEndpoint(context.Request.Path))
+                .AddHttpClientInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    /// <summary><c>self</c>, tagged <c>live</c>: the process answers. Services add their dependencies' checks untagged.</summary>
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         return builder;
     }
 

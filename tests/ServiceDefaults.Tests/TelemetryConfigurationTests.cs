@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,23 +7,6 @@ namespace Scrapbook.ServiceDefaults.Tests;
 
 public sealed class TelemetryConfigurationTests
 {
-    [Theory]
-    [InlineData("http/json", "OTEL_EXPORTER_OTLP_PROTOCOL")]
-    [InlineData(null, "OTEL_EXPORTER_OTLP_ENDPOINT")]
-    public void AnUnusableOtlpSettingFailsAtStartNamingTheSetting(string? protocol, string namedSetting)
-    {
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = protocol is null ? "not a uri" : "http://127.0.0.1:4318",
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol,
-        });
-
-        var exception = Assert.Throws<InvalidOperationException>(() => builder.AddServiceDefaults());
-
-        Assert.Contains(namedSetting, exception.Message, StringComparison.Ordinal);
-    }
-
     [Fact]
     public void TheServiceNameComesFromOtelServiceNameElseTheApplicationName()
     {

@@ -23,7 +23,7 @@ public sealed class WebFixture : IAsyncLifetime
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
-    public AppHostProcess System { get; } = new();
+    public ScrapbookApp System { get; } = new();
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("Not started.");
 
