@@ -47,9 +47,11 @@ var notify = builder.AddProject<Projects.Scrapbook_Notify_Api>("notify-api")
 builder.AddProject<Projects.Scrapbook_Gateway>("gateway")
     .WithHttpEndpoint(port: builder.Configuration.GetValue("Gateway:Port", 8080))
     .WithExternalHttpEndpoints()
+    .DisableForwardedHeaders() // the gateway trusts X-Forwarded-* only from Gateway:TrustedProxies
     .WithReference(blobs).WithReference(upload).WithReference(gallery).WithReference(notify)
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash()
-    .WaitFor(upload).WaitFor(gallery).WaitFor(notify);
+    .WaitFor(upload).WaitFor(gallery).WaitFor(notify)
+    .WithReadyAnnouncement("Scrapbook");
 
 builder.Build().Run();

@@ -6,12 +6,13 @@ using System.Text;
 namespace Scrapbook.Testing;
 
 /// <summary>
-/// Starts children so that they die with the AppHost, even when it is killed with SIGKILL: each child runs
+/// Starts the servers, services and tools of integration tests so that they die with the test host, even when it is
+/// killed with SIGKILL (a hung run stopped by CI leaves nothing behind): each child runs
 /// under <c>setpriv --pdeathsig KILL</c> (util-linux), which sets <c>PR_SET_PDEATHSIG</c> and then execs it.
 /// Linux sends that signal when the <em>thread</em> that forked the child ends, so every child is forked from
 /// one dedicated thread that lives as long as the process (a thread-pool thread may retire and kill them).
-/// <c>setsid</c> then gives each child its own session, so a terminal's Ctrl+C reaches only the AppHost,
-/// which stops the children itself in dependency order (neither wrapper forks: the child keeps its pid).
+/// <c>setsid</c> then gives each child its own session, so a terminal's Ctrl+C reaches only the test host, whose
+/// fixtures stop the children themselves (neither wrapper forks: the child keeps its pid).
 /// </summary>
 internal static partial class ProcessLauncher
 {
@@ -31,7 +32,7 @@ internal static partial class ProcessLauncher
 
     /// <summary>
     /// Starts <paramref name="command"/>; <paramref name="configure"/> attaches output handlers before the start.
-    /// With <paramref name="user"/> (the AppHost running as root) setpriv switches to that user and its groups first;
+    /// With <paramref name="user"/> (the test host running as root) setpriv switches to that user and its groups first;
     /// it sets the death signal after switching, since the kernel clears it when the credentials change.
     /// </summary>
     public static Task<Process> StartAsync(string command, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string> environment, Action<Process> configure, string? user = null)

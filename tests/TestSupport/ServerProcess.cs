@@ -27,7 +27,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public string Output => string.Join(Environment.NewLine, _output);
 
     /// <summary>
-    /// Starts <paramref name="fileName"/> through the AppHost's launcher, so it dies with the test host even when that
+    /// Starts <paramref name="fileName"/> through <see cref="ProcessLauncher"/>, so it dies with the test host even when that
     /// is killed (a hung run stopped by CI leaves no server behind). A null value in <paramref name="environment"/>
     /// removes that variable; <paramref name="user"/> runs it as another user (PostgreSQL refuses root).
     /// </summary>

@@ -1,7 +1,7 @@
 
 namespace Scrapbook.Testing;
 
-/// <summary>A command-line tool run to completion for a test (vips, redis-cli, psql, initdb …), as the AppHost runs its own.</summary>
+/// <summary>A command-line tool run to completion for a test (vips, redis-cli, psql, initdb …), started like the test servers so it dies with the test host.</summary>
 public static class Tool
 {
     private static readonly TimeSpan s_defaultTimeout = TimeSpan.FromSeconds(60);

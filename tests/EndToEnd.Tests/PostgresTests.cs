@@ -1,0 +1,33 @@
+using System.Net;
+using Scrapbook.Contracts;
+using Scrapbook.Testing;
+
+namespace Scrapbook.EndToEnd.Tests;
+
+/// <summary>The AppHost asked for PostgreSQL (<c>--Database postgres</c>) instead of the default SQLite file.</summary>
+public sealed class PostgresTests
+{
+    [Fact]
+    public async Task WithDatabasePostgresGalleryApiRunsOnPostgreSqlAndAnUploadBecomesReady()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        await using var system = new ScrapbookApp { ExtraArguments = ["--Database=postgres"] };
+        await system.InitializeAsync();
+
+        await system.App.ResourceNotifications.WaitForResourceHealthyAsync("postgres", cancellation);
+        var connectionString = await system.App.GetConnectionStringAsync("gallerydb", cancellation);
+        Assert.StartsWith("Host=127.0.0.1;", connectionString, StringComparison.Ordinal);
+        Assert.EndsWith(";Database=gallerydb", connectionString, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(system.DataDirectory, "postgres", "pgdata", "PG_VERSION")));
+        Assert.False(File.Exists(Path.Combine(system.DataDirectory, "gallerydb.db")));
+
+        using var http = system.CreateGatewayClient();
+        var token = await ScrapbookClient.NewOwnerTokenAsync(http, cancellation);
+        using var folder = new TempDirectory("e2e");
+        var jpeg = await ScrapbookClient.MakeJpegAsync(Path.Combine(folder.Path, "postgres.jpg"), 640, 480, cancellation);
+        using var response = await ScrapbookClient.UploadAsync(http, jpeg, "image/jpeg", token, cancellation);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var photo = await ScrapbookClient.WaitUntilProcessedAsync(http, response.Headers.Location!.ToString(), token, TimeSpan.FromMinutes(2), cancellation);
+        Assert.Equal(PhotoStatus.Ready, photo.Status);
+    }
+}
