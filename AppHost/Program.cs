@@ -18,7 +18,7 @@ var gallery = builder.AddProject<Projects.Scrapbook_Gallery_Api>("gallery-api")
     .WithEnvironment("Admin__Key", adminKey)
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash()
-    .WaitFor(gallerydb).WaitFor(storage).WaitFor(redis);
+    .WaitFor(gallerydb).WaitFor(blobs).WaitFor(queues).WaitFor(redis);
 
 var upload = builder.AddProject<Projects.Scrapbook_Upload_Api>("upload-api")
     .WithHttpEndpoint()
@@ -26,7 +26,7 @@ var upload = builder.AddProject<Projects.Scrapbook_Upload_Api>("upload-api")
     .RequiresNativeLibrary("libvips.so.42")
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash()
-    .WaitFor(storage).WaitFor(gallery);
+    .WaitFor(blobs).WaitFor(gallery);
 
 builder.AddProject<Projects.Scrapbook_Thumbnail_Worker>("thumbnail-worker")
     .WithHttpEndpoint()
@@ -35,7 +35,7 @@ builder.AddProject<Projects.Scrapbook_Thumbnail_Worker>("thumbnail-worker")
     .WithReplicas(2)
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash()
-    .WaitFor(storage).WaitFor(gallery);
+    .WaitFor(blobs).WaitFor(queues).WaitFor(gallery);
 
 var notify = builder.AddProject<Projects.Scrapbook_Notify_Api>("notify-api")
     .WithHttpEndpoint()

@@ -76,10 +76,10 @@ public static class AzuriteResourceBuilderExtensions
     }
 
     public static IResourceBuilder<AzuriteServiceResource> AddBlobs(this IResourceBuilder<AzuriteResource> azurite, string name) =>
-        azurite.ApplicationBuilder.AddResource(new AzuriteServiceResource(name, azurite.Resource));
+        azurite.ApplicationBuilder.AddResource(new AzuriteServiceResource(name, azurite.Resource)).WithStateOfParent("AzuriteBlobs");
 
     public static IResourceBuilder<AzuriteServiceResource> AddQueues(this IResourceBuilder<AzuriteResource> azurite, string name) =>
-        azurite.ApplicationBuilder.AddResource(new AzuriteServiceResource(name, azurite.Resource));
+        azurite.ApplicationBuilder.AddResource(new AzuriteServiceResource(name, azurite.Resource)).WithStateOfParent("AzuriteQueues");
 
     private sealed class AzuriteHealthCheck(EndpointReference blob) : IHealthCheck
     {

@@ -108,7 +108,7 @@ public static class PostgresServerResourceBuilderExtensions
     {
         var database = new PostgresDatabaseResource(name, databaseName ?? name, server.Resource);
         server.Resource.Databases.Add(database);
-        return server.ApplicationBuilder.AddResource(database);
+        return server.ApplicationBuilder.AddResource(database).WithStateOfParent("PostgresDatabase");
     }
 
     /// <summary>The newest of Debian's PostgreSQL versions installed (<c>/usr/lib/postgresql/{version}/bin</c>).</summary>

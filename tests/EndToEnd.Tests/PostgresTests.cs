@@ -1,4 +1,5 @@
 using System.Net;
+using Aspire.Hosting.Testing;
 using Scrapbook.Contracts;
 using Scrapbook.Testing;
 
