@@ -34,6 +34,9 @@ public sealed class ScrapbookApp : IAsyncLifetime
 
     public Uri DashboardUrl { get; private set; } = null!;
 
+    /// <summary>The dashboard's login link (<c>/login?t=…</c>): opening it in a browser signs that browser in.</summary>
+    public Uri DashboardLoginUrl { get; private set; } = null!;
+
     /// <summary>The AppHost's data folder for this run (backing servers' data, the SQLite database).</summary>
     public string DataDirectory => _data.Path;
 
@@ -74,7 +77,8 @@ public sealed class ScrapbookApp : IAsyncLifetime
         }
 
         GatewayUrl = _app.GetEndpoint("gateway", "http");
-        DashboardUrl = new Uri((await _app.GetDashboardUrlAsync(cancellationToken)).GetLeftPart(UriPartial.Authority));
+        DashboardLoginUrl = await _app.GetDashboardUrlAsync(cancellationToken);
+        DashboardUrl = new Uri(DashboardLoginUrl.GetLeftPart(UriPartial.Authority));
     }
 
     /// <summary>An HTTP client for the gateway (base address <see cref="GatewayUrl"/>).</summary>
