@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using Scrapbook.Contracts;
 using Scrapbook.Testing;
 
@@ -50,13 +49,7 @@ public sealed class LifecycleTests(ITestOutputHelper output) : IDisposable
             Assert.NotEqual(crashedPid, now[crashedId]);
             output.WriteLine($"{crashedId} runs again as {now[crashedId]}");
 
-            using var http = system.CreateGatewayClient();
-            var token = await ScrapbookClient.NewOwnerTokenAsync(http, Cancellation);
-            using var folder = new TempDirectory("e2e");
-            var jpeg = await ScrapbookClient.MakeJpegAsync(Path.Combine(folder.Path, "after-crash.jpg"), 640, 480, Cancellation);
-            using var response = await ScrapbookClient.UploadAsync(http, jpeg, "image/jpeg", token, Cancellation);
-            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-            var photo = await ScrapbookClient.WaitUntilProcessedAsync(http, response.Headers.Location!.ToString(), token, TimeSpan.FromMinutes(2), Cancellation);
+            var photo = await system.UploadNewPhotoAsync("after-crash.jpg", Cancellation);
             Assert.Equal(PhotoStatus.Ready, photo.Status);
 
             tree = ProcessTable.TreeOf(top);

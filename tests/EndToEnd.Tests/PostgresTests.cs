@@ -1,4 +1,3 @@
-using System.Net;
 using Aspire.Hosting.Testing;
 using Scrapbook.Contracts;
 using Scrapbook.Testing;
@@ -22,13 +21,7 @@ public sealed class PostgresTests
         Assert.True(File.Exists(Path.Combine(system.DataDirectory, "postgres", "pgdata", "PG_VERSION")));
         Assert.False(File.Exists(Path.Combine(system.DataDirectory, "gallerydb.db")));
 
-        using var http = system.CreateGatewayClient();
-        var token = await ScrapbookClient.NewOwnerTokenAsync(http, cancellation);
-        using var folder = new TempDirectory("e2e");
-        var jpeg = await ScrapbookClient.MakeJpegAsync(Path.Combine(folder.Path, "postgres.jpg"), 640, 480, cancellation);
-        using var response = await ScrapbookClient.UploadAsync(http, jpeg, "image/jpeg", token, cancellation);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var photo = await ScrapbookClient.WaitUntilProcessedAsync(http, response.Headers.Location!.ToString(), token, TimeSpan.FromMinutes(2), cancellation);
+        var photo = await system.UploadNewPhotoAsync("postgres.jpg", cancellation);
         Assert.Equal(PhotoStatus.Ready, photo.Status);
     }
 }

@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Net;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Scrapbook.Contracts;
 
 namespace Scrapbook.Testing;
 
@@ -84,6 +86,25 @@ public sealed class ScrapbookApp : IAsyncLifetime
     /// <summary>An HTTP client for the gateway (base address <see cref="GatewayUrl"/>).</summary>
     public HttpClient CreateGatewayClient(TimeSpan? timeout = null) =>
         new() { BaseAddress = GatewayUrl, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+
+    /// <summary>
+    /// Uploads a fresh JPEG through the gateway as a new owner and waits (two minutes at most) until it is processed;
+    /// returns the photo as its owner then sees it.
+    /// </summary>
+    public async Task<PhotoDto> UploadNewPhotoAsync(string name, CancellationToken cancellationToken = default)
+    {
+        using var http = CreateGatewayClient();
+        var token = await ScrapbookClient.NewOwnerTokenAsync(http, cancellationToken);
+        using var folder = new TempDirectory("upload");
+        var jpeg = await ScrapbookClient.MakeJpegAsync(Path.Combine(folder.Path, name), 640, 480, cancellationToken);
+        using var response = await ScrapbookClient.UploadAsync(http, jpeg, "image/jpeg", token, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"The upload was answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        return await ScrapbookClient.WaitUntilProcessedAsync(http, response.Headers.Location!.ToString(), token, TimeSpan.FromMinutes(2), cancellationToken);
+    }
 
     /// <summary>An HTTP client for the dashboard's telemetry API, sending this run's API key.</summary>
     public HttpClient CreateDashboardClient()
