@@ -43,7 +43,13 @@ internal sealed class TestService : IAsyncDisposable
         return new TestService(app);
     }
 
-    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
+    /// <summary>
+    /// A client that sends a test's own <c>traceparent</c> unchanged: the test host runs the service's telemetry
+    /// too, so without this its own call would be traced as a parentless background call (unsampled) and that
+    /// context, not the test's, would reach the service.
+    /// </summary>
+    public HttpClient CreateClient() =>
+        new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = BaseAddress };
 
     public async Task StopAsync()
     {
