@@ -176,7 +176,9 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
         using var client = fixture.CreateClient();
 
         using var declared = await client.PostAsync("/api/photos/big", new ByteArrayContent(new byte[100 * 1024]), cancellationToken);
-        // Chunked: no length to check up front, so the limit has to stop the body while it streams.
+        var reachedByDeclared = Volatile.Read(ref reached);
+        // Chunked: no length to check up front, so the limit has to stop the body while it streams (the request may
+        // have reached the service by then; what it must not get is the whole body and a success).
         var chunk = new string('x', 32 * 1024);
         var chunkedRequest = new StringBuilder()
             .Append("POST /api/photos/big HTTP/1.1\r\n")
@@ -190,7 +192,7 @@ public sealed class ForwarderTests(ForwarderFixture fixture) : IClassFixture<For
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
         await AssertProblemTypeAsync(declared, ProblemTypes.TooLarge, cancellationToken);
-        Assert.Equal(0, Volatile.Read(ref reached));
+        Assert.Equal(0, reachedByDeclared);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, streamed.Status);
     }
 

@@ -25,7 +25,7 @@ public sealed partial class WebClientTests
             await Expect(page.GetByText(service, new PageGetByTextOptions { Exact = false }).First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         }
 
-        await Expect(page.GetByText("process thumbnails").First).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("gateway: POST /api/uploads");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(WebFixture.ScreenshotDirectory, "dashboard-trace.png"), FullPage = true });
     }
 }
