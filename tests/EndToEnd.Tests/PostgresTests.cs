@@ -11,7 +11,8 @@ public sealed class PostgresTests
     public async Task WithDatabasePostgresGalleryApiRunsOnPostgreSqlAndAnUploadBecomesReady()
     {
         var cancellation = TestContext.Current.CancellationToken;
-        await using var system = new ScrapbookApp { ExtraArguments = ["--Database=postgres"] };
+        // The password given, so that nothing is written to the developer's user secrets.
+        await using var system = new ScrapbookApp { ExtraArguments = ["--Database=postgres", $"--Parameters:postgres-password={Guid.NewGuid():N}"] };
         await system.InitializeAsync();
 
         await system.App.ResourceNotifications.WaitForResourceHealthyAsync("postgres", cancellation);
