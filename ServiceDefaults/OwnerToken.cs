@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace Scrapbook.ServiceDefaults;
 
 /// <summary>
-/// Identity without accounts (ARCHITECTURE §5). An owner token is 256 random bits, base64url without padding,
+/// Identity without accounts. An owner token is 256 random bits, base64url without padding,
 /// carried in the <see cref="CookieName"/> cookie (browsers) or an <c>Authorization: Bearer</c> header (apps, the
 /// extension). Only its owner id — the lowercase hex SHA-256 of the token's text — is ever stored.
 /// </summary>

@@ -6,7 +6,7 @@ namespace Scrapbook.Contracts;
 /// </summary>
 public sealed record ThumbnailJob(Guid PhotoId, string Sha256, string OriginalKey, string? Traceparent, string? Tracestate);
 
-/// <summary>Blob keys, one place for the layout of ARCHITECTURE §4.</summary>
+/// <summary>Blob keys, one place for the storage layout (docs/architecture.md).</summary>
 public static class BlobKeys
 {
     public static string Original(string sha256) => $"originals/{sha256}";

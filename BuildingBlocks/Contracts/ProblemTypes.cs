@@ -1,7 +1,7 @@
 namespace Scrapbook.Contracts;
 
 /// <summary>
-/// Stable ProblemDetails <c>type</c> URIs (ARCHITECTURE §6). Clients switch on these, never on the text.
+/// Stable ProblemDetails <c>type</c> URIs. Clients switch on these, never on the text.
 /// </summary>
 public static class ProblemTypes
 {

@@ -1,6 +1,6 @@
 namespace Scrapbook.Imaging;
 
-/// <summary>The accepted input formats (ARCHITECTURE §7), as decided by content.</summary>
+/// <summary>The accepted input formats, as decided by content.</summary>
 public enum ImageFormat
 {
     Jpeg,

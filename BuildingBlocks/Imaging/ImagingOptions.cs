@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Scrapbook.Imaging;
 
 /// <summary>
-/// Limits and renditions (ARCHITECTURE §7), bound from the "Imaging" configuration section.
+/// Limits and renditions, bound from the "Imaging" configuration section.
 /// </summary>
 /// <remarks>
 /// Frames: a file may declare up to <see cref="MaxFrames"/> frames (more is a TooManyFrames

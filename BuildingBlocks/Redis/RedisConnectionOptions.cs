@@ -6,7 +6,7 @@ namespace Scrapbook.Redis;
 
 /// <summary>
 /// Where and how to connect to Redis. <see cref="Parse"/> reads the StackExchange.Redis
-/// connection-string syntax that Aspire hands to services (ARCHITECTURE §3):
+/// connection-string syntax that Aspire hands to services:
 /// <c>host[:port][,password=…][,user=…][,ssl=true][,sslHost=…][,connectTimeout=ms]
 /// [,asyncTimeout=ms][,syncTimeout=ms][,defaultDatabase=n][,name=…]</c>.
 /// Keys are case-insensitive; keys this client has no use for (abortConnect, allowAdmin, …) are ignored.

@@ -10,7 +10,7 @@ internal enum StorageService
 }
 
 /// <summary>
-/// A parsed <c>ConnectionStrings:blobs</c> / <c>ConnectionStrings:queues</c> value (ARCHITECTURE §3), in one of four forms:
+/// A parsed <c>ConnectionStrings:blobs</c> / <c>ConnectionStrings:queues</c> value, in one of four forms:
 /// <list type="bullet">
 /// <item>an account-key string: <c>DefaultEndpointsProtocol=…;AccountName=…;AccountKey=…[;EndpointSuffix=…][;BlobEndpoint=…][;QueueEndpoint=…]</c>;</item>
 /// <item><c>UseDevelopmentStorage=true</c>: Azurite's well-known account on its default ports;</item>

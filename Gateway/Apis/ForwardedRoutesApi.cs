@@ -4,7 +4,7 @@ using Scrapbook.Gateway.Forwarding;
 
 namespace Scrapbook.Gateway.Apis;
 
-/// <summary>The configured routes (ARCHITECTURE §6), each forwarded to its service, and <c>/internal</c> closed.</summary>
+/// <summary>The configured routes, each forwarded to its service, and <c>/internal</c> closed.</summary>
 internal static class ForwardedRoutesApi
 {
     public static IEndpointRouteBuilder MapForwardedRoutes(this IEndpointRouteBuilder app)

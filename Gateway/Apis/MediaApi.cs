@@ -8,7 +8,7 @@ using Scrapbook.Storage;
 namespace Scrapbook.Gateway.Apis;
 
 /// <summary>
-/// <c>/media/renditions/…</c> straight from the blob store (ARCHITECTURE §4.6). Rendition keys contain the
+/// <c>/media/renditions/…</c> straight from the blob store. Rendition keys contain the
 /// original's hash, so a key's bytes never change: cached for a year as immutable, validated by the blob's ETag,
 /// and served in byte ranges (one range per request). Nothing outside <c>renditions/</c> is ever served.
 /// </summary>

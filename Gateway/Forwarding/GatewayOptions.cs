@@ -31,7 +31,7 @@ internal sealed class GatewayOptions : IValidatableObject
             }
             else if (route.Prefix.StartsWith("/internal", StringComparison.OrdinalIgnoreCase))
             {
-                yield return new ValidationResult($"Gateway:Routes prefix '{route.Prefix}': /internal is never routed (ARCHITECTURE §6).");
+                yield return new ValidationResult($"Gateway:Routes prefix '{route.Prefix}': /internal is never routed.");
             }
 
             if (string.IsNullOrWhiteSpace(route.Cluster))

@@ -3,7 +3,7 @@ using Scrapbook.Contracts;
 
 namespace Scrapbook.Gateway.Forwarding;
 
-/// <summary>ProblemDetails the gateway writes itself, with the stable types of <see cref="ProblemTypes"/> (ARCHITECTURE §6).</summary>
+/// <summary>ProblemDetails the gateway writes itself, with the stable types of <see cref="ProblemTypes"/>.</summary>
 internal static class GatewayProblems
 {
     public static ValueTask WriteAsync(HttpContext context, int status, string type, string title, string? detail = null)

@@ -9,7 +9,7 @@ using Scrapbook.ServiceDefaults;
 namespace Scrapbook.Gateway.Forwarding;
 
 /// <summary>
-/// The upload rate limit (ARCHITECTURE §6): two fixed windows chained with
+/// The upload rate limit: two fixed windows chained with
 /// <see cref="PartitionedRateLimiter.CreateChained{TResource}"/>, first per client address, then per owner token. A
 /// client that invents a new owner token for every request is still counted by its address, and an owner is
 /// counted wherever they connect from.

@@ -14,7 +14,7 @@ public static class SessionApi
     }
 
     /// <summary>
-    /// Issues an owner token (ARCHITECTURE §5), as the <c>sb_owner</c> cookie and in the body. A request that already
+    /// Issues an owner token, as the <c>sb_owner</c> cookie and in the body. A request that already
     /// carries a valid token gets that same token back, so calling this again never orphans someone's photos.
     /// </summary>
     public static Ok<SessionResponse> CreateSession(HttpContext context)

@@ -18,7 +18,7 @@ namespace Scrapbook.Upload.Api.Apis;
 /// <c>POST /api/uploads</c> and <c>POST /api/uploads/url</c>.
 /// </summary>
 /// <remarks>
-/// <para>Owners are token holders (ARCHITECTURE §5): an upload without a token is 401, never given a fresh token on
+/// <para>Owners are token holders: an upload without a token is 401, never given a fresh token on
 /// the fly — a photo nobody can later edit or delete is worse than one extra request to <c>POST /api/session</c>.</para>
 /// <para>One image (a raw <c>image/*</c> body, or multipart with one file): 202 + <c>Location</c> + the photo,
 /// 200 + the photo when this owner already has these bytes, or a ProblemDetails.</para>

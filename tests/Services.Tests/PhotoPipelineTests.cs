@@ -10,7 +10,7 @@ using Scrapbook.Testing;
 namespace Scrapbook.Services.Tests;
 
 /// <summary>
-/// ARCHITECTURE §4 end to end through the services' real HTTP endpoints: a photo sent to Upload.Api
+/// docs/architecture.md end to end through the services' real HTTP endpoints: a photo sent to Upload.Api
 /// comes out of Gallery.Api ready, with renditions in the blob store and a photo.ready event in Redis.
 /// </summary>
 public sealed class PhotoPipelineTests(PhotoPipeline pipeline) : IClassFixture<PhotoPipeline>

@@ -2,7 +2,7 @@ namespace Scrapbook.Testing;
 
 /// <summary>
 /// Real Redis and Azurite plus a folder for SQLite, and the environment an orchestrator hands each
-/// service for them (ARCHITECTURE §3: <c>ConnectionStrings__*</c>, <c>services__*</c>).
+/// service for them (Aspire's names: <c>ConnectionStrings__*</c>, <c>services__*</c>).
 /// </summary>
 public sealed class BackingServers : IAsyncLifetime
 {

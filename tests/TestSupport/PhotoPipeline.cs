@@ -1,7 +1,7 @@
 namespace Scrapbook.Testing;
 
 /// <summary>
-/// The photo path of ARCHITECTURE §4 as real processes: Gallery.Api, Upload.Api and Thumbnail.Worker
+/// The photo path of docs/architecture.md as real processes: Gallery.Api, Upload.Api and Thumbnail.Worker
 /// started from their build outputs on real Redis, Azurite and SQLite, wired by service discovery
 /// exactly as the AppHost wires them.
 /// </summary>

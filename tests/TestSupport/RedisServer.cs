@@ -16,7 +16,7 @@ public sealed class RedisServer : IAsyncLifetime
     /// <summary>Set before start to require AUTH (an init property keeps one constructor, as xunit fixtures need).</summary>
     public string? Password { get; init; }
 
-    /// <summary>StackExchange.Redis-style connection string, as ARCHITECTURE §3 hands it to services.</summary>
+    /// <summary>StackExchange.Redis-style connection string, as Aspire hands it to services.</summary>
     public string ConnectionString => Password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={Password}";
 
     public async ValueTask InitializeAsync()

@@ -8,13 +8,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Scrapbook.Storage;
 
-/// <summary>Registers <see cref="IBlobStore"/> and <see cref="IJobQueue"/> from Aspire-style connection strings (ARCHITECTURE §3).</summary>
+/// <summary>Registers <see cref="IBlobStore"/> and <see cref="IJobQueue"/> from Aspire-style connection strings.</summary>
 public static class StorageHostingExtensions
 {
     /// <summary>The container holding <c>originals/…</c> and <c>renditions/…</c> unless another is named.</summary>
     public const string DefaultContainer = "scrapbook";
 
-    /// <summary>The thumbnail job queue (ARCHITECTURE §4).</summary>
+    /// <summary>The thumbnail job queue.</summary>
     public const string DefaultQueue = "thumbnails";
 
     private static readonly TimeSpan s_healthCheckTimeout = TimeSpan.FromSeconds(10);
