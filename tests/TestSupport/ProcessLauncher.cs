@@ -134,7 +134,6 @@ internal static partial class ProcessLauncher
     public static bool Signal(int pid, int signal) => Kill(pid, signal) == 0;
 
     public const int Sigterm = 15;
-    public const int Sigkill = 9;
 
     private static void Launch()
     {
