@@ -24,6 +24,12 @@ public static class Channels
 {
     public const string ThumbnailQueue = "thumbnails";
     public const string EventStream = "scrapbook:events";
+
+    /// <summary>
+    /// Pub/sub channel the relay publishes to after each append to <see cref="EventStream"/>: it wakes Notify.Api's tail, which then
+    /// reads the stream from its last id. The message itself carries nothing the tail relies on.
+    /// </summary>
+    public const string EventWake = "scrapbook:events:wake";
 }
 
 /// <summary>Event types appended to <see cref="Channels.EventStream"/>.</summary>

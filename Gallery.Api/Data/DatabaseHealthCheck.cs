@@ -10,8 +10,8 @@ internal sealed class DatabaseHealthCheck(GalleryDatabase database) : IHealthChe
     {
         try
         {
-            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM settings", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM settings", cancellationToken: cancellationToken));
             return HealthCheckResult.Healthy($"gallerydb ({database.Engine})");
         }
         catch (Exception exception) when (exception is not OperationCanceledException)

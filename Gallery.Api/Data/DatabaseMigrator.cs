@@ -47,28 +47,28 @@ internal sealed partial class DatabaseMigrator(GalleryDatabase database, ILogger
     public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
     {
         var migrations = Load(database.Engine);
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken);
         return database.Engine == SqlEngine.Postgres
-            ? await MigratePostgresAsync(connection, migrations, cancellationToken).ConfigureAwait(false)
-            : await MigrateSqliteAsync(connection, migrations, cancellationToken).ConfigureAwait(false);
+            ? await MigratePostgresAsync(connection, migrations, cancellationToken)
+            : await MigrateSqliteAsync(connection, migrations, cancellationToken);
     }
 
     private async Task<int> MigratePostgresAsync(DbConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
     {
-        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = MigrationLockKey }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = MigrationLockKey }, cancellationToken: cancellationToken));
         try
         {
-            await connection.ExecuteAsync(new CommandDefinition(CreateHistory, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(CreateHistory, cancellationToken: cancellationToken));
             var applied = 0;
             foreach (var migration in migrations)
             {
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                if (await ApplyIfPendingAsync(connection, transaction, migration, cancellationToken).ConfigureAwait(false))
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                if (await ApplyIfPendingAsync(connection, transaction, migration, cancellationToken))
                 {
                     applied++;
                 }
 
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken);
             }
 
             return applied;
@@ -76,46 +76,46 @@ internal sealed partial class DatabaseMigrator(GalleryDatabase database, ILogger
         finally
         {
             // A dropped connection releases the lock as well; unlock explicitly so a pooled connection does not keep it.
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@key)", new { key = MigrationLockKey }, cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@key)", new { key = MigrationLockKey }, cancellationToken: CancellationToken.None));
         }
     }
 
     private async Task<int> MigrateSqliteAsync(DbConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
     {
         // WAL lets readers run beside the one writer; it is a property of the file, so setting it again is harmless.
-        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL", cancellationToken: cancellationToken));
 
         // BEGIN IMMEDIATE takes the write lock first, so a second replica waits here and then sees the history.
-        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(CreateHistory, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(CreateHistory, transaction: transaction, cancellationToken: cancellationToken));
         var applied = 0;
         foreach (var migration in migrations)
         {
-            if (await ApplyIfPendingAsync(connection, transaction, migration, cancellationToken).ConfigureAwait(false))
+            if (await ApplyIfPendingAsync(connection, transaction, migration, cancellationToken))
             {
                 applied++;
             }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken);
         return applied;
     }
 
     private async Task<bool> ApplyIfPendingAsync(DbConnection connection, DbTransaction transaction, Migration migration, CancellationToken cancellationToken)
     {
         var seen = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version", new { migration.Version }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version", new { migration.Version }, transaction, cancellationToken: cancellationToken));
         if (seen > 0)
         {
             return false;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @AppliedAt)",
             new { migration.Version, migration.Name, AppliedAt = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture) },
             transaction,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            cancellationToken: cancellationToken));
         LogApplied(logger, migration.Name, database.Engine);
         return true;
     }

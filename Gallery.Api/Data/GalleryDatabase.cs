@@ -72,12 +72,12 @@ internal sealed class GalleryDatabase
             : new NpgsqlConnection(_connectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await connection.OpenAsync(cancellationToken);
             return connection;
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync();
             throw;
         }
     }
@@ -85,22 +85,22 @@ internal sealed class GalleryDatabase
     /// <summary>Opens a connection and a write transaction that holds the database's writer lock until it ends.</summary>
     public async Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken = default)
     {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenAsync(cancellationToken);
         try
         {
             // Microsoft.Data.Sqlite's default (serializable, not deferred) transaction is BEGIN IMMEDIATE.
-            var transaction = await connection.BeginTransactionAsync(IsolationLevelFor(Engine), cancellationToken).ConfigureAwait(false);
+            var transaction = await connection.BeginTransactionAsync(IsolationLevelFor(Engine), cancellationToken);
             if (Engine == SqlEngine.Postgres)
             {
                 await connection.ExecuteAsync(new CommandDefinition(
-                    "SELECT pg_advisory_xact_lock(@key)", new { key = WriteLockKey }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    "SELECT pg_advisory_xact_lock(@key)", new { key = WriteLockKey }, transaction, cancellationToken: cancellationToken));
             }
 
             return new WriteScope(connection, transaction);
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync();
             throw;
         }
     }
@@ -137,7 +137,7 @@ internal sealed class WriteScope(DbConnection connection, DbTransaction transact
 
     public async ValueTask DisposeAsync()
     {
-        await Transaction.DisposeAsync().ConfigureAwait(false);
-        await Connection.DisposeAsync().ConfigureAwait(false);
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
     }
 }

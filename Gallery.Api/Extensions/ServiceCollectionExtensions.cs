@@ -4,7 +4,6 @@ using Scrapbook.Gallery.Api.Apis;
 using Scrapbook.Gallery.Api.Data;
 using Scrapbook.Gallery.Api.Outbox;
 using Scrapbook.Gallery.Api.Photos;
-using Scrapbook.Redis;
 using Scrapbook.Storage;
 
 namespace Scrapbook.Gallery.Api.Extensions;

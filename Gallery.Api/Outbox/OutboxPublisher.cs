@@ -2,9 +2,9 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Photos;
-using Scrapbook.Redis;
 using Scrapbook.ServiceDefaults;
 using Scrapbook.Storage;
+using StackExchange.Redis;
 
 namespace Scrapbook.Gallery.Api.Outbox;
 
@@ -13,11 +13,12 @@ namespace Scrapbook.Gallery.Api.Outbox;
 /// <c>scrapbook:events</c> stream with id <c>{sequence}-0</c>. A row is marked sent only after its send
 /// succeeded, so a crash in between sends it again (at least once). The stream id makes a repeated event harmless:
 /// Redis refuses an id not above its top, which means this event (or a later one) is already there.
+/// After each append it publishes a wake-up on <see cref="Channels.EventWake"/>, so Notify.Api reads the stream at once.
 /// </summary>
 internal sealed partial class OutboxPublisher(
     PhotoStore store,
     IJobQueue queue,
-    IRedisClient redis,
+    IConnectionMultiplexer redis,
     IOptions<OutboxOptions> options,
     ServiceTelemetry telemetry,
     ILogger<OutboxPublisher> logger)
@@ -25,7 +26,7 @@ internal sealed partial class OutboxPublisher(
     /// <summary>Sends one batch; returns how many rows it handled (a full batch means: call again).</summary>
     public async Task<int> PublishBatchAsync(CancellationToken cancellationToken = default)
     {
-        var rows = await store.ListUnsentAsync(options.Value.BatchSize, cancellationToken).ConfigureAwait(false);
+        var rows = await store.ListUnsentAsync(options.Value.BatchSize, cancellationToken);
         foreach (var row in rows)
         {
             // A producer span in the trace of the request that wrote the row, however much later it is sent.
@@ -34,14 +35,14 @@ internal sealed partial class OutboxPublisher(
             activity?.SetTag("scrapbook.outbox.sequence", row.Sequence);
             if (row.Kind == OutboxKinds.Job)
             {
-                await queue.SendAsync(BinaryData.FromString(row.Payload), cancellationToken: cancellationToken).ConfigureAwait(false);
+                await queue.SendAsync(BinaryData.FromString(row.Payload), cancellationToken: cancellationToken);
             }
             else
             {
-                await AppendEventAsync(row, cancellationToken).ConfigureAwait(false);
+                await AppendEventAsync(row, cancellationToken);
             }
 
-            await store.MarkSentAsync(row.Sequence, cancellationToken).ConfigureAwait(false);
+            await store.MarkSentAsync(row.Sequence, cancellationToken);
             LogSent(logger, row.Sequence, row.Type);
         }
 
@@ -51,14 +52,14 @@ internal sealed partial class OutboxPublisher(
     /// <summary>Sends everything unsent, batch after batch.</summary>
     public async Task PublishAllAsync(CancellationToken cancellationToken = default)
     {
-        while (await PublishBatchAsync(cancellationToken).ConfigureAwait(false) >= options.Value.BatchSize)
+        while (await PublishBatchAsync(cancellationToken) >= options.Value.BatchSize)
         {
         }
     }
 
     private async Task AppendEventAsync(OutboxRow row, CancellationToken cancellationToken)
     {
-        List<KeyValuePair<string, string>> fields = [new("type", row.Type), new("data", row.Payload)];
+        List<NameValueEntry> fields = [new("type", row.Type), new("data", row.Payload)];
         if (row.OwnerId is not null)
         {
             fields.Add(new("owner", row.OwnerId));
@@ -69,14 +70,20 @@ internal sealed partial class OutboxPublisher(
             fields.Add(new("traceparent", row.Traceparent));
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
+        var id = StreamId(row.Sequence);
         try
         {
-            await redis.StreamAddAsync(Channels.EventStream, fields, StreamId(row.Sequence), options.Value.StreamMaxLength, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await redis.GetDatabase().StreamAddAsync(Channels.EventStream, [.. fields], id, options.Value.StreamMaxLength, useApproximateMaxLength: true);
         }
         catch (RedisServerException exception) when (exception.Message.Contains("equal or smaller", StringComparison.OrdinalIgnoreCase))
         {
             LogAlreadySent(logger, row.Sequence);
+            return;
         }
+
+        // A hint only: the tail also reads after reconnects and periodically, so a lost wake-up delays an event, never loses it.
+        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.EventWake), id, CommandFlags.FireAndForget);
     }
 
     public static string StreamId(long sequence) => sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-0";

@@ -28,15 +28,15 @@ internal sealed partial class OutboxRelay(
         {
             try
             {
-                await publisher.PublishAllAsync(stoppingToken).ConfigureAwait(false);
+                await publisher.PublishAllAsync(stoppingToken);
                 if (time.GetUtcNow() >= nextPrune)
                 {
-                    var pruned = await store.PruneSentAsync(time.GetUtcNow() - options.Value.Retention, stoppingToken).ConfigureAwait(false);
+                    var pruned = await store.PruneSentAsync(time.GetUtcNow() - options.Value.Retention, stoppingToken);
                     LogPruned(logger, pruned);
                     nextPrune = time.GetUtcNow() + options.Value.PruneInterval;
                 }
 
-                await signal.WaitAsync(options.Value.PollInterval, stoppingToken).ConfigureAwait(false);
+                await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -47,7 +47,7 @@ internal sealed partial class OutboxRelay(
                 LogFailed(logger, exception);
                 try
                 {
-                    await Task.Delay(options.Value.RetryDelay, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(options.Value.RetryDelay, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {

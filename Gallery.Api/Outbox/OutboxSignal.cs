@@ -28,7 +28,7 @@ internal sealed class OutboxSignal
         timer.CancelAfter(timeout);
         try
         {
-            await _channel.Reader.WaitToReadAsync(timer.Token).ConfigureAwait(false);
+            await _channel.Reader.WaitToReadAsync(timer.Token);
             _channel.Reader.TryRead(out _);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -18,16 +18,16 @@ internal sealed partial class ContentCleaner(IBlobStore blobs, ILogger<ContentCl
         timeout.CancelAfter(s_timeout);
         try
         {
-            await blobs.DeleteAsync(BlobKeys.Original(sha256), timeout.Token).ConfigureAwait(false);
+            await blobs.DeleteAsync(BlobKeys.Original(sha256), timeout.Token);
             var keys = new List<string>();
-            await foreach (var item in blobs.ListAsync(BlobKeys.RenditionPrefix(sha256), timeout.Token).ConfigureAwait(false))
+            await foreach (var item in blobs.ListAsync(BlobKeys.RenditionPrefix(sha256), timeout.Token))
             {
                 keys.Add(item.Key);
             }
 
             foreach (var key in keys)
             {
-                await blobs.DeleteAsync(key, timeout.Token).ConfigureAwait(false);
+                await blobs.DeleteAsync(key, timeout.Token);
             }
 
             LogDeleted(logger, sha256, keys.Count);

@@ -33,9 +33,9 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
 
     public async Task<(RegisterOutcome Outcome, Photo? Photo)> RegisterAsync(RegisterPhotoRequest request, CancellationToken cancellationToken = default)
     {
-        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var existing = await FindByContentAsync(scope, request.OwnerId, request.Sha256, cancellationToken).ConfigureAwait(false);
-        var settings = await ReadSettingsAsync(scope.Connection, scope.Transaction, cancellationToken).ConfigureAwait(false);
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        var existing = await FindByContentAsync(scope, request.OwnerId, request.Sha256, cancellationToken);
+        var settings = await ReadSettingsAsync(scope.Connection, scope.Transaction, cancellationToken);
         if (existing is not null)
         {
             // Sending the same bytes again after they failed is a retry: render them once more.
@@ -44,9 +44,9 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
                 existing.Row.Status = PhotoStates.Processing;
                 existing.Row.FailureReason = null;
                 await scope.Connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE photos SET status = @Status, failure_reason = NULL WHERE id = @Id", existing.Row, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                await AppendJobAsync(scope, existing.Row, cancellationToken).ConfigureAwait(false);
-                await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+                    "UPDATE photos SET status = @Status, failure_reason = NULL WHERE id = @Id", existing.Row, scope.Transaction, cancellationToken: cancellationToken));
+                await AppendJobAsync(scope, existing.Row, cancellationToken);
+                await CommitAsync(scope, cancellationToken);
             }
 
             return (RegisterOutcome.Existing, existing);
@@ -78,22 +78,22 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
             $"INSERT INTO photos ({PhotoColumns}) VALUES (@Id, @OwnerId, @Sha256, @Format, @Length, @Width, @Height, @Status, @Moderation, @Caption, @Author, @Placeholder, @FailureReason, @CreatedAt) ON CONFLICT (owner_id, sha256) DO NOTHING",
             row,
             scope.Transaction,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            cancellationToken: cancellationToken));
         if (inserted == 0)
         {
-            existing = await FindByContentAsync(scope, request.OwnerId, request.Sha256, cancellationToken).ConfigureAwait(false);
+            existing = await FindByContentAsync(scope, request.OwnerId, request.Sha256, cancellationToken);
             return (RegisterOutcome.Existing, existing);
         }
 
-        await AppendJobAsync(scope, row, cancellationToken).ConfigureAwait(false);
-        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+        await AppendJobAsync(scope, row, cancellationToken);
+        await CommitAsync(scope, cancellationToken);
         return (RegisterOutcome.Created, new Photo(row, []));
     }
 
     public async Task<Photo?> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await GetAsync(connection, null, id, cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await GetAsync(connection, null, id, cancellationToken);
     }
 
     /// <summary>Ready and approved photos, newest first (ids are UUIDv7, so id order is creation order), before <paramref name="before"/>.</summary>
@@ -115,7 +115,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     /// <summary>Photos per state: every photo, the public ones, those waiting for the worker, failed, and awaiting a moderator.</summary>
     public async Task<PhotoStats> CountAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QuerySingleAsync<PhotoStats>(new CommandDefinition(
             $"""
             SELECT COUNT(*) AS Photos,
@@ -125,14 +125,14 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
                    COALESCE(SUM(CASE WHEN moderation = 'pending' AND status = 'ready' THEN 1 ELSE 0 END), 0) AS PendingApproval
             FROM photos
             """,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            cancellationToken: cancellationToken));
     }
 
     /// <summary>Sets caption and author (null leaves a field as it is, an empty string clears it); null when there is no such photo.</summary>
     public async Task<Photo?> UpdateAsync(Guid id, string? caption, string? author, CancellationToken cancellationToken = default)
     {
-        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken).ConfigureAwait(false);
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken);
         if (photo is null)
         {
             return null;
@@ -141,30 +141,30 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         photo.Row.Caption = caption is null ? photo.Row.Caption : NullIfEmpty(caption);
         photo.Row.Author = author is null ? photo.Row.Author : NullIfEmpty(author);
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE photos SET caption = @Caption, author = @Author WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await AppendPhotoEventAsync(scope, EventTypes.PhotoUpdated, photo, ownerOnly: !photo.IsPublic, cancellationToken).ConfigureAwait(false);
-        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+            "UPDATE photos SET caption = @Caption, author = @Author WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken));
+        await AppendPhotoEventAsync(scope, EventTypes.PhotoUpdated, photo, ownerOnly: !photo.IsPublic, cancellationToken);
+        await CommitAsync(scope, cancellationToken);
         return photo;
     }
 
     public async Task<DeletedPhoto?> DeleteAsync(Guid id, CancellationToken cancellationToken = default)
     {
-        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken).ConfigureAwait(false);
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken);
         if (photo is null)
         {
             return null;
         }
 
-        await scope.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM renditions WHERE photo_id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await scope.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM photos WHERE id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await scope.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM renditions WHERE photo_id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken));
+        await scope.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM photos WHERE id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken));
         var remaining = await scope.Connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM photos WHERE sha256 = @Sha256", new { photo.Row.Sha256 }, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT COUNT(*) FROM photos WHERE sha256 = @Sha256", new { photo.Row.Sha256 }, scope.Transaction, cancellationToken: cancellationToken));
 
         // Only a photo the public could see is announced publicly; otherwise only its owner's pages need to know.
         var payload = JsonSerializer.Serialize(new PhotoDeletedEvent(id), ContractsJsonContext.Default.PhotoDeletedEvent);
-        await AppendAsync(scope, OutboxKinds.Event, EventTypes.PhotoDeleted, payload, photo.IsPublic ? null : photo.OwnerId, cancellationToken).ConfigureAwait(false);
-        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+        await AppendAsync(scope, OutboxKinds.Event, EventTypes.PhotoDeleted, payload, photo.IsPublic ? null : photo.OwnerId, cancellationToken);
+        await CommitAsync(scope, cancellationToken);
         return new DeletedPhoto(photo, remaining == 0);
     }
 
@@ -174,14 +174,14 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     /// </summary>
     public async Task<Photo?> CompleteRenditionsAsync(Guid id, RenditionsCompletedRequest request, CancellationToken cancellationToken = default)
     {
-        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken).ConfigureAwait(false);
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken);
         if (photo is null || photo.Status == PhotoStatus.Ready)
         {
             return photo;
         }
 
-        await scope.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM renditions WHERE photo_id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await scope.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM renditions WHERE photo_id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken));
         var renditions = request.Renditions.Select(r => new RenditionRow
         {
             PhotoId = id,
@@ -198,7 +198,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
                 "INSERT INTO renditions (photo_id, preset, blob_key, content_type, width, height, length) VALUES (@PhotoId, @Preset, @BlobKey, @ContentType, @Width, @Height, @Length)",
                 rendition,
                 scope.Transaction,
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
+                cancellationToken: cancellationToken));
         }
 
         photo.Row.Status = PhotoStates.Ready;
@@ -210,19 +210,19 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
             "UPDATE photos SET status = @Status, failure_reason = NULL, width = @Width, height = @Height, placeholder = @Placeholder WHERE id = @Id",
             photo.Row,
             scope.Transaction,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            cancellationToken: cancellationToken));
 
         var ready = photo with { Renditions = renditions };
         if (ready.Moderation == ModerationState.Approved)
         {
-            await AppendPhotoEventAsync(scope, EventTypes.PhotoReady, ready, ownerOnly: false, cancellationToken).ConfigureAwait(false);
+            await AppendPhotoEventAsync(scope, EventTypes.PhotoReady, ready, ownerOnly: false, cancellationToken);
         }
         else if (ready.Moderation == ModerationState.Pending)
         {
-            await AppendPhotoEventAsync(scope, EventTypes.PhotoPendingApproval, ready, ownerOnly: true, cancellationToken).ConfigureAwait(false);
+            await AppendPhotoEventAsync(scope, EventTypes.PhotoPendingApproval, ready, ownerOnly: true, cancellationToken);
         }
 
-        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(scope, cancellationToken);
         return ready;
     }
 
@@ -232,8 +232,8 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     /// </summary>
     public async Task<Photo?> FailAsync(Guid id, string reason, CancellationToken cancellationToken = default)
     {
-        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken).ConfigureAwait(false);
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken);
         if (photo is null || photo.Status != PhotoStatus.Processing)
         {
             return photo;
@@ -242,17 +242,17 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         photo.Row.Status = PhotoStates.Failed;
         photo.Row.FailureReason = reason;
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE photos SET status = @Status, failure_reason = @FailureReason WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await AppendPhotoEventAsync(scope, EventTypes.PhotoFailed, photo, ownerOnly: true, cancellationToken).ConfigureAwait(false);
-        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+            "UPDATE photos SET status = @Status, failure_reason = @FailureReason WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken));
+        await AppendPhotoEventAsync(scope, EventTypes.PhotoFailed, photo, ownerOnly: true, cancellationToken);
+        await CommitAsync(scope, cancellationToken);
         return photo;
     }
 
     /// <summary>Approves or rejects a photo; a ready photo that becomes approved goes public (<c>photo.ready</c>).</summary>
     public async Task<Photo?> ModerateAsync(Guid id, bool approve, CancellationToken cancellationToken = default)
     {
-        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken).ConfigureAwait(false);
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken);
         var target = approve ? PhotoStates.Approved : PhotoStates.Rejected;
         if (photo is null || photo.Row.Moderation == target)
         {
@@ -262,81 +262,81 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         var wasPublic = photo.IsPublic;
         photo.Row.Moderation = target;
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE photos SET moderation = @Moderation WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "UPDATE photos SET moderation = @Moderation WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken));
         if (photo.IsPublic)
         {
-            await AppendPhotoEventAsync(scope, EventTypes.PhotoReady, photo, ownerOnly: false, cancellationToken).ConfigureAwait(false);
+            await AppendPhotoEventAsync(scope, EventTypes.PhotoReady, photo, ownerOnly: false, cancellationToken);
         }
         else if (wasPublic)
         {
             // Taken off the wall: public pages drop it as they would a deleted photo.
             var payload = JsonSerializer.Serialize(new PhotoDeletedEvent(id), ContractsJsonContext.Default.PhotoDeletedEvent);
-            await AppendAsync(scope, OutboxKinds.Event, EventTypes.PhotoDeleted, payload, null, cancellationToken).ConfigureAwait(false);
+            await AppendAsync(scope, OutboxKinds.Event, EventTypes.PhotoDeleted, payload, null, cancellationToken);
         }
         else
         {
-            await AppendPhotoEventAsync(scope, EventTypes.PhotoUpdated, photo, ownerOnly: true, cancellationToken).ConfigureAwait(false);
+            await AppendPhotoEventAsync(scope, EventTypes.PhotoUpdated, photo, ownerOnly: true, cancellationToken);
         }
 
-        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(scope, cancellationToken);
         return photo;
     }
 
     public async Task<SettingsDto> GetSettingsAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadSettingsAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await ReadSettingsAsync(connection, null, cancellationToken);
     }
 
     public async Task<SettingsDto> UpdateSettingsAsync(SettingsDto settings, CancellationToken cancellationToken = default)
     {
-        await using var scope = await database.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE settings SET uploads_open = @UploadsOpen, moderation = @Moderation WHERE id = 1", settings, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await AppendAsync(scope, OutboxKinds.Event, EventTypes.SettingsChanged, JsonSerializer.Serialize(settings, ContractsJsonContext.Default.SettingsDto), null, cancellationToken).ConfigureAwait(false);
-        await CommitAsync(scope, cancellationToken).ConfigureAwait(false);
+            "UPDATE settings SET uploads_open = @UploadsOpen, moderation = @Moderation WHERE id = 1", settings, scope.Transaction, cancellationToken: cancellationToken));
+        await AppendAsync(scope, OutboxKinds.Event, EventTypes.SettingsChanged, JsonSerializer.Serialize(settings, ContractsJsonContext.Default.SettingsDto), null, cancellationToken);
+        await CommitAsync(scope, cancellationToken);
         return settings;
     }
 
     /// <summary>Events with a sequence greater than <paramref name="after"/>, in sequence order, sent or not.</summary>
     public async Task<IReadOnlyList<EventEnvelope>> ListEventsAsync(long after, int limit, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<OutboxRow>(new CommandDefinition(
             "SELECT sequence, kind, type, payload, owner_id, traceparent FROM outbox WHERE kind = 'event' AND sequence > @after ORDER BY sequence LIMIT @limit",
             new { after, limit },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            cancellationToken: cancellationToken));
         return [.. rows.Select(r => new EventEnvelope(r.Sequence, r.Type, r.OwnerId, r.Payload, r.Traceparent))];
     }
 
     /// <summary>The oldest unsent outbox rows, in sequence order.</summary>
     public async Task<IReadOnlyList<OutboxRow>> ListUnsentAsync(int limit, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<OutboxRow>(new CommandDefinition(
             "SELECT sequence, kind, type, payload, owner_id, traceparent FROM outbox WHERE sent_at IS NULL ORDER BY sequence LIMIT @limit",
             new { limit },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            cancellationToken: cancellationToken));
         return [.. rows];
     }
 
     public async Task MarkSentAsync(long sequence, CancellationToken cancellationToken = default)
     {
         // Not a writer of outbox rows, so it needs no writer lock: a plain autocommit update.
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE outbox SET sent_at = @now WHERE sequence = @sequence AND sent_at IS NULL",
             new { sequence, now = time.GetUtcNow() },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            cancellationToken: cancellationToken));
     }
 
     /// <summary>Deletes sent outbox rows written before <paramref name="cutoff"/>; returns how many.</summary>
     public async Task<int> PruneSentAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {
         // Sequence numbers are never reused after a delete (SQLite AUTOINCREMENT, PostgreSQL identity).
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM outbox WHERE sent_at IS NOT NULL AND created_at < @cutoff", new { cutoff }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "DELETE FROM outbox WHERE sent_at IS NOT NULL AND created_at < @cutoff", new { cutoff }, cancellationToken: cancellationToken));
     }
 
     private async Task<IReadOnlyList<Photo>> ListAsync(string filter, DynamicParameters parameters, Guid? before, int limit, CancellationToken cancellationToken)
@@ -348,9 +348,9 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
             filter += " AND id < @Before";
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await database.OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<PhotoRow>(new CommandDefinition(
-            $"SELECT {PhotoColumns} FROM photos WHERE {filter} ORDER BY id DESC LIMIT @Limit", parameters, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+            $"SELECT {PhotoColumns} FROM photos WHERE {filter} ORDER BY id DESC LIMIT @Limit", parameters, cancellationToken: cancellationToken))).ToList();
         if (rows.Count == 0)
         {
             return [];
@@ -359,7 +359,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         var renditions = await connection.QueryAsync<RenditionRow>(new CommandDefinition(
             $"SELECT photo_id, preset, blob_key, content_type, width, height, length FROM renditions WHERE photo_id IN (SELECT id FROM photos WHERE {filter} ORDER BY id DESC LIMIT @Limit)",
             parameters,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            cancellationToken: cancellationToken));
         var byPhoto = renditions.ToLookup(r => r.PhotoId);
         return [.. rows.Select(row => new Photo(row, [.. byPhoto[row.Id]]))];
     }
@@ -367,28 +367,28 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     private static async Task<Photo?> GetAsync(DbConnection connection, DbTransaction? transaction, Guid id, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<PhotoRow>(new CommandDefinition(
-            $"SELECT {PhotoColumns} FROM photos WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {PhotoColumns} FROM photos WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
         if (row is null)
         {
             return null;
         }
 
         var renditions = await connection.QueryAsync<RenditionRow>(new CommandDefinition(
-            "SELECT photo_id, preset, blob_key, content_type, width, height, length FROM renditions WHERE photo_id = @id", new { id }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT photo_id, preset, blob_key, content_type, width, height, length FROM renditions WHERE photo_id = @id", new { id }, transaction, cancellationToken: cancellationToken));
         return new Photo(row, [.. renditions]);
     }
 
     private static async Task<Photo?> FindByContentAsync(WriteScope scope, string ownerId, string sha256, CancellationToken cancellationToken)
     {
         var id = await scope.Connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
-            "SELECT id FROM photos WHERE owner_id = @ownerId AND sha256 = @sha256", new { ownerId, sha256 }, scope.Transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return id is { } existing ? await GetAsync(scope.Connection, scope.Transaction, existing, cancellationToken).ConfigureAwait(false) : null;
+            "SELECT id FROM photos WHERE owner_id = @ownerId AND sha256 = @sha256", new { ownerId, sha256 }, scope.Transaction, cancellationToken: cancellationToken));
+        return id is { } existing ? await GetAsync(scope.Connection, scope.Transaction, existing, cancellationToken) : null;
     }
 
     private static async Task<SettingsDto> ReadSettingsAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleAsync<SettingsRow>(new CommandDefinition(
-            "SELECT uploads_open, moderation FROM settings WHERE id = 1", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            "SELECT uploads_open, moderation FROM settings WHERE id = 1", transaction: transaction, cancellationToken: cancellationToken));
         return new SettingsDto(row.UploadsOpen, row.Moderation);
     }
 
@@ -411,7 +411,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
 
     private async Task CommitAsync(WriteScope scope, CancellationToken cancellationToken)
     {
-        await scope.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await scope.CommitAsync(cancellationToken);
         signal.Notify();
     }
 

@@ -17,7 +17,6 @@ internal static partial class EventsApi
 {
     private const string LastEventIdHeader = "Last-Event-ID";
     private static readonly byte[] s_heartbeat = ": heartbeat\n\n"u8.ToArray();
-    private static readonly byte[] s_reset = "event: reset\ndata: {}\n\n"u8.ToArray();
 
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
@@ -94,9 +93,11 @@ internal static partial class EventsApi
 
         if (!recovered)
         {
-            // Live events continue after the reset; the client reloads whatever lies between.
+            // Live events continue after the reset, whatever their ids (a stream made anew starts lower); the client reloads
+            // whatever lies between.
             LogReset(loggerFactory.CreateLogger(typeof(EventsApi)), after);
             await WriteResetAsync(writer, cancellationToken);
+            return long.MinValue;
         }
 
         return lastWritten;
@@ -135,7 +136,7 @@ internal static partial class EventsApi
                 var written = 0;
                 while (reader.TryRead(out var streamEvent))
                 {
-                    if (streamEvent.Sequence <= lastWritten)
+                    if (!streamEvent.IsReset && streamEvent.Sequence <= lastWritten)
                     {
                         continue;
                     }
@@ -165,7 +166,7 @@ internal static partial class EventsApi
 
     private static async Task WriteResetAsync(PipeWriter writer, CancellationToken cancellationToken)
     {
-        writer.Write(s_reset);
+        writer.Write(StreamEvent.Reset.Frame.Span);
         await writer.FlushAsync(cancellationToken);
     }
 

@@ -38,6 +38,25 @@ internal sealed partial class EventHub(IOptions<NotifyOptions> options, NotifyMe
         return subscription;
     }
 
+    /// <summary>Called by the tail when it starts reading after the stream's newest entry, <paramref name="sequence"/> (0 when empty).</summary>
+    public void Start(long sequence) => Volatile.Write(ref _lastSequence, sequence);
+
+    /// <summary>
+    /// The stream was made anew and its ids start again lower: every connection is told to reset (its client reloads), and what it
+    /// writes next is not skipped for having a lower id than before.
+    /// </summary>
+    public void Reset()
+    {
+        Volatile.Write(ref _lastSequence, 0);
+        foreach (var subscription in Volatile.Read(ref _subscriptions))
+        {
+            if (!subscription.Writer.TryWrite(StreamEvent.Reset) && subscription.Drop())
+            {
+                metrics.ClientDropped();
+            }
+        }
+    }
+
     /// <summary>Called by the single tail, in stream order. Returns how many connections the event was queued for.</summary>
     public int Publish(StreamEvent streamEvent)
     {

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
-using Scrapbook.Redis;
+using StackExchange.Redis;
 
 namespace Scrapbook.Notify.Api.Events;
 
@@ -9,7 +9,7 @@ namespace Scrapbook.Notify.Api.Events;
 /// the next event, else from Gallery.Api's outbox; when neither can, the caller sends <c>event: reset</c>.
 /// </summary>
 internal sealed partial class EventReplay(
-    IRedisClient redis,
+    IConnectionMultiplexer redis,
     GalleryEventsClient gallery,
     EventHub hub,
     IOptions<NotifyOptions> options,
@@ -23,7 +23,13 @@ internal sealed partial class EventReplay(
     {
         var pageSize = options.Value.ReplayPageSize;
         var last = after;
-        if (!await StreamHoldsEventsAfterAsync(after, cancellationToken))
+        var database = redis.GetDatabase();
+        if (await IsAheadOfStreamAsync(database, after))
+        {
+            return false;
+        }
+
+        if (!await StreamHoldsEventsAfterAsync(database, after))
         {
             try
             {
@@ -47,9 +53,10 @@ internal sealed partial class EventReplay(
             // Whatever is newer than what Gallery.Api returned (or everything, when the stream held it).
             while (true)
             {
-                var entries = await redis.StreamRangeAsync(Channels.EventStream, "(" + StreamEvent.StreamId(last), "+", pageSize, cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                var entries = await database.StreamRangeAsync(Channels.EventStream, "(" + StreamEvent.StreamId(last), "+", pageSize);
                 var page = Visible(entries.Select(StreamEvent.FromStreamEntry).OfType<StreamEvent>(), ownerId);
-                if (entries.Count > 0 && StreamEvent.TryParseSequence(entries[^1].Id, out var lastSequence))
+                if (entries.Length > 0 && StreamEvent.TryParseSequence(entries[^1].Id, out var lastSequence))
                 {
                     last = lastSequence;
                 }
@@ -59,13 +66,13 @@ internal sealed partial class EventReplay(
                     await write(page, cancellationToken);
                 }
 
-                if (entries.Count < pageSize)
+                if (entries.Length < pageSize)
                 {
                     return true;
                 }
             }
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
             // Redis went away mid-replay: the live tail resumes when it is back, but what lies between is unknown.
             LogStreamFailed(logger, after, exception);
@@ -73,15 +80,37 @@ internal sealed partial class EventReplay(
         }
     }
 
-    /// <summary>True when the stream's oldest entry is not past <paramref name="after"/>+1, i.e. nothing was trimmed away.</summary>
-    private async Task<bool> StreamHoldsEventsAfterAsync(long after, CancellationToken cancellationToken)
+    /// <summary>
+    /// True when the client holds an id above the stream's newest entry: the stream was made anew since (its ids started again
+    /// lower), so nothing after that id will ever come and the client must reload. Asked of Redis, not of this process's tail,
+    /// which may be a moment behind another replica the client was connected to.
+    /// </summary>
+    private async Task<bool> IsAheadOfStreamAsync(IDatabase database, long after)
     {
-        IReadOnlyList<RedisStreamEntry> oldest;
+        StreamEntry[] newest;
         try
         {
-            oldest = await redis.StreamRangeAsync(Channels.EventStream, "-", "+", 1, cancellationToken);
+            newest = await database.StreamRangeAsync(Channels.EventStream, count: 1, messageOrder: Order.Descending);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
+        {
+            // Cannot tell; the replay below decides with what it can reach.
+            LogStreamFailed(logger, after, exception);
+            return false;
+        }
+
+        return newest is [var entry] && StreamEvent.TryParseSequence(entry.Id, out var top) && after > top;
+    }
+
+    /// <summary>True when the stream's oldest entry is not past <paramref name="after"/>+1, i.e. nothing was trimmed away.</summary>
+    private async Task<bool> StreamHoldsEventsAfterAsync(IDatabase database, long after)
+    {
+        StreamEntry[] oldest;
+        try
+        {
+            oldest = await database.StreamRangeAsync(Channels.EventStream, "-", "+", 1);
+        }
+        catch (Exception exception) when (exception is RedisException or RedisTimeoutException)
         {
             LogStreamFailed(logger, after, exception);
             return false;
@@ -89,7 +118,7 @@ internal sealed partial class EventReplay(
 
         // Sequences are the outbox's and some outbox rows are queue jobs, so a gap here only means "ask
         // Gallery.Api", which knows for sure.
-        return oldest.Count == 1 && StreamEvent.TryParseSequence(oldest[0].Id, out var first) && first <= after + 1;
+        return oldest is [var first] && StreamEvent.TryParseSequence(first.Id, out var firstSequence) && firstSequence <= after + 1;
     }
 
     /// <summary>Returns the last sequence Gallery.Api returned (or <paramref name="after"/>), or -1 when it no longer holds what followed.</summary>

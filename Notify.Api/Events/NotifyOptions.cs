@@ -19,9 +19,12 @@ public sealed class NotifyOptions
     [Range(1, 100_000)]
     public int ConnectionBufferSize { get; set; } = 256;
 
-    /// <summary>How long one XREAD BLOCK waits before the tail asks again (it keeps its position either way).</summary>
+    /// <summary>
+    /// How long the tail waits for a wake-up before it reads the stream anyway. Events arrive through wake-ups within milliseconds;
+    /// this only bounds how late one whose wake-up was lost can be.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
-    public TimeSpan TailBlockTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan TailSafetyInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The longest wait between attempts while Redis is unreachable (the wait doubles from 100 ms up to this).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]

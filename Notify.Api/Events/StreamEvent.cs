@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Scrapbook.Contracts;
-using Scrapbook.Redis;
+using StackExchange.Redis;
 
 namespace Scrapbook.Notify.Api.Events;
 
@@ -19,6 +19,22 @@ internal sealed class StreamEvent
         Frame = Encode(sequence, type, data);
     }
 
+    private StreamEvent()
+    {
+        Sequence = long.MinValue;
+        Type = "reset";
+        Frame = "event: reset\ndata: {}\n\n"u8.ToArray();
+        IsReset = true;
+    }
+
+    /// <summary>
+    /// Not an event of the stream: tells the client that what it holds no longer lines up with the stream (it must reload),
+    /// and that ids start again from here.
+    /// </summary>
+    public static StreamEvent Reset { get; } = new();
+
+    public bool IsReset { get; }
+
     public long Sequence { get; }
 
     public string Type { get; }
@@ -35,9 +51,9 @@ internal sealed class StreamEvent
         new(envelope.Sequence, envelope.Type, envelope.OwnerId, envelope.Data);
 
     /// <summary>Null for an entry not in the relay's format (id <c>{sequence}-0</c>, a <c>type</c> field).</summary>
-    public static StreamEvent? FromStreamEntry(RedisStreamEntry entry) =>
-        TryParseSequence(entry.Id, out var sequence) && entry["type"] is { Length: > 0 } type
-            ? new StreamEvent(sequence, type, entry["owner"], entry["data"] ?? "null")
+    public static StreamEvent? FromStreamEntry(StreamEntry entry) =>
+        TryParseSequence(entry.Id, out var sequence) && (string?)entry["type"] is { Length: > 0 } type
+            ? new StreamEvent(sequence, type, (string?)entry["owner"], (string?)entry["data"] ?? "null")
             : null;
 
     /// <summary>The sequence of a stream id <c>{sequence}-{n}</c> (or a bare number, as Last-Event-ID carries it).</summary>

@@ -1,5 +1,4 @@
 using Scrapbook.Notify.Api.Events;
-using Scrapbook.Redis;
 
 namespace Scrapbook.Notify.Api.Extensions;
 

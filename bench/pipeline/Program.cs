@@ -3,13 +3,13 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Scrapbook.Contracts;
-using Scrapbook.Redis;
+using StackExchange.Redis;
 using Scrapbook.Testing;
 
 // Upload → ready latency: the real Gallery.Api, Upload.Api and Thumbnail.Worker processes on real Redis,
 // Azurite and SQLite (as PhotoPipeline starts them), one 12 MP JPEG uploaded N times with distinct bytes,
 // one at a time. Latency = from sending POST /api/uploads to the photo.ready event for that photo appearing
-// in the Redis stream (read with XREAD BLOCK, so no polling interval is added).
+// in the Redis stream (read on each of the relay's wake-ups, so no polling interval is added).
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50;
 var (width, height) = (4000, 3000);
 
@@ -21,7 +21,8 @@ var basePhoto = await MakePhotoAsync(temp.Path, width, height);
 Console.WriteLine($"photo: {width}×{height} JPEG, {basePhoto.Length / 1024.0 / 1024.0:F1} MB; uploads: {count}, one at a time");
 
 using var upload = new HttpClient { BaseAddress = pipeline.Upload.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-await using var redis = new RedisClient(pipeline.Servers.Redis.ConnectionString);
+await using var redis = await ConnectionMultiplexer.ConnectAsync(pipeline.Servers.Redis.ConnectionString);
+var wakeUps = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(Channels.EventWake));
 var token = await ScrapbookClient.NewOwnerTokenAsync(upload);
 
 var latencies = new List<double>();
@@ -37,7 +38,7 @@ for (var i = 0; i < count + 1; i++)
     }
 
     var id = response.Headers.Location!.OriginalString.Split('/')[^1];
-    lastId = await WaitForReadyAsync(redis, id, lastId);
+    lastId = await WaitForReadyAsync(redis.GetDatabase(), wakeUps, id, lastId);
     var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     if (i > 0)
     {
@@ -51,25 +52,27 @@ return 0;
 
 static double Percentile(List<double> sorted, int p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1)];
 
-static async Task<string> WaitForReadyAsync(IRedisClient redis, string photoId, string afterId)
+static async Task<string> WaitForReadyAsync(IDatabase redis, ChannelMessageQueue wakeUps, string photoId, string afterId)
 {
     using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
     while (true)
     {
-        var read = await redis.StreamReadAsync([new RedisStreamPosition(Channels.EventStream, afterId)], count: 100, block: TimeSpan.FromSeconds(5), cancellationToken: deadline.Token);
-        foreach (var entry in read.SelectMany(r => r.Entries))
+        foreach (var entry in await redis.StreamReadAsync(Channels.EventStream, afterId, 100))
         {
-            afterId = entry.Id;
-            if (entry["type"] == EventTypes.PhotoReady && entry["data"]?.Contains(photoId, StringComparison.OrdinalIgnoreCase) == true)
+            afterId = entry.Id.ToString();
+            var data = entry["data"].ToString();
+            if (entry["type"] == EventTypes.PhotoReady && data.Contains(photoId, StringComparison.OrdinalIgnoreCase))
             {
                 return afterId;
             }
 
-            if (entry["type"] == EventTypes.PhotoFailed && entry["data"]?.Contains(photoId, StringComparison.OrdinalIgnoreCase) == true)
+            if (entry["type"] == EventTypes.PhotoFailed && data.Contains(photoId, StringComparison.OrdinalIgnoreCase))
             {
-                throw new InvalidOperationException($"photo {photoId} failed: {entry["data"]}");
+                throw new InvalidOperationException($"photo {photoId} failed: {data}");
             }
         }
+
+        await wakeUps.ReadAsync(deadline.Token);
     }
 }
 

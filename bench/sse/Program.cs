@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Scrapbook.Redis;
+using StackExchange.Redis;
 
 // Holds N server-sent-event connections (started by run.sh: to the Gateway's replicas, which forward them to
 // Notify.Api, or straight to Notify.Api), XADDs events in the relay's format and measures, per event, the time from
@@ -13,13 +13,14 @@ using Scrapbook.Redis;
 // next to the servers on the same machine.
 
 var options = BenchOptions.Parse(args);
-await using var redis = new RedisClient(options.Redis);
+await using var connection = await ConnectionMultiplexer.ConnectAsync(options.Redis);
+var redis = connection.GetDatabase();
 await redis.PingAsync();
 var sequence = 0L;
-var existing = await redis.StreamRangeAsync("scrapbook:events", "-", "+");
-if (existing.Count > 0)
+var existing = await redis.StreamRangeAsync("scrapbook:events", count: 1, messageOrder: Order.Descending);
+if (existing.Length > 0)
 {
-    sequence = long.Parse(existing[^1].Id.Split('-')[0], CultureInfo.InvariantCulture);
+    sequence = long.Parse(existing[0].Id.ToString().Split('-')[0], CultureInfo.InvariantCulture);
 }
 
 var payload = """{"id":"0b6f6c53-3c0e-4d5e-9a43-7f0d8f3e2a11","status":"ready","caption":"Sunset over the harbour","author":"Ada","width":4000,"height":3000,"placeholder":"3OcRJYB4d3h/iIeHeEh3eIhw+j2w","renditions":[{"preset":"thumb","url":"/media/renditions/aa/thumb.webp","width":256,"height":256},{"preset":"small","url":"/media/renditions/aa/small.webp","width":640,"height":480},{"preset":"large","url":"/media/renditions/aa/large.webp","width":1600,"height":1200}]}""";
@@ -72,7 +73,10 @@ foreach (var target in options.Counts)
         var id = ++sequence;
         var slot = recorder.Begin(id, clients.Count);
         var added = Stopwatch.GetTimestamp();
-        await redis.StreamAddAsync("scrapbook:events", [new("type", "photo.ready"), new("data", payload)], id.ToString(CultureInfo.InvariantCulture) + "-0", maxLength: 10_000);
+        // As Gallery.Api's relay does: the append, then the wake-up that makes Notify.Api read it.
+        var streamId = id.ToString(CultureInfo.InvariantCulture) + "-0";
+        await redis.StreamAddAsync("scrapbook:events", [new("type", "photo.ready"), new("data", payload)], streamId, 10_000, useApproximateMaxLength: true);
+        await connection.GetSubscriber().PublishAsync(RedisChannel.Literal("scrapbook:events:wake"), streamId);
         var done = await slot.WaitAsync(options.EventTimeout);
         var (last, all, count) = slot.Snapshot();
         missing += clients.Count - count;

@@ -1,15 +1,15 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Scrapbook.Redis;
 using Scrapbook.Storage;
+using StackExchange.Redis;
 
 namespace Scrapbook.Gallery.Api.Tests;
 
 /// <summary>Gallery.Api in-process with the given configuration, on real backing servers.</summary>
 public sealed class GalleryApp(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
 {
-    public IRedisClient Redis => Services.GetRequiredService<IRedisClient>();
+    public IDatabase Redis => Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
 
     public IJobQueue Queue => Services.GetRequiredService<IJobQueue>();
 

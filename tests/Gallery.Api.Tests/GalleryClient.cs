@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Scrapbook.Contracts;
-using Scrapbook.Redis;
+using StackExchange.Redis;
 using Scrapbook.ServiceDefaults;
 using Scrapbook.Storage;
 
@@ -100,25 +100,25 @@ public static class GalleryCalls
     }
 
     /// <summary>Stream entries that concern one photo (its id appears in the event data), polled until <paramref name="until"/> holds.</summary>
-    public static Task<IReadOnlyList<RedisStreamEntry>> WaitForEventsAsync(this IRedisClient redis, Guid photoId, Func<IReadOnlyList<RedisStreamEntry>, bool> until, CancellationToken cancellationToken = default) =>
+    public static Task<IReadOnlyList<StreamedEvent>> WaitForEventsAsync(this IDatabase redis, Guid photoId, Func<IReadOnlyList<StreamedEvent>, bool> until, CancellationToken cancellationToken = default) =>
         redis.WaitForStreamAsync(e => e["data"]?.Contains(photoId.ToString(), StringComparison.Ordinal) == true, until, cancellationToken);
 
     /// <summary>The stream entries that <paramref name="match"/>, polled until <paramref name="until"/> holds for them.</summary>
-    public static async Task<IReadOnlyList<RedisStreamEntry>> WaitForStreamAsync(this IRedisClient redis, Func<RedisStreamEntry, bool> match, Func<IReadOnlyList<RedisStreamEntry>, bool> until, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<StreamedEvent>> WaitForStreamAsync(this IDatabase redis, Func<StreamedEvent, bool> match, Func<IReadOnlyList<StreamedEvent>, bool> until, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + Deadline;
         while (true)
         {
-            List<RedisStreamEntry> entries = [];
+            List<StreamedEvent> entries = [];
             try
             {
-                entries = [.. (await redis.StreamRangeAsync(Channels.EventStream, cancellationToken: cancellationToken)).Where(match)];
+                entries = [.. (await redis.StreamRangeAsync(Channels.EventStream)).Select(StreamedEvent.From).Where(match)];
                 if (until(entries))
                 {
                     return entries;
                 }
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            catch (Exception exception) when (exception is RedisConnectionException or RedisTimeoutException && DateTime.UtcNow < deadline)
             {
                 // The client reconnects in the background after a Redis restart; keep polling.
             }
@@ -148,4 +148,13 @@ public static class GalleryCalls
             await Task.Delay(50, cancellationToken);
         }
     }
+}
+
+/// <summary>A stream entry as the tests read it: its id and its fields as text.</summary>
+public sealed record StreamedEvent(string Id, IReadOnlyDictionary<string, string> Fields)
+{
+    public string? this[string field] => Fields.GetValueOrDefault(field);
+
+    public static StreamedEvent From(StreamEntry entry) =>
+        new(entry.Id.ToString(), entry.Values.ToDictionary(value => value.Name.ToString(), value => value.Value.ToString()));
 }

@@ -7,6 +7,7 @@ using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Data;
 using Scrapbook.Gallery.Api.Outbox;
 using Scrapbook.Testing;
+using StackExchange.Redis;
 
 namespace Scrapbook.Gallery.Api.Tests;
 
@@ -610,8 +611,8 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
 
         var job = await App.Queue.WaitForJobAsync(photo.Id, Ct);
         Assert.Equal(photo.Id, job.PhotoId);
-        await using var client = new Redis.RedisClient(Redis.RedisConnectionOptions.Parse(redis.ConnectionString));
-        var events = await client.WaitForEventsAsync(photo.Id, e => e.Any(x => x["type"] == EventTypes.PhotoReady), Ct);
+        await using var client = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var events = await client.GetDatabase().WaitForEventsAsync(photo.Id, e => e.Any(x => x["type"] == EventTypes.PhotoReady), Ct);
         Assert.Equal("2-0", Assert.Single(events).Id);
     }
 

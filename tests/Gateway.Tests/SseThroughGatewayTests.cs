@@ -1,6 +1,6 @@
 using System.Globalization;
 using Scrapbook.Contracts;
-using Scrapbook.Redis;
+using StackExchange.Redis;
 using Scrapbook.ServiceDefaults;
 using Scrapbook.Testing;
 
@@ -15,7 +15,7 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
 {
     private readonly TempDirectory _blobs = new("gateway-sse-blobs");
     private RelayedEventWriter? _events;
-    private RedisClient? _redis;
+    private ConnectionMultiplexer? _redis;
     private ServiceUnderTest? _notify;
     private ServiceUnderTest? _gateway;
 
@@ -29,7 +29,7 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await Redis.InitializeAsync();
-        _redis = new RedisClient(Redis.ConnectionString);
+        _redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         _events = new RelayedEventWriter(_redis);
         var environment = new Dictionary<string, string?>
         {

@@ -94,7 +94,7 @@ public sealed class EventStreamTests(NotifyFixture fixture) : IClassFixture<Noti
         // Once the tail has published it, the event belongs to the past for any client that connects later.
         await observer.NextAsync(f => f.IsEvent && f.Sequence == lost, cancellationToken: Ct);
         // The stream no longer holds what followed (as if trimmed) and Gallery.Api is unreachable.
-        await fixture.RedisClient.KeyDeleteAsync(Channels.EventStream, Ct);
+        await fixture.Database.KeyDeleteAsync(Channels.EventStream);
 
         await using var resumed = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, lastEventId: seen.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken: Ct);
         var reset = await resumed.NextEventAsync(cancellationToken: Ct);

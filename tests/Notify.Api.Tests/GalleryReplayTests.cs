@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Scrapbook.Contracts;
 using Scrapbook.Testing;
+using StackExchange.Redis;
 
 namespace Scrapbook.Notify.Api.Tests;
 
@@ -67,11 +68,10 @@ public sealed class GalleryReplayTests(GalleryReplayFixture fixture) : IClassFix
 
         var missed = await AddReadyPhotoAsync(gallery, "missed while away");
         await WaitUntilStreamHoldsMoreThanAsync(seen);
-        // The stream no longer holds what the client missed, as after trimming: our Redis client has no XTRIM,
-        // and deleting the key is the extreme case of it.
-        await using (var redis = new Scrapbook.Redis.RedisClient(fixture.Servers.Redis.ConnectionString))
+        // The stream no longer holds what the client missed: trimmed, as MAXLEN does to a busy stream.
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Servers.Redis.ConnectionString))
         {
-            await redis.KeyDeleteAsync(Channels.EventStream, Ct);
+            await redis.GetDatabase().StreamTrimAsync(Channels.EventStream, 0);
         }
 
         await using var resumed = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, lastEventId: seen.ToString(CultureInfo.InvariantCulture), cancellationToken: Ct);
@@ -112,9 +112,9 @@ public sealed class GalleryReplayTests(GalleryReplayFixture fixture) : IClassFix
     /// <summary>The relay has appended something after <paramref name="sequence"/> (so deleting the key really loses it).</summary>
     private async Task WaitUntilStreamHoldsMoreThanAsync(long sequence)
     {
-        await using var redis = new Scrapbook.Redis.RedisClient(fixture.Servers.Redis.ConnectionString);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Servers.Redis.ConnectionString);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while ((await redis.StreamRangeAsync(Channels.EventStream, "(" + sequence.ToString(CultureInfo.InvariantCulture) + "-0", "+", 1, Ct)).Count == 0)
+        while ((await redis.GetDatabase().StreamRangeAsync(Channels.EventStream, "(" + sequence.ToString(CultureInfo.InvariantCulture) + "-0", "+", 1)).Length == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "Gallery.Api's relay never appended the missed event.");
             await Task.Delay(50, Ct);

@@ -1,4 +1,4 @@
-using Scrapbook.Redis;
+using StackExchange.Redis;
 using Scrapbook.Testing;
 
 namespace Scrapbook.Notify.Api.Tests;
@@ -12,20 +12,20 @@ public sealed class NotifyFixture : IAsyncLifetime
 {
     private readonly List<ServiceUnderTest> _services = [];
     private RelayedEventWriter? _events;
-    private RedisClient? _redis;
+    private ConnectionMultiplexer? _redis;
 
     public RedisServer Redis { get; } = new();
 
     /// <summary>The Notify.Api most tests use (heartbeat every 200 ms).</summary>
     public ServiceUnderTest Notify { get; private set; } = null!;
 
-    /// <summary>A client for the test's own XADD/DEL, as Gallery.Api's relay would write.</summary>
-    public IRedisClient RedisClient => _redis ?? throw new InvalidOperationException("The fixture has not started.");
+    /// <summary>The test's own connection, for XADD/DEL as Gallery.Api's relay would write.</summary>
+    public IDatabase Database => (_redis ?? throw new InvalidOperationException("The fixture has not started.")).GetDatabase();
 
     public async ValueTask InitializeAsync()
     {
         await Redis.InitializeAsync();
-        _redis = new RedisClient(Redis.ConnectionString);
+        _redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString + ",abortConnect=false");
         _events = new RelayedEventWriter(_redis);
         Notify = await StartNotifyAsync();
     }
@@ -39,7 +39,7 @@ public sealed class NotifyFixture : IAsyncLifetime
             ["ConnectionStrings__redis"] = Redis.ConnectionString,
             ["Notify__HeartbeatInterval"] = "00:00:00.200",
             ["Notify__TailMaxBackoff"] = "00:00:00.500",
-            ["Notify__TailBlockTimeout"] = "00:00:01",
+            ["Notify__TailSafetyInterval"] = "00:00:30",
             // Nothing listens on port 1: a replay that needs Gallery.Api fails fast, as when it is down.
             ["services__gallery-api__http__0"] = "http://127.0.0.1:1",
         };

@@ -1,6 +1,6 @@
 using System.Net;
 using Scrapbook.Contracts;
-using Scrapbook.Redis;
+using StackExchange.Redis;
 using Scrapbook.Testing;
 
 namespace Scrapbook.Notify.Api.Tests;
@@ -105,7 +105,7 @@ public sealed class RedisRestartTests(NotifyFixture fixture) : IClassFixture<Not
             {
                 return await fixture.AddEventAsync(sequence, EventTypes.PhotoReady, $$"""{"caption":"{{caption}}"}""", cancellationToken: Ct);
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline)
+            catch (Exception exception) when (exception is RedisConnectionException or RedisTimeoutException && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(50, Ct);
             }

@@ -3,9 +3,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Scrapbook.Contracts;
-using Scrapbook.Redis;
 using Scrapbook.Storage;
 using Scrapbook.Testing;
+using StackExchange.Redis;
 
 namespace Scrapbook.Services.Tests;
 
@@ -49,10 +49,10 @@ public sealed class PhotoPipelineTests(PhotoPipeline pipeline) : IClassFixture<P
             Assert.True(properties.Length > 0);
         }
 
-        var redis = host.Services.GetRequiredService<IRedisClient>();
-        var events = await redis.StreamRangeAsync(Channels.EventStream, "-", "+", cancellationToken: cancellationToken);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(pipeline.Servers.Redis.ConnectionString);
+        var events = await redis.GetDatabase().StreamRangeAsync(Channels.EventStream, "-", "+");
         Assert.Single(events, e => e["type"] == EventTypes.PhotoReady
-            && e["data"]?.Contains(photo.Id.ToString(), StringComparison.OrdinalIgnoreCase) == true);
+            && e["data"].ToString().Contains(photo.Id.ToString(), StringComparison.OrdinalIgnoreCase));
     }
 
     private IHost BuildClientHost()
@@ -61,10 +61,8 @@ public sealed class PhotoPipelineTests(PhotoPipeline pipeline) : IClassFixture<P
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["ConnectionStrings:blobs"] = pipeline.Servers.Azurite.ConnectionString,
-            ["ConnectionStrings:redis"] = pipeline.Servers.Redis.ConnectionString,
         });
         builder.AddBlobStore();
-        builder.AddRedisClient();
         return builder.Build();
     }
 }

@@ -1,14 +1,15 @@
 using System.Globalization;
 using Scrapbook.Contracts;
-using Scrapbook.Redis;
+using StackExchange.Redis;
 
 namespace Scrapbook.Testing;
 
 /// <summary>
 /// Writes events to <see cref="Channels.EventStream"/> as Gallery.Api's outbox relay does (id <c>{sequence}-0</c>,
-/// fields type, data and, for owner-only events, owner), numbering them itself.
+/// fields type, data and, for owner-only events, owner), then publishes the wake-up on <see cref="Channels.EventWake"/>;
+/// numbers them itself.
 /// </summary>
-public sealed class RelayedEventWriter(IRedisClient redis)
+public sealed class RelayedEventWriter(IConnectionMultiplexer redis)
 {
     private long _sequence;
 
@@ -20,13 +21,16 @@ public sealed class RelayedEventWriter(IRedisClient redis)
 
     public async Task<long> AddEventAsync(long sequence, string type, string data, string? ownerId = null, CancellationToken cancellationToken = default)
     {
-        List<KeyValuePair<string, string>> fields = [new("type", type), new("data", data)];
+        List<NameValueEntry> fields = [new("type", type), new("data", data)];
         if (ownerId is not null)
         {
             fields.Add(new("owner", ownerId));
         }
 
-        await redis.StreamAddAsync(Channels.EventStream, fields, sequence.ToString(CultureInfo.InvariantCulture) + "-0", cancellationToken: cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var id = sequence.ToString(CultureInfo.InvariantCulture) + "-0";
+        await redis.GetDatabase().StreamAddAsync(Channels.EventStream, [.. fields], id);
+        await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.EventWake), id);
         return sequence;
     }
 
