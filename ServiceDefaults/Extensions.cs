@@ -109,7 +109,7 @@ public static class ServiceDefaultsExtensions
                 .AddSource(serviceName)
                 // Probes arrive every few seconds and would bury real traffic.
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsHealthEndpoint(context.Request.Path))
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation(options => options.EnrichWithHttpResponseMessage = ExpectedResponses.Enrich));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

@@ -39,6 +39,8 @@ public sealed partial class TelemetryTests : IAsyncLifetime
                 app.MapGet("/orders/{id}", GetOrder);
                 app.MapGet("/relay/{id}", (int id, HttpContext context, IHttpClientFactory clients) => CallOrderAsync(context, clients, id, background: false));
                 app.MapGet("/chore/{id}", (int id, HttpContext context, IHttpClientFactory clients) => CallOrderAsync(context, clients, id, background: true));
+                app.MapPut("/blobs/{name}", () => TypedResults.Conflict());
+                app.MapGet("/store/{name}", (string name, bool ifAbsent, HttpContext context, IHttpClientFactory clients) => PutBlobAsync(context, clients, name, ifAbsent));
             },
             new Dictionary<string, string?>
             {
@@ -74,6 +76,29 @@ public sealed partial class TelemetryTests : IAsyncLifetime
         Assert.Equal(_serviceName, resource["service.name"]);
         Assert.Equal("instance-42", resource["service.instance.id"]);
         Assert.Equal("test", resource["deployment.environment.name"]);
+    }
+
+    [Fact]
+    public async Task ACreateIfAbsentPutAnsweredConflictIsNotAnErrorSpanButAnUnconditionalOneIs()
+    {
+        var (ifAbsentTrace, plainTrace) = (ActivityTraceId.CreateRandom(), ActivityTraceId.CreateRandom());
+        using var client = _service.CreateClient();
+
+        using (var ifAbsent = await client.SendAsync(Get("/store/a?ifAbsent=true", ifAbsentTrace), TestContext.Current.CancellationToken))
+        using (var plain = await client.SendAsync(Get("/store/b?ifAbsent=false", plainTrace), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Conflict, ifAbsent.StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.Conflict, plain.StatusCode);
+        }
+
+        await _service.StopAsync();
+
+        var expected = Assert.Single(Spans(ifAbsentTrace), s => s.Kind == ActivityKind.Client);
+        Assert.Equal(409, expected.GetTagItem("http.response.status_code"));
+        Assert.Equal(ActivityStatusCode.Unset, expected.Status);
+        Assert.Null(expected.GetTagItem("error.type"));
+        var failed = Assert.Single(Spans(plainTrace), s => s.Kind == ActivityKind.Client);
+        Assert.Equal(ActivityStatusCode.Error, failed.Status);
     }
 
     [Fact]
@@ -167,6 +192,19 @@ public sealed partial class TelemetryTests : IAsyncLifetime
 
         using var http = clients.CreateClient();
         using var response = await http.GetAsync(url, context.RequestAborted);
+        return TypedResults.StatusCode((int)response.StatusCode);
+    }
+
+    private static async Task<IResult> PutBlobAsync(HttpContext context, IHttpClientFactory clients, string name, bool ifAbsent)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri($"{context.Request.Scheme}://{context.Request.Host}/blobs/{name}"));
+        if (ifAbsent)
+        {
+            request.Headers.IfNoneMatch.Add(System.Net.Http.Headers.EntityTagHeaderValue.Any);
+        }
+
+        using var http = clients.CreateClient();
+        using var response = await http.SendAsync(request, context.RequestAborted);
         return TypedResults.StatusCode((int)response.StatusCode);
     }
 
