@@ -37,7 +37,7 @@ make_one() { # name width height seed
   vips add "$work/lit.v" "$work/n.v" "$work/noisy.v"
   vips cast "$work/noisy.v" "$work/u8.v" uchar
   vips copy "$work/u8.v" "$work/srgb.v" --interpretation srgb
-  vips jpegsave "$work/srgb.v" "$work/photo.jpg" --Q 92 --optimize-coding
+  vips jpegsave "$work/srgb.v" "$work/photo.jpg" --Q 92 --optimize-coding --subsample-mode on
   local orientation=1
   [ $((s % 5)) -eq 0 ] && orientation=6
   exiftool -q -overwrite_original -n \

@@ -6,6 +6,12 @@ namespace Scrapbook.Testing;
 /// <summary>A photo's trace as the Aspire dashboard has it: its id, the services with spans in it, and the root span's service.</summary>
 public sealed record PhotoTrace(string TraceId, IReadOnlySet<string> Services, string RootService);
 
+/// <summary>One span with its timing, as the dashboard exported it.</summary>
+public sealed record TimedSpan(string TraceId, string? ParentSpanId, string Service, string Name, DateTimeOffset Start, DateTimeOffset End)
+{
+    public TimeSpan Duration => End - Start;
+}
+
 /// <summary>
 /// Reads the Aspire dashboard's telemetry API (<c>/api/telemetry/traces</c>, the one the <c>aspire otel</c> commands
 /// read), which answers in OTLP JSON: resourceSpans → scopeSpans → spans.
@@ -52,7 +58,30 @@ public static class DashboardTelemetry
         throw new TimeoutException($"No single trace on the dashboard crossed all five services for photo {photoId} within a minute; last seen: {seen}");
     }
 
-    private sealed record Span(string TraceId, string? ParentSpanId, string Name, string Service, Dictionary<string, string?> Attributes);
+    /// <summary>
+    /// Every span of the traces whose thumbnail-worker span names one of <paramref name="photoIds"/>, as the dashboard holds them now
+    /// (the caller waits for export first).
+    /// </summary>
+    public static async Task<IReadOnlyList<TimedSpan>> GetPhotoSpansAsync(this ScrapbookApp system, IReadOnlySet<string> photoIds, int limit = 500, CancellationToken cancellationToken = default)
+    {
+        using var dashboard = system.CreateDashboardClient();
+        using var response = await dashboard.GetAsync($"/api/telemetry/traces?resource=gateway&limit={limit}", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return [];
+        }
+
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        var spans = Spans(document.RootElement.GetProperty("data")).ToList();
+        var traces = spans
+            .Where(s => s.Service == "thumbnail-worker" && s.Attributes.TryGetValue("scrapbook.photo.id", out var id) && id is not null && photoIds.Contains(id))
+            .Select(s => s.TraceId)
+            .ToHashSet();
+        return [.. spans.Where(s => traces.Contains(s.TraceId)).Select(s => new TimedSpan(s.TraceId, s.ParentSpanId, s.Service, s.Name, s.Start, s.End))];
+    }
+
+    private sealed record Span(string TraceId, string? ParentSpanId, string Name, string Service, Dictionary<string, string?> Attributes, DateTimeOffset Start, DateTimeOffset End);
 
     private static IEnumerable<Span> Spans(JsonElement data) =>
         from resourceSpans in data.GetProperty("resourceSpans").EnumerateArray()
@@ -64,7 +93,15 @@ public static class DashboardTelemetry
             span.TryGetProperty("parentSpanId", out var parent) && parent.GetString() is { Length: > 0 } parentId ? parentId : null,
             span.GetProperty("name").GetString()!,
             service,
-            Attributes(span));
+            Attributes(span),
+            FromUnixNanoseconds(span.GetProperty("startTimeUnixNano")),
+            FromUnixNanoseconds(span.GetProperty("endTimeUnixNano")));
+
+    private static DateTimeOffset FromUnixNanoseconds(JsonElement value)
+    {
+        var nanoseconds = value.ValueKind == JsonValueKind.String ? ulong.Parse(value.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : value.GetUInt64();
+        return DateTimeOffset.UnixEpoch.AddTicks((long)(nanoseconds / 100));
+    }
 
     private static Dictionary<string, string?> Attributes(JsonElement owner) =>
         owner.TryGetProperty("attributes", out var attributes)

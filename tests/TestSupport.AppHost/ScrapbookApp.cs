@@ -26,6 +26,9 @@ public sealed class ScrapbookApp : IAsyncLifetime
     /// <summary>Extra AppHost arguments (for example <c>--Database=postgres</c>); set before starting.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
+    /// <summary>Changes to the application model before it is built (for example a service's environment); set before starting.</summary>
+    public Action<IDistributedApplicationTestingBuilder>? Configure { get; init; }
+
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not been started.");
 
     public string AdminKey { get; } = NewKey();
@@ -70,6 +73,7 @@ public sealed class ScrapbookApp : IAsyncLifetime
                 .. ExtraArguments,
             ],
             cancellationToken);
+        Configure?.Invoke(builder);
         _app = await builder.BuildAsync(cancellationToken);
         await _app.StartAsync(cancellationToken);
 
