@@ -1,80 +1,177 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Scrapbook.Contracts;
-using StackExchange.Redis;
+using Scrapbook.Imaging;
 using Scrapbook.Testing;
 
-// Upload → ready latency: the real Gallery.Api, Upload.Api and Thumbnail.Worker processes on real Redis,
-// Azurite and SQLite (as PhotoPipeline starts them), one 12 MP JPEG uploaded N times with distinct bytes,
-// one at a time. Latency = from sending POST /api/uploads to the photo.ready event for that photo appearing
-// in the Redis stream (read on each of the relay's wake-ups, so no polling interval is added).
-var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50;
-var (width, height) = (4000, 3000);
-
-await using var pipeline = new PhotoPipeline();
-await pipeline.InitializeAsync();
-
-using var temp = new TempDirectory("scrapbook-bench");
-var basePhoto = await MakePhotoAsync(temp.Path, width, height);
-Console.WriteLine($"photo: {width}×{height} JPEG, {basePhoto.Length / 1024.0 / 1024.0:F1} MB; uploads: {count}, one at a time");
-
-using var upload = new HttpClient { BaseAddress = pipeline.Upload.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-await using var redis = await ConnectionMultiplexer.ConnectAsync(pipeline.Servers.Redis.ConnectionString);
-var wakeUps = await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(Channels.EventWake));
-var token = await ScrapbookClient.NewOwnerTokenAsync(upload);
-
-var latencies = new List<double>();
-var lastId = "0-0";
-for (var i = 0; i < count + 1; i++)
+// The real system, started by the AppHost (Aspire.Hosting.Testing: DCP, redis-server, Azurite, the five services), used as a
+// browser uses it: every request goes through the gateway, and "ready" is the photo.ready event arriving on an open SSE
+// connection (/api/events through the gateway) — renditions stored and the event sent, moderation off.
+//   latency [COUNT] [CORPUS]      one 12 MP JPEG at a time (distinct bytes each): p50/p95 upload → ready, and where the time goes
+//   throughput [COUNT] [CORPUS]   COUNT distinct 12–24 MP photos, 12 in flight: photos/s end to end, beside the engine's
+//                                 in-process images/s on the same files with the same number of jobs (2)
+var mode = args.Length > 0 ? args[0] : "latency";
+var count = args.Length > 1 && args[1].Length > 0 ? int.Parse(args[1], CultureInfo.InvariantCulture) : mode == "latency" ? 50 : 36;
+var corpusDirectory = args.Length > 2 ? args[2] : throw new ArgumentException("usage: <latency|throughput> COUNT CORPUS_DIR");
+var corpus = Directory.GetFiles(corpusDirectory, "*.jpg").Order(StringComparer.Ordinal).ToArray();
+if (corpus.Length == 0)
 {
-    var body = WithComment(basePhoto, $"bench upload {i} {Guid.NewGuid()}");
+    throw new InvalidOperationException($"No JPEGs in {corpusDirectory}.");
+}
+
+const int Jobs = 2;
+const int InFlight = 12;
+await using var system = new ScrapbookApp
+{
+    // Two worker replicas with one job each: the same two jobs the in-process row gets.
+    Configure = mode == "throughput"
+        ? builder => builder.CreateResourceBuilder<ProjectResource>("thumbnail-worker").WithEnvironment("Worker__Concurrency", "1")
+        : null,
+};
+var startedAt = Stopwatch.GetTimestamp();
+await system.InitializeAsync();
+Console.WriteLine($"system started by the AppHost in {Stopwatch.GetElapsedTime(startedAt).TotalSeconds:F0} s; gateway {system.GatewayUrl}");
+
+using var http = system.CreateGatewayClient(TimeSpan.FromMinutes(2));
+var token = await ScrapbookClient.NewOwnerTokenAsync(http);
+await using var events = await ReadyEvents.OpenAsync(system.GatewayUrl);
+
+return mode switch
+{
+    "latency" => await LatencyAsync(),
+    "throughput" => await ThroughputAsync(),
+    _ => throw new ArgumentException($"Unknown mode '{mode}'."),
+};
+
+async Task<int> LatencyAsync()
+{
+    var photo = corpus.First(f => Path.GetFileName(f).StartsWith("p12-", StringComparison.Ordinal));
+    var bytes = await File.ReadAllBytesAsync(photo);
+    Console.WriteLine($"photo: {Path.GetFileName(photo)}, {bytes.Length / 1024.0 / 1024.0:F1} MB; {count} uploads one at a time (+1 warm-up, not counted)");
+    var latencies = new List<double>();
+    var measured = new HashSet<string>(StringComparer.Ordinal);
+    for (var i = 0; i <= count; i++)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var id = await UploadAsync(WithComment(bytes, $"latency {i} {Guid.NewGuid()}"));
+        await events.WaitForReadyAsync(id, TimeSpan.FromMinutes(2));
+        if (i > 0)
+        {
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            measured.Add(id);
+        }
+    }
+
+    latencies.Sort();
+    Console.WriteLine($"upload → ready (ms): p50 {Percentile(latencies, 50):F0}, p95 {Percentile(latencies, 95):F0}, mean {latencies.Average():F0}, min {latencies[0]:F0}, max {latencies[^1]:F0}");
+    await PrintBreakdownAsync(measured);
+    return 0;
+}
+
+async Task<int> ThroughputAsync()
+{
+    var files = Enumerable.Range(0, count).Select(i => corpus[i % corpus.Length]).ToArray();
+    var megabytes = files.Select(f => new FileInfo(f).Length).Sum() / 1024.0 / 1024.0;
+    Console.WriteLine($"{count} uploads drawn from {corpus.Length} distinct 12–24 MP photos ({megabytes:F0} MB in all), {InFlight} in flight, {Jobs} jobs");
+
+    // Warm every process up first (JIT, connections, libvips), as the in-process row is warmed below.
+    await events.WaitForReadyAsync(await UploadAsync(WithComment(await File.ReadAllBytesAsync(corpus[0]), $"warm-up {Guid.NewGuid()}")), TimeSpan.FromMinutes(2));
+
+    var bodies = await Task.WhenAll(files.Select(async (f, i) => WithComment(await File.ReadAllBytesAsync(f), $"throughput {i} {Guid.NewGuid()}")));
+    using var gate = new SemaphoreSlim(InFlight);
     var started = Stopwatch.GetTimestamp();
-    using var response = await ScrapbookClient.UploadAsync(upload, body, "image/jpeg", token);
+    await Task.WhenAll(bodies.Select(async body =>
+    {
+        await gate.WaitAsync();
+        try
+        {
+            await events.WaitForReadyAsync(await UploadAsync(body), TimeSpan.FromMinutes(5));
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }));
+    var endToEnd = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    Console.WriteLine($"end to end: {endToEnd:F2} photos/s");
+
+    await system.DisposeAsync(); // the in-process row gets the whole machine, as the system had it
+    var engine = new VipsImaging(new ImagingOptions { Concurrency = Jobs });
+    await engine.RenderAsync(corpus[0]);
+    var next = -1;
+    started = Stopwatch.GetTimestamp();
+    await Task.WhenAll(Enumerable.Range(0, Jobs).Select(_ => Task.Run(async () =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < files.Length)
+        {
+            await engine.RenderAsync(files[i]);
+        }
+    })));
+    var inProcess = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    Console.WriteLine($"engine in process: {inProcess:F2} images/s ({Jobs} jobs, same files)");
+    Console.WriteLine($"end to end / in process: {endToEnd / inProcess:P0}");
+    return 0;
+}
+
+async Task<string> UploadAsync(byte[] body)
+{
+    using var response = await ScrapbookClient.UploadAsync(http, body, "image/jpeg", token);
     if (response.StatusCode != HttpStatusCode.Accepted)
     {
-        throw new InvalidOperationException($"upload {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        throw new InvalidOperationException($"upload: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
-    var id = response.Headers.Location!.OriginalString.Split('/')[^1];
-    lastId = await WaitForReadyAsync(redis.GetDatabase(), wakeUps, id, lastId);
-    var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-    if (i > 0)
-    {
-        latencies.Add(elapsed); // the first upload warms every process up and is not counted
-    }
+    return response.Headers.Location!.OriginalString.Split('/')[^1];
 }
 
-latencies.Sort();
-Console.WriteLine($"upload→ready ms: p50 {Percentile(latencies, 50):F0}, p95 {Percentile(latencies, 95):F0}, min {latencies[0]:F0}, max {latencies[^1]:F0} (n={latencies.Count})");
-return 0;
-
-static double Percentile(List<double> sorted, int p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1)];
-
-static async Task<string> WaitForReadyAsync(IDatabase redis, ChannelMessageQueue wakeUps, string photoId, string afterId)
+// Mean start (from the trace's first span) and duration of each span of the measured photos' traces, in start order:
+// the waterfall of an average upload, read from the Aspire dashboard.
+async Task PrintBreakdownAsync(HashSet<string> photoIds)
 {
-    using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-    while (true)
+    IReadOnlyList<TimedSpan> spans = [];
+    var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+    while (DateTime.UtcNow < deadline)
     {
-        foreach (var entry in await redis.StreamReadAsync(Channels.EventStream, afterId, 100))
+        // Export is batched: wait until most traces are there.
+        spans = await system.GetPhotoSpansAsync(photoIds, limit: 1000);
+        if (spans.Select(s => s.TraceId).Distinct().Count() >= photoIds.Count * 9 / 10)
         {
-            afterId = entry.Id.ToString();
-            var data = entry["data"].ToString();
-            if (entry["type"] == EventTypes.PhotoReady && data.Contains(photoId, StringComparison.OrdinalIgnoreCase))
-            {
-                return afterId;
-            }
-
-            if (entry["type"] == EventTypes.PhotoFailed && data.Contains(photoId, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException($"photo {photoId} failed: {data}");
-            }
+            break;
         }
 
-        await wakeUps.ReadAsync(deadline.Token);
+        await Task.Delay(1000);
+    }
+
+    var traces = spans.GroupBy(s => s.TraceId).ToList();
+    Console.WriteLine($"where the time goes ({traces.Count} traces from the dashboard; mean over traces, ms):");
+    Console.WriteLine("| service | span | starts at | takes |");
+    Console.WriteLine("|---|---|---:|---:|");
+    var rows = traces
+        .SelectMany(trace =>
+        {
+            var origin = trace.Min(s => s.Start);
+            // One row per (service, name); a name that repeats in a trace (three blob PUTs) is numbered.
+            return trace.OrderBy(s => s.Start)
+                .GroupBy(s => (s.Service, s.Name))
+                .SelectMany(g => g.Select((s, n) => (Key: (s.Service, Name: g.Count() > 1 ? $"{s.Name} #{n + 1}" : s.Name), Start: (s.Start - origin).TotalMilliseconds, s.Duration.TotalMilliseconds)));
+        })
+        .GroupBy(r => r.Key)
+        .Select(g => (g.Key.Service, g.Key.Name, Start: g.Average(r => r.Start), Duration: g.Average(r => r.TotalMilliseconds), g.Count()))
+        .Where(r => r.Item5 >= traces.Count / 2)
+        .OrderBy(r => r.Start);
+    foreach (var (service, name, start, duration, _) in rows)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {service} | {name} | {start:F1} | {duration:F1} |"));
     }
 }
+
+static double Percentile(List<double> sorted, int p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1)];
 
 // A JPEG comment segment right after SOI: a valid, distinct file without re-encoding.
 static byte[] WithComment(byte[] jpeg, string comment)
@@ -87,32 +184,65 @@ static byte[] WithComment(byte[] jpeg, string comment)
     result[3] = 0xFE;
     result[4] = (byte)(segmentLength >> 8);
     result[5] = (byte)segmentLength;
-    text.CopyTo(result.AsSpan(6));
+    text.CopyTo(result, 6);
     jpeg.AsSpan(2).CopyTo(result.AsSpan(6 + text.Length));
     return result;
 }
 
-// Photo-like content: smooth gradients plus fine noise, so the JPEG is sized like a camera's (several MB).
-static async Task<byte[]> MakePhotoAsync(string folder, int width, int height)
+/// <summary>One SSE connection through the gateway, completing a waiter when its photo's photo.ready (or photo.failed) arrives.</summary>
+internal sealed class ReadyEvents : IAsyncDisposable
 {
-    var path = Path.Combine(folder, "photo.jpg");
-    var w = width.ToString(CultureInfo.InvariantCulture);
-    var h = height.ToString(CultureInfo.InvariantCulture);
-    await RunAsync("vips", "perlin", Path.Combine(folder, "p.v"), w, h, "--cell-size", "256");
-    await RunAsync("vips", "gaussnoise", Path.Combine(folder, "n.v"), w, h, "--sigma", "12");
-    await RunAsync("vips", "linear", Path.Combine(folder, "p.v"), Path.Combine(folder, "p2.v"), "120", "128");
-    await RunAsync("vips", "add", Path.Combine(folder, "p2.v"), Path.Combine(folder, "n.v"), Path.Combine(folder, "sum.v"));
-    await RunAsync("vips", "bandjoin_const", Path.Combine(folder, "sum.v"), Path.Combine(folder, "rgb.v"), "90 60");
-    await RunAsync("vips", "cast", Path.Combine(folder, "rgb.v"), path + "[Q=92]", "uchar");
-    return await File.ReadAllBytesAsync(path);
-}
+    private readonly SseConnection _connection;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.OrdinalIgnoreCase);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _pump;
 
-static async Task RunAsync(string file, params string[] arguments)
-{
-    await using var process = await ServerProcess.StartAsync(file, arguments);
-    using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-    if (await process.WaitForExitAsync(timeout.Token) != 0)
+    private ReadyEvents(SseConnection connection)
     {
-        throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed: {process.Output}");
+        _connection = connection;
+        _pump = Task.Run(PumpAsync);
+    }
+
+    public static async Task<ReadyEvents> OpenAsync(Uri gateway) => new(await SseConnection.OpenAsync(gateway));
+
+    public async Task WaitForReadyAsync(string photoId, TimeSpan timeout)
+    {
+        var waiter = _waiters.GetOrAdd(photoId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await waiter.Task.WaitAsync(timeout);
+    }
+
+    private async Task PumpAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            SseFrame frame;
+            try
+            {
+                frame = await _connection.NextAsync(f => f.Event is EventTypes.PhotoReady or EventTypes.PhotoFailed, Timeout.InfiniteTimeSpan, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var id = System.Text.Json.JsonDocument.Parse(frame.Data!).RootElement.GetProperty("id").GetString()!;
+            var waiter = _waiters.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (frame.Event == EventTypes.PhotoReady)
+            {
+                waiter.TrySetResult();
+            }
+            else
+            {
+                waiter.TrySetException(new InvalidOperationException($"photo {id} failed: {frame.Data}"));
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _pump;
+        await _connection.DisposeAsync();
+        _stop.Dispose();
     }
 }
