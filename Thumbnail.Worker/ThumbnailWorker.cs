@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Options;
-using Scrapbook.Storage;
+using Scrapbook.Messaging;
 using Scrapbook.Thumbnail.Worker.Processing;
 
 namespace Scrapbook.Thumbnail.Worker;
 
 /// <summary>
-/// Consumes the <c>thumbnails</c> queue with <see cref="WorkerOptions.Concurrency"/> receive loops, one job each.
+/// Consumes the <c>thumbnails</c> queue with <see cref="WorkerOptions.Concurrency"/> receive loops, one job each. A loop waits in
+/// the queue's receive (Service Bus on its AMQP link, Storage Queues woken by the sender through Redis), so a job starts within
+/// milliseconds of being sent; only failures to reach the queue back off.
 /// </summary>
 /// <remarks>
 /// Shutdown: stopping ends the receiving at once, while jobs in flight go on to finish. Only when the host's
@@ -46,16 +48,16 @@ internal sealed partial class ThumbnailWorker(
     private async Task ConsumeAsync(WorkerOptions settings, CancellationToken stoppingToken)
     {
         await Task.Yield();
-        var backoff = new PollBackoff(settings.MinPollInterval, settings.MaxPollInterval);
+        var backoff = settings.ReceiveRetryDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
-            JobMessage? message = null;
+            IReadOnlyList<JobMessage> received;
             try
             {
-                // Not traced: a call with no parent span is dropped by ServiceDefaults' sampler, so the idle polls make
-                // no traces; a job's own trace continues from its message.
-                var received = await queue.ReceiveAsync(1, settings.VisibilityTimeout, stoppingToken);
-                message = received.Count > 0 ? received[0] : null;
+                // Not traced: a call with no parent span is dropped by ServiceDefaults' sampler, so idle waits make no
+                // traces; a job's own trace continues from its message.
+                received = await queue.ReceiveAsync(1, settings.VisibilityTimeout, settings.ReceiveWait, stoppingToken);
+                backoff = settings.ReceiveRetryDelay;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -63,25 +65,16 @@ internal sealed partial class ThumbnailWorker(
             }
             catch (Exception ex)
             {
-                LogReceiveFailed(logger, ex, queue.Name);
-            }
-
-            if (message is null)
-            {
-                try
-                {
-                    await Task.Delay(backoff.Next(), stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
+                LogReceiveFailed(logger, ex, queue.Name, backoff);
+                await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
                 continue;
             }
 
-            backoff.Reset();
-            await handler.HandleAsync(message, _abort.Token);
+            foreach (var message in received)
+            {
+                await handler.HandleAsync(message, _abort.Token);
+            }
         }
     }
 
@@ -91,6 +84,6 @@ internal sealed partial class ThumbnailWorker(
     [LoggerMessage(Level = LogLevel.Information, Message = "Thumbnail worker stopping: no new jobs; jobs in flight finish or are released")]
     private static partial void LogStopping(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving from {Queue} failed; backing off")]
-    private static partial void LogReceiveFailed(ILogger logger, Exception exception, string queue);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving from {Queue} failed; trying again in {Backoff}")]
+    private static partial void LogReceiveFailed(ILogger logger, Exception exception, string queue, TimeSpan backoff);
 }

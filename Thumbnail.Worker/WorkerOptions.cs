@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Scrapbook.Thumbnail.Worker;
 
 /// <summary>How the worker consumes the <c>thumbnails</c> queue, bound from "Worker" and validated at start.</summary>
-internal sealed class WorkerOptions : IValidatableObject
+internal sealed class WorkerOptions
 {
     public const string SectionName = "Worker";
 
@@ -19,16 +19,13 @@ internal sealed class WorkerOptions : IValidatableObject
     [Range(1, 100)]
     public int MaxDeliveries { get; set; } = 5;
 
-    /// <summary>First wait after an empty receive; doubled on each further empty receive up to <see cref="MaxPollInterval"/>.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
-    public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>How long one receive waits for a job before it asks again; a job that arrives meanwhile ends the wait at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan ReceiveWait { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>
-    /// Longest wait between receives of an empty queue. One second keeps the first photo after a quiet spell within the
-    /// "on every wall within a second or two" promise (two replicas halve the wait), for about one request a second each.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")]
-    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>First wait after a receive failed (the queue unreachable); doubled on each further failure, up to 30 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
+    public TimeSpan ReceiveRetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Gallery.Api, resolved through service discovery (<c>services__gallery-api__http__0</c>).</summary>
     [Required]
@@ -36,14 +33,4 @@ internal sealed class WorkerOptions : IValidatableObject
 
     /// <summary>Where originals are downloaded to while rendering; the system temp folder when unset.</summary>
     public string? TempDirectory { get; set; }
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (MaxPollInterval < MinPollInterval)
-        {
-            yield return new ValidationResult(
-                $"Worker:MaxPollInterval ({MaxPollInterval}) must not be shorter than Worker:MinPollInterval ({MinPollInterval}).",
-                [nameof(MaxPollInterval), nameof(MinPollInterval)]);
-        }
-    }
 }

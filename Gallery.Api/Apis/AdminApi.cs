@@ -1,12 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Photos;
-using Scrapbook.Storage;
+using Scrapbook.Messaging;
 
 namespace Scrapbook.Gallery.Api.Apis;
 
 /// <summary>Admin endpoints (<c>X-Admin-Key</c>): settings and the moderation queue.</summary>
-internal static class AdminApi
+internal static partial class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
@@ -25,12 +25,22 @@ internal static class AdminApi
         TypedResults.Ok(await store.GetSettingsAsync(cancellationToken));
 
     /// <summary>How many photos there are in each state and how many thumbnail jobs are queued or poisoned, for the admin page's counts.</summary>
-    public static async Task<Ok<AdminStats>> GetStats(PhotoStore store, IJobQueue queue, CancellationToken cancellationToken = default)
+    public static async Task<Ok<AdminStats>> GetStats(PhotoStore store, IJobQueue queue, ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
         var jobs = queue.GetApproximateCountsAsync(cancellationToken);
         var photos = await store.CountAsync(cancellationToken);
-        var (queued, poisoned) = await jobs;
-        return TypedResults.Ok(new AdminStats(photos.Photos, photos.Public, photos.Processing, photos.Failed, photos.PendingApproval, queued, poisoned));
+        QueueCounts? counts = null;
+        try
+        {
+            counts = await jobs;
+        }
+        catch (InvalidOperationException exception)
+        {
+            // The page still shows the photo counts; the log says why the job counts are missing.
+            LogQueueCountsUnavailable(loggers.CreateLogger(typeof(AdminApi)), exception);
+        }
+
+        return TypedResults.Ok(new AdminStats(photos.Photos, photos.Public, photos.Processing, photos.Failed, photos.PendingApproval, counts?.Messages, counts?.DeadLettered));
     }
 
     public static async Task<Results<Ok<SettingsDto>, ProblemHttpResult>> UpdateSettings(
@@ -68,4 +78,7 @@ internal static class AdminApi
         var photo = await store.ModerateAsync(id, approve, cancellationToken);
         return photo is null ? Problems.PhotoNotFound(id) : TypedResults.Ok(photo.ToDto(includeFailureReason: true));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The queue service did not give its message counts")]
+    private static partial void LogQueueCountsUnavailable(ILogger logger, Exception exception);
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Photos;
 using Scrapbook.ServiceDefaults;
-using Scrapbook.Storage;
+using Scrapbook.Messaging;
 using StackExchange.Redis;
 
 namespace Scrapbook.Gallery.Api.Outbox;
@@ -35,7 +35,8 @@ internal sealed partial class OutboxPublisher(
             activity?.SetTag("scrapbook.outbox.sequence", row.Sequence);
             if (row.Kind == OutboxKinds.Job)
             {
-                await queue.SendAsync(BinaryData.FromString(row.Payload), cancellationToken: cancellationToken);
+                // The row's sequence names the job: a send repeated after a crash is the same message to Service Bus's duplicate detection.
+                await queue.SendAsync(new OutgoingJob(JobMessageId(row.Sequence), BinaryData.FromString(row.Payload), row.Traceparent), cancellationToken);
             }
             else
             {
@@ -85,6 +86,8 @@ internal sealed partial class OutboxPublisher(
         // A hint only: the tail also reads after reconnects and periodically, so a lost wake-up delays an event, never loses it.
         await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.EventWake), id, CommandFlags.FireAndForget);
     }
+
+    public static string JobMessageId(long sequence) => "outbox-" + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static string StreamId(long sequence) => sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-0";
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
 using Scrapbook.ServiceDefaults;
-using Scrapbook.Storage;
+using Scrapbook.Messaging;
 using Scrapbook.Thumbnail.Worker.Gallery;
 
 namespace Scrapbook.Thumbnail.Worker.Processing;
@@ -45,8 +45,8 @@ internal sealed partial class JobHandler(
         }
         catch (Exception ex)
         {
-            // Bookkeeping failed (storage unreachable while poisoning or deleting): the message reappears after its
-            // visibility timeout, and the receive loop must go on.
+            // Bookkeeping failed (storage unreachable while poisoning or deleting): the message is delivered again when
+            // its lock lapses, and the receive loop must go on.
             LogUnexpected(logger, ex, message.MessageId);
             outcome = JobOutcome.Retried;
         }
@@ -61,23 +61,23 @@ internal sealed partial class JobHandler(
         var settings = options.Value;
         if (job is null)
         {
-            LogMalformed(logger, message.MessageId, queue.PoisonQueueName);
+            LogMalformed(logger, message.MessageId, queue.DeadLetterName);
             using var timeout = new CancellationTokenSource(s_cleanupTimeout);
-            await queue.MoveToPoisonAsync(message, timeout.Token);
+            await queue.DeadLetterAsync(message, "The message is not a thumbnail job.", timeout.Token);
             metrics.JobFailed("malformed");
             return JobOutcome.Failed;
         }
 
         await using var lease = MessageLease.Start(queue, message, settings.VisibilityTimeout, logger, cancellationToken);
-        if (message.DequeueCount > settings.MaxDeliveries)
+        if (message.DeliveryCount > settings.MaxDeliveries)
         {
-            LogGaveUp(logger, job.PhotoId, message.DequeueCount, settings.MaxDeliveries);
+            LogGaveUp(logger, job.PhotoId, message.DeliveryCount, settings.MaxDeliveries);
             return await FailAsync(lease, job, FailureReasons.Exhausted(null, settings.MaxDeliveries), "exhausted", cancellationToken);
         }
 
         try
         {
-            LogStarted(logger, job.PhotoId, message.DequeueCount, message.MessageId);
+            LogStarted(logger, job.PhotoId, message.DeliveryCount, message.MessageId);
             var request = await pipeline.RunAsync(job, lease.Token);
             var acknowledged = await gallery.CompleteRenditionsAsync(job.PhotoId, request, lease.Token);
             if (await lease.StopAsync() is not { } current)
@@ -87,14 +87,14 @@ internal sealed partial class JobHandler(
             }
 
             using var timeout = new CancellationTokenSource(s_cleanupTimeout);
-            await queue.DeleteAsync(current, timeout.Token);
+            await queue.CompleteAsync(current, timeout.Token);
             if (!acknowledged)
             {
                 LogPhotoGone(logger, job.PhotoId);
                 return JobOutcome.PhotoGone;
             }
 
-            LogCompleted(logger, job.PhotoId, message.DequeueCount);
+            LogCompleted(logger, job.PhotoId, message.DeliveryCount);
             return JobOutcome.Completed;
         }
         catch (OperationCanceledException) when (lease.IsLost)
@@ -112,22 +112,22 @@ internal sealed partial class JobHandler(
             LogRejected(logger, ex, job.PhotoId);
             return await FailAsync(lease, job, FailureReasons.Rejected(ex), "rejected", cancellationToken);
         }
-        catch (Exception ex) when (message.DequeueCount >= settings.MaxDeliveries)
+        catch (Exception ex) when (message.DeliveryCount >= settings.MaxDeliveries)
         {
-            LogAttemptFailed(logger, ex, job.PhotoId, message.DequeueCount, settings.MaxDeliveries);
+            LogAttemptFailed(logger, ex, job.PhotoId, message.DeliveryCount, settings.MaxDeliveries);
             return await FailAsync(lease, job, FailureReasons.Exhausted(ex, settings.MaxDeliveries), "exhausted", cancellationToken);
         }
         catch (Exception ex)
         {
-            LogAttemptFailed(logger, ex, job.PhotoId, message.DequeueCount, settings.MaxDeliveries);
-            await ReleaseAsync(lease, RetryDelay(message.DequeueCount, settings.VisibilityTimeout));
+            LogAttemptFailed(logger, ex, job.PhotoId, message.DeliveryCount, settings.MaxDeliveries);
+            await ReleaseAsync(lease, RetryDelay(message.DeliveryCount, settings.VisibilityTimeout));
             return JobOutcome.Retried;
         }
     }
 
     /// <summary>1 s, 2 s, 4 s … after failed deliveries, never longer than the visibility timeout a crash would cost.</summary>
-    internal static TimeSpan RetryDelay(long dequeueCount, TimeSpan visibilityTimeout) =>
-        TimeSpan.FromSeconds(Math.Min(visibilityTimeout.TotalSeconds, Math.Pow(2, Math.Clamp(dequeueCount - 1, 0, 16))));
+    internal static TimeSpan RetryDelay(long deliveryCount, TimeSpan visibilityTimeout) =>
+        TimeSpan.FromSeconds(Math.Min(visibilityTimeout.TotalSeconds, Math.Pow(2, Math.Clamp(deliveryCount - 1, 0, 16))));
 
     private async Task<JobOutcome> FailAsync(MessageLease lease, ThumbnailJob job, string reason, string kind, CancellationToken cancellationToken)
     {
@@ -141,9 +141,9 @@ internal sealed partial class JobHandler(
             }
 
             using var timeout = new CancellationTokenSource(s_cleanupTimeout);
-            await queue.MoveToPoisonAsync(current, timeout.Token);
+            await queue.DeadLetterAsync(current, reason, timeout.Token);
             metrics.JobFailed(kind);
-            LogFailed(logger, job.PhotoId, queue.PoisonQueueName, reason);
+            LogFailed(logger, job.PhotoId, queue.DeadLetterName, reason);
             return JobOutcome.Failed;
         }
         catch (OperationCanceledException) when (!lease.IsLost && cancellationToken.IsCancellationRequested)
@@ -194,11 +194,11 @@ internal sealed partial class JobHandler(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Photo {PhotoId}: delivery {DequeueCount} of message {MessageId} started")]
-    private static partial void LogStarted(ILogger logger, Guid photoId, long dequeueCount, string messageId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Photo {PhotoId}: delivery {DeliveryCount} of message {MessageId} started")]
+    private static partial void LogStarted(ILogger logger, Guid photoId, long deliveryCount, string messageId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Photo {PhotoId} is ready (delivery {DequeueCount})")]
-    private static partial void LogCompleted(ILogger logger, Guid photoId, long dequeueCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Photo {PhotoId} is ready (delivery {DeliveryCount})")]
+    private static partial void LogCompleted(ILogger logger, Guid photoId, long deliveryCount);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Photo {PhotoId} no longer exists in Gallery.Api; dropped its job")]
     private static partial void LogPhotoGone(ILogger logger, Guid photoId);
@@ -209,24 +209,24 @@ internal sealed partial class JobHandler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Photo {PhotoId}: the original was rejected; failing the photo without retrying")]
     private static partial void LogRejected(ILogger logger, Exception exception, Guid photoId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Photo {PhotoId}: delivery {DequeueCount} of {MaxDeliveries} failed")]
-    private static partial void LogAttemptFailed(ILogger logger, Exception exception, Guid photoId, long dequeueCount, int maxDeliveries);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Photo {PhotoId}: delivery {DeliveryCount} of {MaxDeliveries} failed")]
+    private static partial void LogAttemptFailed(ILogger logger, Exception exception, Guid photoId, long deliveryCount, int maxDeliveries);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Photo {PhotoId}: delivery {DequeueCount} is past the limit of {MaxDeliveries}; failing the photo without another try")]
-    private static partial void LogGaveUp(ILogger logger, Guid photoId, long dequeueCount, int maxDeliveries);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Photo {PhotoId}: delivery {DeliveryCount} is past the limit of {MaxDeliveries}; failing the photo without another try")]
+    private static partial void LogGaveUp(ILogger logger, Guid photoId, long deliveryCount, int maxDeliveries);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Photo {PhotoId} failed; its job moved to {PoisonQueue}: {Reason}")]
-    private static partial void LogFailed(ILogger logger, Guid photoId, string poisonQueue, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Photo {PhotoId} failed; its job moved to {DeadLetterQueue}: {Reason}")]
+    private static partial void LogFailed(ILogger logger, Guid photoId, string deadLetterQueue, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Photo {PhotoId}: could not report the failure to Gallery.Api; the job will come back")]
     private static partial void LogFailReportFailed(ILogger logger, Exception exception, Guid photoId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} is not a thumbnail job; moved to {PoisonQueue}")]
-    private static partial void LogMalformed(ILogger logger, string messageId, string poisonQueue);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId} is not a thumbnail job; moved to {DeadLetterQueue}")]
+    private static partial void LogMalformed(ILogger logger, string messageId, string deadLetterQueue);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Handling message {MessageId} failed; it reappears after its visibility timeout")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling message {MessageId} failed; it is delivered again when its lock lapses")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string messageId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a message for redelivery; it reappears after its visibility timeout")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release a message for redelivery; it is delivered again when its lock lapses")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception);
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Scrapbook.Contracts;
 using Scrapbook.ServiceDefaults;
-using Scrapbook.Storage;
+using Scrapbook.Messaging;
 
 namespace Scrapbook.Thumbnail.Worker.Processing;
 
@@ -10,14 +10,14 @@ internal static class JobTrace
 {
     public static Activity? Start(ActivitySource source, string queueName, JobMessage message, ThumbnailJob? job)
     {
-        var activity = source.StartContinuing($"process {queueName}", ActivityKind.Consumer, job?.Traceparent, job?.Tracestate);
+        // Service Bus carries the trace context beside the body; Storage Queues only inside it, in the job.
+        var activity = source.StartContinuing($"process {queueName}", ActivityKind.Consumer, message.Traceparent ?? job?.Traceparent, job?.Tracestate);
         if (activity is { IsAllDataRequested: true })
         {
-            activity.SetTag("messaging.system", "azure_queue");
             activity.SetTag("messaging.operation.type", "process");
             activity.SetTag("messaging.destination.name", queueName);
             activity.SetTag("messaging.message.id", message.MessageId);
-            activity.SetTag("messaging.message.delivery_count", message.DequeueCount);
+            activity.SetTag("messaging.message.delivery_count", message.DeliveryCount);
             if (job is not null)
             {
                 activity.SetTag("scrapbook.photo.id", job.PhotoId.ToString("D"));

@@ -1,11 +1,11 @@
-using Scrapbook.Storage;
+using Scrapbook.Messaging;
 
 namespace Scrapbook.Thumbnail.Worker.Processing;
 
 /// <summary>
-/// Keeps a received message hidden while its job runs by extending its visibility at half the timeout. When an
-/// extension finds the pop receipt stale, the message has reappeared and another receiver owns it: the lease is
-/// lost and <see cref="Token"/> is cancelled so the job stops quietly.
+/// Keeps a received message locked while its job runs by renewing the lock at half the lock duration. When a renewal
+/// finds the lock lost, the message has been delivered again and another receiver owns it: the lease is lost and
+/// <see cref="Token"/> is cancelled so the job stops quietly.
 /// </summary>
 internal sealed partial class MessageLease : IAsyncDisposable
 {
@@ -43,8 +43,8 @@ internal sealed partial class MessageLease : IAsyncDisposable
         new(queue, message, visibility, logger, cancellationToken);
 
     /// <summary>
-    /// Stops renewing (waiting for an extension in flight, so its new receipt is not lost) and returns the message
-    /// with its latest pop receipt, or null when the lease was lost.
+    /// Stops renewing (waiting for a renewal in flight, so its new receipt is not lost) and returns the message
+    /// with its latest lock, or null when the lease was lost.
     /// </summary>
     public async Task<JobMessage?> StopAsync()
     {
@@ -53,12 +53,12 @@ internal sealed partial class MessageLease : IAsyncDisposable
         return _message;
     }
 
-    /// <summary>Stops renewing and makes the message visible again after <paramref name="delay"/> (zero: at once).</summary>
+    /// <summary>Stops renewing and gives the message back for another delivery after about <paramref name="delay"/> (zero: at once).</summary>
     public async Task ReleaseAsync(TimeSpan delay, CancellationToken cancellationToken = default)
     {
         if (await StopAsync() is { } message)
         {
-            await _queue.ExtendVisibilityAsync(message, delay, cancellationToken);
+            await _queue.AbandonAsync(message, delay, cancellationToken);
         }
     }
 
@@ -80,8 +80,8 @@ internal sealed partial class MessageLease : IAsyncDisposable
                 var message = _message!;
                 try
                 {
-                    // Not cancelled by StopAsync: an extension the service applied must not lose its new receipt.
-                    var renewed = await _queue.ExtendVisibilityAsync(message, _visibility, _callerToken);
+                    // Not cancelled by StopAsync: a renewal the service applied must not lose its new receipt.
+                    var renewed = await _queue.RenewLockAsync(message, _visibility, _callerToken);
                     if (renewed is null)
                     {
                         LogLost(_logger, message.MessageId);
@@ -95,7 +95,7 @@ internal sealed partial class MessageLease : IAsyncDisposable
                 }
                 catch (Exception ex) when (!_callerToken.IsCancellationRequested)
                 {
-                    // Storage hiccup: the message is still hidden for a while; try again at the next tick.
+                    // A queue hiccup: the message stays locked for a while yet; try again at the next tick.
                     LogExtendFailed(_logger, ex, message.MessageId);
                 }
             }
@@ -106,9 +106,9 @@ internal sealed partial class MessageLease : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} became visible again and another receiver holds it; stopping this attempt")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} was delivered again and another receiver holds it; stopping this attempt")]
     private static partial void LogLost(ILogger logger, string messageId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not extend the visibility of message {MessageId}; retrying at the next renewal")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the lock on message {MessageId}; retrying at the next renewal")]
     private static partial void LogExtendFailed(ILogger logger, Exception exception, string messageId);
 }

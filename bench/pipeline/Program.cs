@@ -58,7 +58,7 @@ async Task<int> LatencyAsync()
     for (var i = 0; i <= count; i++)
     {
         var started = Stopwatch.GetTimestamp();
-        var id = await UploadAsync(WithComment(bytes, $"latency {i} {Guid.NewGuid()}"));
+        var id = await UploadAsync(ScrapbookClient.WithJpegComment(bytes, $"latency {i} {Guid.NewGuid()}"));
         await events.WaitForReadyAsync(id, TimeSpan.FromMinutes(2));
         if (i > 0)
         {
@@ -80,9 +80,9 @@ async Task<int> ThroughputAsync()
     Console.WriteLine($"{count} uploads drawn from {corpus.Length} distinct 12–24 MP photos ({megabytes:F0} MB in all), {InFlight} in flight, {Jobs} jobs");
 
     // Warm every process up first (JIT, connections, libvips), as the in-process row is warmed below.
-    await events.WaitForReadyAsync(await UploadAsync(WithComment(await File.ReadAllBytesAsync(corpus[0]), $"warm-up {Guid.NewGuid()}")), TimeSpan.FromMinutes(2));
+    await events.WaitForReadyAsync(await UploadAsync(ScrapbookClient.WithJpegComment(await File.ReadAllBytesAsync(corpus[0]), $"warm-up {Guid.NewGuid()}")), TimeSpan.FromMinutes(2));
 
-    var bodies = await Task.WhenAll(files.Select(async (f, i) => WithComment(await File.ReadAllBytesAsync(f), $"throughput {i} {Guid.NewGuid()}")));
+    var bodies = await Task.WhenAll(files.Select(async (f, i) => ScrapbookClient.WithJpegComment(await File.ReadAllBytesAsync(f), $"throughput {i} {Guid.NewGuid()}")));
     using var gate = new SemaphoreSlim(InFlight);
     var started = Stopwatch.GetTimestamp();
     await Task.WhenAll(bodies.Select(async body =>
@@ -172,22 +172,6 @@ async Task PrintBreakdownAsync(HashSet<string> photoIds)
 }
 
 static double Percentile(List<double> sorted, int p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1)];
-
-// A JPEG comment segment right after SOI: a valid, distinct file without re-encoding.
-static byte[] WithComment(byte[] jpeg, string comment)
-{
-    var text = Encoding.ASCII.GetBytes(comment);
-    var segmentLength = text.Length + 2;
-    var result = new byte[jpeg.Length + 2 + segmentLength];
-    jpeg.AsSpan(0, 2).CopyTo(result);
-    result[2] = 0xFF;
-    result[3] = 0xFE;
-    result[4] = (byte)(segmentLength >> 8);
-    result[5] = (byte)segmentLength;
-    text.CopyTo(result, 6);
-    jpeg.AsSpan(2).CopyTo(result.AsSpan(6 + text.Length));
-    return result;
-}
 
 /// <summary>One SSE connection through the gateway, completing a waiter when its photo's photo.ready (or photo.failed) arrives.</summary>
 internal sealed class ReadyEvents : IAsyncDisposable

@@ -60,4 +60,23 @@ public static class ScrapbookClient
         await Tool.RunAsync("vips", args, timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken);
         return await File.ReadAllBytesAsync(path, cancellationToken);
     }
+
+    /// <summary>
+    /// <paramref name="jpeg"/> with a comment segment after its start-of-image marker: a valid JPEG with the same pixels and
+    /// different bytes (so a different SHA-256), made without re-encoding.
+    /// </summary>
+    public static byte[] WithJpegComment(byte[] jpeg, string comment)
+    {
+        var text = System.Text.Encoding.ASCII.GetBytes(comment);
+        var segmentLength = text.Length + 2;
+        var result = new byte[jpeg.Length + 2 + segmentLength];
+        jpeg.AsSpan(0, 2).CopyTo(result);
+        result[2] = 0xFF;
+        result[3] = 0xFE;
+        result[4] = (byte)(segmentLength >> 8);
+        result[5] = (byte)segmentLength;
+        text.CopyTo(result, 6);
+        jpeg.AsSpan(2).CopyTo(result.AsSpan(6 + text.Length));
+        return result;
+    }
 }

@@ -121,7 +121,7 @@ function dashboard(main, key) {
   }
 
   function stat(label, value, hint) {
-    return h('div', { class: 'stat' }, h('dt', { text: label }), h('dd', { text: String(value) }), hint ? h('p', { class: 'hint', text: hint }) : null);
+    return h('div', { class: 'stat' }, h('dt', { text: label }), h('dd', { text: value ?? '—' }), hint ? h('p', { class: 'hint', text: hint }) : null);
   }
 
   async function refreshCounts() {
