@@ -1,3 +1,6 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Storage.Blobs;
 using Scrapbook.Testing;
 
 namespace Scrapbook.Storage.Tests;
@@ -150,6 +153,31 @@ public sealed class BlobStoreContractTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task ASuffixReadOfABlobReplacedMidReadReturnsTheTailOfTheNewVersionNeverAMix()
+    {
+        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(StorageTestStores.UniqueName("replace"));
+        await container.CreateAsync(cancellationToken: Cancellation);
+        var replacement = StreamAssertions.Pattern(700, seed: 11);
+        var replace = new BeforeFirstPinnedRead(async () =>
+        {
+            var blob = container.GetBlobClient("replaced.bin");
+            await blob.DeleteAsync(cancellationToken: Cancellation);
+            await blob.UploadAsync(new BinaryData(replacement), Cancellation);
+        });
+        var options = new BlobClientOptions();
+        options.AddPolicy(replace, HttpPipelinePosition.PerCall);
+        IBlobStore store = new AzureBlobStore(new BlobServiceClient(azurite.ConnectionString, options).GetBlobContainerClient(container.Name));
+        await store.PutIfAbsentAsync("replaced.bin", new MemoryStream(StreamAssertions.Pattern(1000, seed: 10)), cancellationToken: Cancellation);
+
+        await using var download = await store.OpenReadAsync("replaced.bin", BlobRange.Last(100), Cancellation);
+
+        Assert.True(replace.Replaced);
+        Assert.NotNull(download);
+        Assert.Equal((600, 100, 700), (download.Offset, download.Count, download.Properties.Length));
+        Assert.Equal(replacement[600..], await download.ReadAllAsync(Cancellation));
+    }
+
+    [Fact]
     public async Task ReadsOfAMissingBlobReturnNullWhateverTheRange()
     {
         var store = await CreateStoreAsync();
@@ -265,5 +293,26 @@ public sealed class BlobStoreContractTests(AzuriteServer azurite)
         Assert.Equal(1, (await store.GetPropertiesAsync(key, Cancellation))?.Length);
         Assert.Equal([key], await store.ListAsync("odd keys/", Cancellation).Select(item => item.Key).ToListAsync(Cancellation));
         Assert.True(await store.DeleteAsync(key, Cancellation));
+    }
+
+    /// <summary>Runs <c>replace</c> once, just before the first read pinned to an ETag (If-Match) is sent.</summary>
+    private sealed class BeforeFirstPinnedRead(Func<Task> replace) : HttpPipelinePolicy
+    {
+        private int _replaced;
+
+        public bool Replaced => _replaced == 1;
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Method == RequestMethod.Get && message.Request.Headers.Contains("If-Match") && Interlocked.Exchange(ref _replaced, 1) == 0)
+            {
+                await replace();
+            }
+
+            await ProcessNextAsync(message, pipeline);
+        }
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            throw new NotSupportedException("The store only makes asynchronous calls.");
     }
 }
