@@ -43,6 +43,32 @@ public sealed class BlobStoreContractTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task AWriterWhoseStagedBlocksAnotherWritersCommitDiscardedReportsAlreadyExists()
+    {
+        // Deterministic version of the race: the second writer stages and commits while the first waits to commit its blocks.
+        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(StorageTestStores.UniqueName("commit"));
+        await container.CreateAsync(cancellationToken: Cancellation);
+        var size = (6 * 1024 * 1024) + 321;
+        var (first, second) = (StreamAssertions.Pattern(size, seed: 12), StreamAssertions.Pattern(size, seed: 13));
+        IBlobStore secondWriter = new AzureBlobStore(container);
+        var secondOutcome = default(BlobPutOutcome?);
+        var options = new BlobClientOptions();
+        options.AddPolicy(
+            new BeforeFirst(
+                message => message.Request.Uri.Query.Contains("comp=blocklist", StringComparison.Ordinal),
+                async () => secondOutcome = await secondWriter.PutIfAbsentAsync("contested.bin", new NonSeekableStream(new MemoryStream(second)), cancellationToken: Cancellation)),
+            HttpPipelinePosition.PerCall);
+        IBlobStore firstWriter = new AzureBlobStore(new BlobServiceClient(azurite.ConnectionString, options).GetBlobContainerClient(container.Name));
+
+        var firstOutcome = await firstWriter.PutIfAbsentAsync("contested.bin", new NonSeekableStream(new MemoryStream(first)), cancellationToken: Cancellation);
+
+        Assert.Equal(BlobPutOutcome.Created, secondOutcome);
+        Assert.Equal(BlobPutOutcome.AlreadyExists, firstOutcome);
+        await using var download = await secondWriter.OpenReadAsync("contested.bin", cancellationToken: Cancellation);
+        Assert.Equal(second, await download!.ReadAllAsync(Cancellation));
+    }
+
+    [Fact]
     public async Task EveryKeyRacedByManyWritersHasExactlyOneCreatedOutcome()
     {
         // Many small races rather than one: a check-then-rename publish loses only now and then.
@@ -158,7 +184,7 @@ public sealed class BlobStoreContractTests(AzuriteServer azurite)
         var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(StorageTestStores.UniqueName("replace"));
         await container.CreateAsync(cancellationToken: Cancellation);
         var replacement = StreamAssertions.Pattern(700, seed: 11);
-        var replace = new BeforeFirstPinnedRead(async () =>
+        var replace = new BeforeFirst(message => message.Request.Method == RequestMethod.Get && message.Request.Headers.Contains("If-Match"), async () =>
         {
             var blob = container.GetBlobClient("replaced.bin");
             await blob.DeleteAsync(cancellationToken: Cancellation);
@@ -171,7 +197,7 @@ public sealed class BlobStoreContractTests(AzuriteServer azurite)
 
         await using var download = await store.OpenReadAsync("replaced.bin", BlobRange.Last(100), Cancellation);
 
-        Assert.True(replace.Replaced);
+        Assert.True(replace.Ran);
         Assert.NotNull(download);
         Assert.Equal((600, 100, 700), (download.Offset, download.Count, download.Properties.Length));
         Assert.Equal(replacement[600..], await download.ReadAllAsync(Cancellation));
@@ -295,18 +321,18 @@ public sealed class BlobStoreContractTests(AzuriteServer azurite)
         Assert.True(await store.DeleteAsync(key, Cancellation));
     }
 
-    /// <summary>Runs <c>replace</c> once, just before the first read pinned to an ETag (If-Match) is sent.</summary>
-    private sealed class BeforeFirstPinnedRead(Func<Task> replace) : HttpPipelinePolicy
+    /// <summary>Runs <c>action</c> once, just before the first request that <c>matches</c> is sent.</summary>
+    private sealed class BeforeFirst(Func<HttpMessage, bool> matches, Func<Task> action) : HttpPipelinePolicy
     {
-        private int _replaced;
+        private int _ran;
 
-        public bool Replaced => _replaced == 1;
+        public bool Ran => _ran == 1;
 
         public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
-            if (message.Request.Method == RequestMethod.Get && message.Request.Headers.Contains("If-Match") && Interlocked.Exchange(ref _replaced, 1) == 0)
+            if (matches(message) && Interlocked.Exchange(ref _ran, 1) == 0)
             {
-                await replace();
+                await action();
             }
 
             await ProcessNextAsync(message, pipeline);
