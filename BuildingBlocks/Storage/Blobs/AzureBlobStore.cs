@@ -196,7 +196,8 @@ internal sealed class AzureBlobStore(BlobContainerClient container, int? listPag
             }
         }
 
-        // An empty blob is answered in full whatever the range; any range of it starts at or past the end.
+        // BlobRange.From(0) sends no range header, so an empty blob comes back whole: like any range starting at or past
+        // the end, that range is unsatisfiable.
         if (range is { } wanted && wanted.Resolve(properties.Length) is null)
         {
             await result.Content.DisposeAsync().ConfigureAwait(false);
