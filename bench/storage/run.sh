@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Blob put/get MB/s: our Azure Blob REST store against a private Azurite vs the filesystem store.
-# Usage: bench/storage/run.sh   (starts Azurite on free loopback ports in a temp folder, stops it at the end)
+# Blob put/get MB/s against a private Azurite: Scrapbook.Storage's IBlobStore vs the same Azure.Storage.Blobs calls made directly.
+# Usage: bench/storage/run.sh [--smoke]   (starts Azurite on a free loopback port in a temp folder, stops it at the end;
+#        --smoke runs small sizes once)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -24,7 +25,7 @@ trap cleanup EXIT
 # Node is already required by Azurite; ask the OS for a free loopback port.
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});')"
 
-mkdir -p "$work/azurite" "$work/fs"
+mkdir -p "$work/azurite"
 "$azurite_blob" --silent --skipApiVersionCheck --disableProductStyleUrl \
   --location "$work/azurite" --blobHost 127.0.0.1 --blobPort "$port" >"$work/azurite.log" 2>&1 &
 azurite_pid=$!
@@ -42,8 +43,7 @@ done
 account=devstoreaccount1
 key='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 export ConnectionStrings__blobs="DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$port/$account;"
-export ConnectionStrings__fsblobs="file://$work/fs"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-echo "Azurite $(node -p "require('$repo/eng/azurite/node_modules/azurite/package.json').version") blob service on 127.0.0.1:$port; filesystem store in $work/fs"
-dotnet run --configuration Release --project "$repo/bench/storage/Scrapbook.Bench.Storage.csproj"
+echo "Azurite $(node -p "require('$repo/eng/azurite/node_modules/azurite/package.json').version") blob service on 127.0.0.1:$port"
+dotnet run --configuration Release --project "$repo/bench/storage/Scrapbook.Bench.Storage.csproj" -- "$@"

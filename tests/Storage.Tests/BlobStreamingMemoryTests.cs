@@ -9,20 +9,17 @@ public sealed class MemoryMeasurement;
 /// A 100 MB blob goes up from a generated stream and comes back, checked byte by byte, while the test process's
 /// managed heap stays flat. Runs alone so other tests' allocations don't blur the numbers.
 /// </summary>
-public abstract class BlobStreamingMemoryContract(ITestOutputHelper output)
+[Collection(nameof(MemoryMeasurement))]
+public sealed class BlobStreamingMemoryTests(AzuriteServer azurite, ITestOutputHelper output)
 {
     private const long Size = 100L * 1024 * 1024;
     private const long Budget = 16L * 1024 * 1024;
-
-    private protected abstract string StoreName { get; }
-
-    private protected abstract Task<IBlobStore> CreateStoreAsync();
 
     [Fact]
     public async Task AHundredMegabytePutAndReadKeepManagedMemoryFlat()
     {
         var cancellation = TestContext.Current.CancellationToken;
-        var store = await CreateStoreAsync();
+        var store = await StorageTestStores.CreateAsync(azurite);
         var readBuffer = new byte[81920];
 
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
@@ -75,7 +72,7 @@ public abstract class BlobStreamingMemoryContract(ITestOutputHelper output)
         var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
 
         output.WriteLine(
-            $"{StoreName}: 100 MB put+read; managed heap {Mb(heapBefore)} -> {Mb(heapAfter)} MB (growth {Mb(heapAfter - heapBefore)} MB, " +
+            $"Azure.Storage.Blobs on Azurite: 100 MB put+read; managed heap {Mb(heapBefore)} -> {Mb(heapAfter)} MB (growth {Mb(heapAfter - heapBefore)} MB, " +
             $"peak +{Mb(peak - heapBefore)} MB); allocated during transfer {Mb(allocated)} MB");
 
         Assert.Equal(BlobPutOutcome.Created, outcome);
@@ -86,24 +83,4 @@ public abstract class BlobStreamingMemoryContract(ITestOutputHelper output)
     }
 
     private static string Mb(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
-}
-
-[Collection(nameof(MemoryMeasurement))]
-public sealed class AzureBlobStreamingMemoryTests(AzuriteServer azurite, ITestOutputHelper output) : BlobStreamingMemoryContract(output)
-{
-    private protected override string StoreName => "Azure Blob REST (Azurite)";
-
-    private protected override Task<IBlobStore> CreateStoreAsync() => StorageTestStores.CreateAzureAsync(azurite);
-}
-
-[Collection(nameof(MemoryMeasurement))]
-public sealed class FileSystemBlobStreamingMemoryTests(ITestOutputHelper output) : BlobStreamingMemoryContract(output), IDisposable
-{
-    private readonly TempDirectory _root = new("scrapbook-blobs");
-
-    private protected override string StoreName => "Filesystem";
-
-    private protected override Task<IBlobStore> CreateStoreAsync() => StorageTestStores.CreateFileSystemAsync(_root.Path);
-
-    public void Dispose() => _root.Dispose();
 }

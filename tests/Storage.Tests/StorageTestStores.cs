@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
+using Azure.Storage.Blobs;
 using Scrapbook.Testing;
 
 namespace Scrapbook.Storage.Tests;
@@ -7,28 +7,11 @@ internal static class StorageTestStores
 {
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 50)];
 
-    public static async Task<IBlobStore> CreateAzureAsync(AzuriteServer azurite, int? listPageSize = null, string? connectionString = null)
+    /// <summary>A store on a new, empty container of the shared Azurite; <paramref name="listPageSize"/> forces paging.</summary>
+    public static async Task<IBlobStore> CreateAsync(AzuriteServer azurite, int? listPageSize = null)
     {
-        var store = StorageFactory.CreateBlobStore(
-            StorageConnectionString.Parse(connectionString ?? azurite.ConnectionString),
-            UniqueName("test"),
-            NullLoggerFactory.Instance,
-            listPageSize: listPageSize);
-        await ((IStorageResource)store).EnsureCreatedAsync(TestContext.Current.CancellationToken);
-        return store;
-    }
-
-    public static async Task<IBlobStore> CreateFileSystemAsync(string root)
-    {
-        var store = StorageFactory.CreateBlobStore(StorageConnectionString.Parse(new Uri(root).AbsoluteUri), "unused", NullLoggerFactory.Instance);
-        await ((IStorageResource)store).EnsureCreatedAsync(TestContext.Current.CancellationToken);
-        return store;
-    }
-
-    public static async Task<IJobQueue> CreateQueueAsync(AzuriteServer azurite, string? name = null)
-    {
-        var queue = StorageFactory.CreateJobQueue(StorageConnectionString.Parse(azurite.ConnectionString), name ?? UniqueName("jobs"), NullLoggerFactory.Instance);
-        await ((IStorageResource)queue).EnsureCreatedAsync(TestContext.Current.CancellationToken);
-        return queue;
+        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(UniqueName("test"));
+        await container.CreateAsync(cancellationToken: TestContext.Current.CancellationToken);
+        return new AzureBlobStore(container, listPageSize);
     }
 }

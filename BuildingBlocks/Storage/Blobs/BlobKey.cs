@@ -1,8 +1,8 @@
 namespace Scrapbook.Storage;
 
 /// <summary>
-/// The key rules every <see cref="IBlobStore"/> enforces, so that a key valid for Azure is valid on disk
-/// and can never name a path outside the store's root.
+/// The key rules <see cref="IBlobStore"/> enforces: Azure accepts almost any blob name, but keys are also parts of URLs
+/// and listing prefixes, so they stay relative, '/'-separated and free of "." and ".." segments.
 /// </summary>
 public static class BlobKey
 {

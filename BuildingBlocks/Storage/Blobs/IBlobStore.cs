@@ -2,11 +2,12 @@ namespace Scrapbook.Storage;
 
 /// <summary>
 /// A flat namespace of immutable-by-convention blobs addressed by '/'-separated keys
-/// (e.g. <c>originals/{sha256}</c>). Implemented on the Azure Blob REST API and on the local filesystem.
+/// (e.g. <c>originals/{sha256}</c>), kept in an Azure Blob Storage container.
 /// </summary>
 /// <remarks>
-/// Keys are validated identically by every implementation (see <see cref="BlobKey"/>): no empty,
-/// "." or ".." segments, no leading '/', no backslashes and no control characters.
+/// Keys are validated before any request (see <see cref="BlobKey"/>): no empty, "." or ".." segments,
+/// no leading '/', no backslashes and no control characters. Failures the service reports surface as
+/// <see cref="Azure.RequestFailedException"/>.
 /// </remarks>
 public interface IBlobStore
 {
@@ -19,8 +20,8 @@ public interface IBlobStore
 
     /// <summary>
     /// Opens the blob (or a byte range of it) for reading. Returns <c>null</c> when the blob does not exist.
-    /// Throws <see cref="BlobRangeNotSatisfiableException"/> when the range starts at or past the end.
-    /// The caller disposes the result, which releases the underlying connection or file handle.
+    /// Throws <see cref="BlobRangeNotSatisfiableException"/> when the range starts at or past the end (every range of an empty blob does).
+    /// The caller disposes the result, which releases the underlying connection.
     /// </summary>
     Task<BlobDownload?> OpenReadAsync(string key, BlobRange? range = null, CancellationToken cancellationToken = default);
 
@@ -47,7 +48,7 @@ public enum BlobPutOutcome
 /// <summary>Properties of a stored blob.</summary>
 /// <param name="Length">Total size in bytes.</param>
 /// <param name="ETag">Opaque, quoted entity tag; changes when the blob is replaced.</param>
-/// <param name="ContentType">Media type stored with (or inferred for) the blob.</param>
+/// <param name="ContentType">Media type stored with the blob (<c>application/octet-stream</c> when none was given).</param>
 /// <param name="LastModified">When the blob was last written.</param>
 public sealed record BlobProperties(long Length, string ETag, string ContentType, DateTimeOffset LastModified);
 

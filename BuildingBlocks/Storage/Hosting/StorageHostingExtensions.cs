@@ -1,82 +1,90 @@
 using Azure.Core;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Scrapbook.Storage;
 
-/// <summary>Registers <see cref="IBlobStore"/> and <see cref="IJobQueue"/> from Aspire-style connection strings.</summary>
+/// <summary>Registers <see cref="IBlobStore"/> on Azure Blob Storage from an Aspire-style connection string.</summary>
 public static class StorageHostingExtensions
 {
     /// <summary>The container holding <c>originals/…</c> and <c>renditions/…</c> unless another is named.</summary>
     public const string DefaultContainer = "scrapbook";
 
-    /// <summary>The thumbnail job queue.</summary>
-    public const string DefaultQueue = "thumbnails";
-
     private static readonly TimeSpan s_healthCheckTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Registers an <see cref="IBlobStore"/> for <c>ConnectionStrings:{connectionName}</c>: an Azure Storage connection string
-    /// or service URI selects the Azure Blob store on <paramref name="container"/>, <c>file:///path</c> the filesystem store.
-    /// The store is keyed by <paramref name="container"/> and is also the unkeyed default when it is the first one registered.
-    /// The container (or directory) is created at start when missing, and a health check named <c>blobs-{container}</c> is added.
+    /// Registers an <see cref="IBlobStore"/> on <paramref name="container"/>, reached through a <see cref="BlobServiceClient"/>
+    /// named <paramref name="connectionName"/> (Microsoft.Extensions.Azure's <see cref="IAzureClientFactory{TClient}"/>) and
+    /// made from <c>ConnectionStrings:{connectionName}</c> when first resolved: an absolute http(s) URI is the blob service
+    /// endpoint, authenticated with <see cref="DefaultAzureCredential"/>; anything else is an Azure Storage connection string.
+    /// The store and its <see cref="BlobContainerClient"/> are keyed by <paramref name="container"/>, and the store is also the
+    /// unkeyed default when it is the first one registered. The container is created at start when missing, and a health
+    /// check named <c>blobs-{container}</c>, tagged <c>ready</c>, is added.
     /// </summary>
     public static IHostApplicationBuilder AddBlobStore(this IHostApplicationBuilder builder, string connectionName = "blobs", string container = DefaultContainer)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ResourceNames.Validate(container, "container");
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
+        ContainerName.Validate(container);
 
-        builder.Services.AddKeyedSingleton<IBlobStore>(container, (services, _) => StorageFactory.CreateBlobStore(
-            ReadConnectionString(services, connectionName),
-            container,
-            services.GetRequiredService<ILoggerFactory>(),
-            services.GetService<TokenCredential>(),
-            connectionName));
+        builder.Services.AddAzureClients(clients =>
+        {
+            // The factory runs when the client is first resolved (at the latest when the host starts), so connection
+            // strings added to configuration after registration — test hosts, user secrets — are honoured.
+            clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, services) =>
+                    CreateServiceClient(services.GetRequiredService<IConfiguration>(), connectionName, options, credential))
+                .WithName(connectionName);
+            clients.UseCredential(new DefaultAzureCredential());
+        });
+
+        builder.Services.AddKeyedSingleton(container, (services, _) =>
+            services.GetRequiredService<IAzureClientFactory<BlobServiceClient>>().CreateClient(connectionName).GetBlobContainerClient(container));
+        builder.Services.AddKeyedSingleton<IBlobStore>(container, (services, _) =>
+            new AzureBlobStore(services.GetRequiredKeyedService<BlobContainerClient>(container)));
         builder.Services.TryAddSingleton(services => services.GetRequiredKeyedService<IBlobStore>(container));
-        AddResource(builder, $"blobs-{container}", services => (IStorageResource)services.GetRequiredKeyedService<IBlobStore>(container));
-        return builder;
-    }
 
-    /// <summary>
-    /// Registers an <see cref="IJobQueue"/> for queue <paramref name="queueName"/> on <c>ConnectionStrings:{connectionName}</c>
-    /// (an Azure Storage connection string or queue service URI). Keyed by <paramref name="queueName"/>, and the unkeyed default
-    /// when it is the first one registered. The queue and its <c>-poison</c> queue are created at start when missing,
-    /// and a health check named <c>queue-{queueName}</c> is added.
-    /// </summary>
-    public static IHostApplicationBuilder AddJobQueue(this IHostApplicationBuilder builder, string connectionName = "queues", string queueName = DefaultQueue)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ResourceNames.Validate(queueName, "queue");
-
-        builder.Services.AddKeyedSingleton<IJobQueue>(queueName, (services, _) => StorageFactory.CreateJobQueue(
-            ReadConnectionString(services, connectionName),
-            queueName,
-            services.GetRequiredService<ILoggerFactory>(),
-            services.GetService<TokenCredential>(),
-            connectionName));
-        builder.Services.TryAddSingleton(services => services.GetRequiredKeyedService<IJobQueue>(queueName));
-        AddResource(builder, $"queue-{queueName}", services => (IStorageResource)services.GetRequiredKeyedService<IJobQueue>(queueName));
-        return builder;
-    }
-
-    private static void AddResource(IHostApplicationBuilder builder, string name, Func<IServiceProvider, IStorageResource> resource)
-    {
-        builder.Services.AddSingleton(resource);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StorageInitializer>());
+        builder.Services.AddSingleton(new BlobContainerRegistration(container));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BlobContainerInitializer>());
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-            name,
-            services => new StorageHealthCheck(resource(services)),
+            $"blobs-{container}",
+            services => new BlobContainerHealthCheck(services.GetRequiredKeyedService<BlobContainerClient>(container)),
             failureStatus: null,
             tags: ["ready", "storage"],
             timeout: s_healthCheckTimeout));
+        return builder;
     }
 
-    // Read when the store is first resolved (at the latest when the host starts), so configuration added after
-    // registration — test hosts, user secrets — is honoured, and a bad value fails the start with a clear message.
-    private static StorageConnectionString ReadConnectionString(IServiceProvider services, string connectionName) =>
-        StorageConnectionString.Parse(services.GetRequiredService<IConfiguration>().GetConnectionString(connectionName), connectionName);
+    private static BlobServiceClient CreateServiceClient(IConfiguration configuration, string connectionName, BlobClientOptions options, TokenCredential credential)
+    {
+        var value = configuration.GetConnectionString(connectionName);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new InvalidOperationException(
+                $"No blob storage is configured: set ConnectionStrings__{connectionName} (ConnectionStrings:{connectionName}) to a blob service URI " +
+                "such as https://{account}.blob.core.windows.net/ or to an Azure Storage connection string.");
+        }
+
+        if (Uri.TryCreate(value, UriKind.Absolute, out var serviceUri) && (serviceUri.Scheme == Uri.UriSchemeHttps || serviceUri.Scheme == Uri.UriSchemeHttp))
+        {
+            return new BlobServiceClient(serviceUri, credential, options);
+        }
+
+        try
+        {
+            return new BlobServiceClient(value, options);
+        }
+        catch (FormatException invalid)
+        {
+            // The value may hold an account key: name the setting, never echo it.
+            throw new InvalidOperationException(
+                $"ConnectionStrings__{connectionName} is neither an http(s) blob service URI nor a valid Azure Storage connection string: {invalid.Message}",
+                invalid);
+        }
+    }
 }
