@@ -33,6 +33,9 @@ public static class ServiceDefaultsExtensions
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
         ["Logging:LogLevel:Polly"] = "Warning", // every successful attempt is an Information line; retries are Warnings
+        // The Azure SDK logs every request at Information and every error answer at Warning, expected ones too (a 404 for a
+        // missing blob, a 409 for one already there); failures that matter reach the caller's own logs as exceptions.
+        ["Logging:LogLevel:Azure.Core"] = "Error",
     };
 
     /// <summary>

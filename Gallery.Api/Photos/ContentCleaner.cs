@@ -1,3 +1,4 @@
+using Azure;
 using Scrapbook.Contracts;
 using Scrapbook.Storage;
 
@@ -32,7 +33,8 @@ internal sealed partial class ContentCleaner(IBlobStore blobs, ILogger<ContentCl
 
             LogDeleted(logger, sha256, keys.Count);
         }
-        catch (Exception exception) when (exception is StorageException or HttpRequestException or OperationCanceledException or IOException)
+        // The SDK throws RequestFailedException for an answer it did not want, and AggregateException once its retries ran out.
+        catch (Exception exception) when (exception is RequestFailedException or AggregateException or OperationCanceledException or IOException)
         {
             LogFailed(logger, sha256, exception);
         }

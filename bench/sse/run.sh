@@ -95,11 +95,18 @@ for path in ${paths//,/ }; do
   case "$path" in
     gateway)
       gateway_ports=""; gateway_pids=""
-      mkdir -p "$data/blobs"
+      # The Gateway serves /media from blob storage and checks its container at start: an Azurite of its own.
+      free_port blob_port; free_port queue_port; free_port table_port
+      "$root/eng/azurite/node_modules/.bin/azurite" --silent --skipApiVersionCheck --location "$data/azurite" \
+        --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
+        --tableHost 127.0.0.1 --tablePort "$table_port" >"$data/azurite.log" 2>&1 &
+      pids+=($!)
+      for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$blob_port/" && break; sleep 0.2; done
+      blobs="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;"
       for i in $(seq 1 "$replicas"); do
         free_port port
         (cd "$root/Gateway/bin/Release/net10.0" && exec env "${production[@]}" ASPNETCORE_URLS="http://127.0.0.1:$port" \
-          services__notify-api__http__0="http://127.0.0.1:$notify_port" ConnectionStrings__blobs="file://$data/blobs" \
+          services__notify-api__http__0="http://127.0.0.1:$notify_port" ConnectionStrings__blobs="$blobs" \
           dotnet Scrapbook.Gateway.dll) >"$data/gateway-$i.log" 2>&1 &
         pid=$!
         pids+=("$pid")

@@ -18,7 +18,7 @@ public sealed class ForwarderFixture : IAsyncLifetime
     public const string DeadRoute = "/api/dead";
     public const string SlowRoute = "/api/slow";
 
-    private readonly TempDirectory _blobs = new("gateway-blobs");
+    private readonly AzuriteServer _azurite = new();
     private GatewayServer? _gateway;
 
     internal Upstream Upstream { get; private set; } = null!;
@@ -60,11 +60,12 @@ public sealed class ForwarderFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        await _azurite.InitializeAsync();
         Upstream = await Upstream.StartAsync();
         var upstream = Upstream.BaseAddress.ToString().TrimEnd('/');
         _gateway = new GatewayServer(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:blobs"] = "file://" + _blobs.Path,
+            ["ConnectionStrings:blobs"] = _azurite.ConnectionString,
             ["services:gallery-api:http:0"] = upstream,
             ["services:upload-api:http:0"] = upstream,
             ["services:notify-api:http:0"] = upstream,
@@ -97,7 +98,7 @@ public sealed class ForwarderFixture : IAsyncLifetime
             await Upstream.DisposeAsync();
         }
 
-        _blobs.Dispose();
+        await _azurite.DisposeAsync();
         _deadPort.Dispose();
     }
 

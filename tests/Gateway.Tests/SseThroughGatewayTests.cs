@@ -13,7 +13,7 @@ namespace Scrapbook.Gateway.Tests;
 /// </summary>
 public sealed class NotifyBehindGateway : IAsyncLifetime
 {
-    private readonly TempDirectory _blobs = new("gateway-sse-blobs");
+    private readonly AzuriteServer _azurite = new();
     private RelayedEventWriter? _events;
     private ConnectionMultiplexer? _redis;
     private ServiceUnderTest? _notify;
@@ -28,7 +28,7 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        await Redis.InitializeAsync();
+        await Task.WhenAll(Redis.InitializeAsync().AsTask(), _azurite.InitializeAsync().AsTask());
         _redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         _events = new RelayedEventWriter(_redis);
         var environment = new Dictionary<string, string?>
@@ -44,7 +44,7 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
         _gateway = await ServiceUnderTest.StartAsync("Gateway", "Scrapbook.Gateway", new Dictionary<string, string?>
         {
             // The gateway needs a blob store to start (for /media); these tests never read from it.
-            ["ConnectionStrings__blobs"] = "file://" + _blobs.Path,
+            ["ConnectionStrings__blobs"] = _azurite.ConnectionString,
             ["services__notify-api__http__0"] = _notify.BaseAddress.ToString().TrimEnd('/'),
         });
     }
@@ -77,7 +77,7 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
         finally
         {
             await Redis.DisposeAsync();
-            _blobs.Dispose();
+            await _azurite.DisposeAsync();
         }
     }
 }
