@@ -22,6 +22,7 @@ internal sealed partial class QueueNudge : IAsyncDisposable
     private readonly Lock _gate = new();
     private TaskCompletionSource _next = NewSource();
     private Task<bool>? _subscription;
+    private bool _disposed;
 
     public QueueNudge(IConnectionMultiplexer? redis, string queueName, ILogger logger)
     {
@@ -96,9 +97,16 @@ internal sealed partial class QueueNudge : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Registered keyed and unkeyed, the queue is disposed twice by the container.
         Task<bool>? subscription;
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             subscription = _subscription;
             _subscription = Task.FromResult(true); // No new subscription after this.
         }
