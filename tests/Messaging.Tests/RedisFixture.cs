@@ -9,6 +9,8 @@ public sealed class RedisFixture : IAsyncLifetime
     private readonly RedisServer _server = new();
     private ConnectionMultiplexer? _multiplexer;
 
+    public string ConnectionString => _server.ConnectionString;
+
     public IConnectionMultiplexer Multiplexer => _multiplexer ?? throw new InvalidOperationException("The Redis fixture has not started.");
 
     /// <summary>Connects the way Aspire does: a Redis that is down (now or later) is retried in the background, not fatal.</summary>

@@ -65,6 +65,9 @@ internal sealed partial class StorageQueueJobQueue : IJobQueue, IJobQueueResourc
     /// <summary>How many receives are waiting on an empty queue right now (tests wait for this before they send).</summary>
     internal int WaitingReceivers => Volatile.Read(ref _waitingReceivers);
 
+    /// <summary>For tests that need to know a nudge has landed.</summary>
+    internal QueueNudge Nudge => _nudge;
+
     public async Task SendAsync(OutgoingJob job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
