@@ -48,7 +48,8 @@ public interface IJobQueue
 
     /// <summary>
     /// Moves the message to <see cref="DeadLetterName"/> with <paramref name="reason"/>. <c>false</c> when the lock was already lost
-    /// (Storage Queues send the copy first either way: at least once).
+    /// (Storage Queues send the copy first either way: at least once). Service Bus keeps the reason with the message; a Storage Queues
+    /// copy is the body alone, so there the reason is logged.
     /// </summary>
     Task<bool> DeadLetterAsync(JobMessage message, string reason, CancellationToken cancellationToken = default);
 

@@ -182,8 +182,7 @@ public sealed class HostingTests(AzuriteServer azurite, RedisFixture redis)
         try
         {
             var queue = (StorageQueueJobQueue)host.Services.GetRequiredService<IJobQueue>();
-            await queue.SendAsync(TestQueues.NewJob("warm-up"), Cancellation); // connections open, as in a running system
-            Assert.True(await queue.CompleteAsync(Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), Cancellation)), Cancellation));
+            await TestQueues.WarmUpAsync(queue, queue);
 
             var receive = queue.ReceiveAsync(1, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20), Cancellation);
             await TestQueues.WaitForWaitingReceiversAsync(queue, 1);

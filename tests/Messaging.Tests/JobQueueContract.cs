@@ -68,6 +68,22 @@ public abstract class JobQueueContract : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ASecondSendOfTheSameJobIdIsDroppedWhereTheTransportDetectsDuplicates()
+    {
+        var queue = await OpenQueueAsync();
+        Assert.SkipUnless(KeepsJobIdAndTraceparent, "Storage Queues have no duplicate detection: a second send is a second message.");
+        var job = TestQueues.NewJob("once");
+
+        await queue.SendAsync(job, Cancellation);
+        await queue.SendAsync(job, Cancellation);
+        var received = await ReceiveOneAsync(queue, LongLock);
+
+        Assert.Equal(job.MessageId, received.MessageId);
+        Assert.Empty(await queue.ReceiveAsync(32, LongLock, TimeSpan.FromSeconds(2), Cancellation));
+        Assert.True(await queue.CompleteAsync(received, Cancellation));
+    }
+
+    [Fact]
     public async Task ALockedMessageIsNotDeliveredToASecondReceiver()
     {
         var queue = await OpenQueueAsync();
@@ -274,9 +290,7 @@ public abstract class JobQueueContract : IAsyncDisposable
         var queue = await OpenQueueAsync();
         var other = await OpenSecondClientAsync(queue);
 
-        // A sender and a receiver that have worked before, as in a running system: connections are open and not part of the timing.
-        await other.SendAsync(TestQueues.NewJob("warm-up"), Cancellation);
-        Assert.True(await queue.CompleteAsync(await ReceiveOneAsync(queue, LongLock), Cancellation));
+        await TestQueues.WarmUpAsync(other, queue);
 
         var receive = queue.ReceiveAsync(1, LongLock, TimeSpan.FromSeconds(20), Cancellation);
         await WaitForWaitingReceiversAsync(queue, 1);

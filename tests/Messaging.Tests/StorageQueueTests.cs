@@ -28,6 +28,7 @@ public sealed class StorageQueueTests(AzuriteServer azurite, RedisFixture redis)
     {
         var queue = Own(await TestQueues.CreateStorageAsync(azurite, redis.Multiplexer, s_slowPoll));
         var sender = Own(TestQueues.OpenStorage(azurite, queue.Name, redis.Multiplexer));
+        await TestQueues.WarmUpAsync(sender, queue);
 
         var receive = queue.ReceiveAsync(1, s_lock, s_longWait, Cancellation);
         await TestQueues.WaitForWaitingReceiversAsync(queue, 1);
@@ -90,6 +91,8 @@ public sealed class StorageQueueTests(AzuriteServer azurite, RedisFixture redis)
         var here = Own(await TestQueues.CreateStorageAsync(azurite, redis.Multiplexer, s_slowPoll));
         var there = Own(TestQueues.OpenStorage(azurite, here.Name, otherRedis, s_slowPoll));
         var sender = Own(TestQueues.OpenStorage(azurite, here.Name, redis.Multiplexer));
+        await TestQueues.WarmUpAsync(sender, here);
+        await TestQueues.WarmUpAsync(sender, there);
         var waiting = new List<Task<IReadOnlyList<JobMessage>>>
         {
             here.ReceiveAsync(1, s_lock, s_longWait, Cancellation),
@@ -147,6 +150,7 @@ public sealed class StorageQueueTests(AzuriteServer azurite, RedisFixture redis)
         await using var connection = await RedisFixture.ConnectAsync(server.ConnectionString);
         var queue = Own(await TestQueues.CreateStorageAsync(azurite, connection, s_slowPoll));
         var sender = Own(TestQueues.OpenStorage(azurite, queue.Name, connection));
+        await TestQueues.WarmUpAsync(sender, queue);
         Assert.Empty(await queue.ReceiveAsync(1, s_lock, TimeSpan.FromMilliseconds(50), Cancellation)); // subscribes
 
         await server.KillAsync();

@@ -33,6 +33,17 @@ internal static class TestQueues
         await Eventually.TrueAsync(() => Task.FromResult(queue.WaitingReceivers >= count), TimeSpan.FromSeconds(10), $"{count} receive(s) waiting on {queue.Name}");
     }
 
+    /// <summary>
+    /// One job from <paramref name="sender"/> through <paramref name="receiver"/>, so both have open connections, as in a running
+    /// system, before a test times a delivery.
+    /// </summary>
+    public static async Task WarmUpAsync(IJobQueue sender, IJobQueue receiver)
+    {
+        await sender.SendAsync(NewJob("warm-up"), Cancellation);
+        var received = Assert.Single(await receiver.ReceiveAsync(1, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), Cancellation));
+        Assert.True(await receiver.CompleteAsync(received, Cancellation));
+    }
+
     public static OutgoingJob NewJob(string? text = null, string? traceparent = null)
     {
         var id = Guid.NewGuid().ToString("N");
