@@ -93,6 +93,7 @@ internal sealed partial class StorageQueueJobQueue : IJobQueue, IJobQueueResourc
         var pause = _options.MinPollInterval;
         while (true)
         {
+            // Taken before the look, so a job sent while the look is under way still ends the wait below at once.
             var nudged = _nudge.Next;
             var response = await _queue.ReceiveMessagesAsync(maxMessages, visibility, cancellationToken).ConfigureAwait(false);
             if (response.Value is { Length: > 0 } messages)
@@ -170,14 +171,14 @@ internal sealed partial class StorageQueueJobQueue : IJobQueue, IJobQueueResourc
 
     public async Task<bool> DeadLetterAsync(JobMessage message, string reason, CancellationToken cancellationToken = default)
     {
-        var receipt = GetPopReceipt(message);
+        _ = GetPopReceipt(message); // refuses a message from another transport before anything is sent
         ArgumentNullException.ThrowIfNull(reason);
 
         // Copy first, then delete: a crash in between leaves the job in both queues, never in neither. The copy has no room for the
         // reason (a storage message is its body alone), so the reason goes to the log.
         await _poison.SendMessageAsync(message.Body, visibilityTimeout: null, timeToLive: s_neverExpires, cancellationToken).ConfigureAwait(false);
         LogDeadLettered(_logger, message.MessageId, Name, DeadLetterName, message.DeliveryCount, reason);
-        return await CompleteAsync(message with { Lock = receipt }, cancellationToken).ConfigureAwait(false);
+        return await CompleteAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<QueueCounts> GetApproximateCountsAsync(CancellationToken cancellationToken = default)
