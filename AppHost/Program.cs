@@ -30,12 +30,12 @@ var upload = builder.AddProject<Projects.Scrapbook_Upload_Api>("upload-api")
 
 builder.AddProject<Projects.Scrapbook_Thumbnail_Worker>("thumbnail-worker")
     .WithHttpEndpoint()
-    .WithReference(blobs).WithReference(queues).WithReference(gallery)
+    .WithReference(blobs).WithReference(queues).WithReference(redis).WithReference(gallery)
     .RequiresNativeLibrary("libvips.so.42")
     .WithReplicas(2)
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash()
-    .WaitFor(blobs).WaitFor(queues).WaitFor(gallery);
+    .WaitFor(blobs).WaitFor(queues).WaitFor(redis).WaitFor(gallery);
 
 var notify = builder.AddProject<Projects.Scrapbook_Notify_Api>("notify-api")
     .WithHttpEndpoint()

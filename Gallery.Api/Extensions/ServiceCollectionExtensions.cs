@@ -4,6 +4,7 @@ using Scrapbook.Gallery.Api.Apis;
 using Scrapbook.Gallery.Api.Data;
 using Scrapbook.Gallery.Api.Outbox;
 using Scrapbook.Gallery.Api.Photos;
+using Scrapbook.Messaging;
 using Scrapbook.Storage;
 
 namespace Scrapbook.Gallery.Api.Extensions;
@@ -27,8 +28,9 @@ internal static class ServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseConnectionName, tags: ["ready", "db"]);
 
         builder.AddBlobStore("blobs");
-        builder.AddJobQueue("queues", Channels.ThumbnailQueue);
-        builder.AddRedisClient("redis");
+        // Before the job queue: its Storage Queues sender nudges idle workers through this Redis.
+        builder.AddWakeUpRedisClient("redis");
+        builder.AddJobQueue(Channels.ThumbnailQueue);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<OutboxSignal>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
+using Scrapbook.Messaging;
 using Scrapbook.Storage;
 using Scrapbook.Thumbnail.Worker.Gallery;
 using Scrapbook.Thumbnail.Worker.Processing;
@@ -26,7 +27,9 @@ internal static class ThumbnailWorkerExtensions
             .ValidateOnStart();
 
         builder.AddBlobStore("blobs");
-        builder.AddJobQueue("queues", Channels.ThumbnailQueue);
+        // Before the job queue: on Storage Queues, the sender's nudge through this Redis wakes the waiting receive.
+        builder.AddWakeUpRedisClient("redis");
+        builder.AddJobQueue(Channels.ThumbnailQueue);
         builder.AddImaging();
 
         builder.Services.AddHttpClient(GalleryClient.HttpClientName, (services, http) =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -31,7 +32,7 @@ public sealed class WorkerCrashUnderLoadTests(ITestOutputHelper output) : IDispo
         await system.InitializeAsync();
         using var http = system.CreateGatewayClient(TimeSpan.FromMinutes(1));
         var token = await ScrapbookClient.NewOwnerTokenAsync(http, Cancellation);
-        using var folder = new TempDirectory("crash-under-load");
+        using var folder = new Scrapbook.Testing.TempDirectory("crash-under-load");
         var jpeg = await ScrapbookClient.MakeJpegAsync(Path.Combine(folder.Path, "base.jpg"), 2400, 1800, Cancellation);
 
         await using var events = await SseConnection.OpenAsync(system.GatewayUrl, bearerToken: token, cancellationToken: Cancellation);

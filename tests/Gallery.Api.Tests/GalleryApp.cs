@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Scrapbook.Messaging;
 using Scrapbook.Storage;
 using StackExchange.Redis;
 

@@ -4,9 +4,9 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Scrapbook.Contracts;
-using StackExchange.Redis;
+using Scrapbook.Messaging;
 using Scrapbook.ServiceDefaults;
-using Scrapbook.Storage;
+using StackExchange.Redis;
 
 namespace Scrapbook.Gallery.Api.Tests;
 
@@ -134,10 +134,10 @@ public static class GalleryCalls
         var deadline = DateTime.UtcNow + Deadline;
         while (true)
         {
-            foreach (var message in await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30), cancellationToken))
+            foreach (var message in await queue.ReceiveAsync(32, TimeSpan.FromSeconds(30), TimeSpan.Zero, cancellationToken))
             {
                 var job = JsonSerializer.Deserialize(message.Body.ToString(), ContractsJsonContext.Default.ThumbnailJob)!;
-                await queue.DeleteAsync(message, cancellationToken);
+                await queue.CompleteAsync(message, cancellationToken);
                 if (job.PhotoId == photoId)
                 {
                     return job;

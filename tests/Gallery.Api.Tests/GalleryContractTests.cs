@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Data;
 using Scrapbook.Gallery.Api.Outbox;
+using Scrapbook.Messaging;
 using Scrapbook.Testing;
 using StackExchange.Redis;
 
@@ -254,9 +255,9 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
         settings["ConnectionStrings:queues"] = azurite.ConnectionString;
         await using var app = new GalleryApp(settings);
         var client = app.CreateClient();
-        await app.Queue.SendAsync(BinaryData.FromString("{}"), cancellationToken: Ct);
-        await app.Queue.SendAsync(BinaryData.FromString("{}"), cancellationToken: Ct);
-        Assert.True(await app.Queue.MoveToPoisonAsync(Assert.Single(await app.Queue.ReceiveAsync(1, TimeSpan.FromSeconds(30), Ct)), Ct));
+        await app.Queue.SendAsync(new OutgoingJob("job-1", BinaryData.FromString("{}")), Ct);
+        await app.Queue.SendAsync(new OutgoingJob("job-2", BinaryData.FromString("{}")), Ct);
+        Assert.True(await app.Queue.DeadLetterAsync(Assert.Single(await app.Queue.ReceiveAsync(1, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), Ct)), "a test", Ct));
         var owner = Owner.New();
         await client.AddReadyPhotoAsync(owner, Ct);
         await client.RegisterAsync(GalleryCalls.Registration(owner), Ct);

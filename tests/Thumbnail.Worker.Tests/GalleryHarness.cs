@@ -64,8 +64,8 @@ internal sealed class GalleryHarness : IAsyncDisposable
     public async Task<ServiceUnderTest> StartWorkerProcessAsync(IReadOnlyDictionary<string, string?> settings, CancellationToken cancellationToken = default)
     {
         var env = Servers.EnvironmentFor("thumbnail-worker", new Dictionary<string, Uri[]> { ["gallery-api"] = [Gallery.BaseAddress] });
-        env["Worker__MinPollInterval"] = "00:00:00.100";
-        env["Worker__MaxPollInterval"] = "00:00:00.500";
+        env["JobQueue__MinPollInterval"] = "00:00:00.100";
+        env["JobQueue__MaxPollInterval"] = "00:00:00.500";
         foreach (var (key, value) in settings)
         {
             env[key] = value;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
-using Scrapbook.Storage;
+using Scrapbook.Messaging;
 
 namespace Scrapbook.Thumbnail.Worker.Tests;
 
@@ -51,7 +51,7 @@ public sealed class GalleryPipelineTests
         var etags = await ETagsAsync(harness.Worker, Cancellation);
 
         // The outbox relay may send a job twice (it died between sending and marking the row sent).
-        await harness.Worker.Queue.SendAsync(first.Body, cancellationToken: Cancellation);
+        await harness.Worker.Queue.SendAsync(new OutgoingJob(Guid.NewGuid().ToString("N"), first.Body), Cancellation);
         var second = await harness.Worker.ReceiveAsync(TimeSpan.FromSeconds(30), Cancellation);
         var outcome = await harness.Worker.Handler.HandleAsync(second, Cancellation);
 
@@ -73,7 +73,7 @@ public sealed class GalleryPipelineTests
 
         var outcome = await harness.Worker.Handler.HandleAsync(message, Cancellation);
 
-        Assert.Equal((JobOutcome.Failed, 1L), (outcome, message.DequeueCount));
+        Assert.Equal((JobOutcome.Failed, 1L), (outcome, message.DeliveryCount));
         var photo = await harness.GetPhotoAsync(uploaded.Id, Cancellation);
         Assert.Equal(PhotoStatus.Failed, photo.Status);
         Assert.Contains("cannot be decoded", photo.FailureReason, StringComparison.Ordinal);
@@ -144,7 +144,7 @@ public sealed class GalleryPipelineTests
         var deadline = DateTime.UtcNow + s_settle;
         while ((await harness.GetPhotoAsync(uploaded.Id, Cancellation)).Status == PhotoStatus.Processing && DateTime.UtcNow < deadline)
         {
-            stolen.AddRange(await harness.Worker.Queue.ReceiveAsync(1, TimeSpan.FromSeconds(30), Cancellation));
+            stolen.AddRange(await harness.Worker.Queue.ReceiveAsync(1, TimeSpan.FromSeconds(30), TimeSpan.Zero, Cancellation));
             await Task.Delay(100, Cancellation);
         }
 
@@ -189,7 +189,7 @@ public sealed class GalleryPipelineTests
             // Not finished within the timeout: released, so visible long before its five-minute visibility timeout.
             var again = await harness.Worker.TryReceiveAsync(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), Cancellation);
             Assert.True(again is not null, worker.Output);
-            Assert.Equal(2, again.DequeueCount);
+            Assert.Equal(2, again.DeliveryCount);
             Assert.Contains("released the job of photo", worker.Output, StringComparison.Ordinal);
         }
     }

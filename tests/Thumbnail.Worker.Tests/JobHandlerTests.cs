@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Scrapbook.Contracts;
+using Scrapbook.Messaging;
 using Scrapbook.ServiceDefaults;
 
 namespace Scrapbook.Thumbnail.Worker.Tests;
@@ -14,7 +15,7 @@ public sealed class JobHandlerTests
     public async Task AMessageThatIsNotAThumbnailJobGoesStraightToThePoisonQueue()
     {
         await using var harness = await WorkerHarness.StartAsync(cancellationToken: Cancellation);
-        await harness.Queue.SendAsync(BinaryData.FromString("{\"photoId\":\"not a guid\"}"), cancellationToken: Cancellation);
+        await harness.Queue.SendAsync(new OutgoingJob("malformed", BinaryData.FromString("{\"photoId\":\"not a guid\"}")), Cancellation);
         var message = await harness.ReceiveAsync(TimeSpan.FromSeconds(2), Cancellation);
         var measurements = new List<(string Instrument, string? Tag)>();
         using var listener = ListenTo(harness, measurements);
@@ -42,7 +43,7 @@ public sealed class JobHandlerTests
         Assert.Equal(JobOutcome.Retried, outcome);
         var again = await harness.TryReceiveAsync(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), Cancellation);
         Assert.NotNull(again);
-        Assert.Equal((message.MessageId, 2L), (again.MessageId, again.DequeueCount));
+        Assert.Equal((message.MessageId, 2L), (again.MessageId, again.DeliveryCount));
     }
 
     [Fact]

@@ -23,8 +23,8 @@ public sealed class MessageLeaseTests
         Assert.False(lease.IsLost);
         var current = await lease.StopAsync();
         Assert.NotNull(current);
-        Assert.NotEqual(received.PopReceipt, current.PopReceipt);
-        Assert.True(await harness.Queue.DeleteAsync(current, Cancellation));
+        Assert.True(current.LockedUntil > received.LockedUntil);
+        Assert.True(await harness.Queue.CompleteAsync(current, Cancellation));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class MessageLeaseTests
         Assert.True(lease.IsLost);
         Assert.Null(await lease.StopAsync());
         Assert.Equal(first.MessageId, second.MessageId);
-        Assert.True(await harness.Queue.DeleteAsync(second, Cancellation));
+        Assert.True(await harness.Queue.CompleteAsync(second, Cancellation));
     }
 
     [Fact]
@@ -60,6 +60,6 @@ public sealed class MessageLeaseTests
 
         var again = await harness.TryReceiveAsync(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), Cancellation);
         Assert.NotNull(again);
-        Assert.Equal((received.MessageId, 2L), (again.MessageId, again.DequeueCount));
+        Assert.Equal((received.MessageId, 2L), (again.MessageId, again.DeliveryCount));
     }
 }

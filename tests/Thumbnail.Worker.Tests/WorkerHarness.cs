@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Scrapbook.Contracts;
+using Scrapbook.Messaging;
 using Scrapbook.Storage;
 using Scrapbook.Testing;
 using Scrapbook.Thumbnail.Worker.Processing;
@@ -80,7 +81,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
 
             builder.AddBasicServiceDefaults();
             builder.AddThumbnailPipeline();
-            builder.AddJobQueue("queues", PoisonQueueName); // a reader for the worker's poison queue
+            builder.AddJobQueue(PoisonQueueName); // a reader for the worker's poison queue
             var host = builder.Build();
             await host.StartAsync(cancellationToken);
             return new WorkerHarness(azurite, ownsAzurite, files, host);
@@ -117,8 +118,8 @@ internal sealed class WorkerHarness : IAsyncDisposable
     public static ThumbnailJob JobFor(string sha256, Guid? photoId = null) =>
         new(photoId ?? Guid.NewGuid(), sha256, BlobKeys.Original(sha256), null, null);
 
-    public Task<string> SendAsync(ThumbnailJob job, CancellationToken cancellationToken = default) =>
-        Queue.SendAsync(BinaryData.FromObjectAsJson(job, ContractsJsonContext.Default.ThumbnailJob), cancellationToken: cancellationToken);
+    public Task SendAsync(ThumbnailJob job, CancellationToken cancellationToken = default) =>
+        Queue.SendAsync(new OutgoingJob(job.PhotoId.ToString("N"), BinaryData.FromObjectAsJson(job, ContractsJsonContext.Default.ThumbnailJob)), cancellationToken);
 
     /// <summary>Receives one message, polling until one is visible or the deadline passes.</summary>
     public async Task<JobMessage> ReceiveAsync(TimeSpan visibility, CancellationToken cancellationToken = default) =>
@@ -141,8 +142,8 @@ internal sealed class WorkerHarness : IAsyncDisposable
             ["ConnectionStrings__blobs"] = Azurite.ConnectionString,
             ["ConnectionStrings__queues"] = Azurite.ConnectionString,
             ["Worker__GalleryBaseAddress"] = UnreachableGallery.ToString(),
-            ["Worker__MinPollInterval"] = "00:00:00.100",
-            ["Worker__MaxPollInterval"] = "00:00:00.500",
+            ["JobQueue__MinPollInterval"] = "00:00:00.100",
+            ["JobQueue__MaxPollInterval"] = "00:00:00.500",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
@@ -169,7 +170,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
         var deadline = DateTime.UtcNow + within;
         while (true)
         {
-            var received = await queue.ReceiveAsync(1, visibility, cancellationToken);
+            var received = await queue.ReceiveAsync(1, visibility, TimeSpan.Zero, cancellationToken);
             if (received.Count > 0)
             {
                 return received[0];

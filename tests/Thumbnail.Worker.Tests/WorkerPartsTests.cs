@@ -3,25 +3,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
-using Scrapbook.Storage;
+using Scrapbook.Messaging;
 using Scrapbook.Thumbnail.Worker.Processing;
 
 namespace Scrapbook.Thumbnail.Worker.Tests;
 
 public sealed class WorkerPartsTests
 {
-    [Fact]
-    public void AnEmptyQueueIsPolledLessOftenUpToTheMaximumAndPromptlyAgainAfterAMessage()
-    {
-        var backoff = new PollBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500));
-
-        var delays = Enumerable.Range(0, 5).Select(_ => backoff.Next().TotalMilliseconds).ToArray();
-        backoff.Reset();
-
-        Assert.Equal([100, 200, 400, 500, 500], delays);
-        Assert.Equal(TimeSpan.FromMilliseconds(100), backoff.Next());
-    }
-
     [Fact]
     public void RetriesWaitLongerAfterEachFailedDeliveryButNeverLongerThanTheVisibilityTimeout()
     {
@@ -43,7 +31,7 @@ public sealed class WorkerPartsTests
         };
         ActivitySource.AddActivityListener(listener);
         var job = new ThumbnailJob(Guid.NewGuid(), new string('f', 64), "originals/x", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "vendor=value");
-        var message = new JobMessage("id-1", "receipt", 3, BinaryData.FromString("{}"), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        var message = new JobMessage("id-1", 3, BinaryData.FromString("{}"), null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
 
         using var activity = JobTrace.Start(source, "thumbnails", message, job);
 
@@ -67,7 +55,7 @@ public sealed class WorkerPartsTests
         };
         ActivitySource.AddActivityListener(listener);
         var job = new ThumbnailJob(Guid.NewGuid(), new string('f', 64), "originals/x", "garbage", null);
-        var message = new JobMessage("id-1", "receipt", 1, BinaryData.FromString("{}"), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
+        var message = new JobMessage("id-1", 1, BinaryData.FromString("{}"), null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow);
 
         using var activity = JobTrace.Start(source, "thumbnails", message, job);
 
@@ -78,13 +66,13 @@ public sealed class WorkerPartsTests
     [Theory]
     [InlineData("Worker:Concurrency", "0", "Concurrency")]
     [InlineData("Worker:VisibilityTimeout", "00:00:00.500", "VisibilityTimeout")]
-    [InlineData("Worker:MaxPollInterval", "00:00:00.050", "MaxPollInterval")]
+    [InlineData("Worker:ReceiveWait", "00:00:00.050", "ReceiveWait")]
     public async Task AMisconfiguredWorkerFailsToStartNamingTheSetting(string key, string value, string named)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:blobs"] = "file:///tmp/scrapbook-worker-options-test",
+            ["ConnectionStrings:blobs"] = "UseDevelopmentStorage=true",
             ["ConnectionStrings:queues"] = "UseDevelopmentStorage=true",
             [key] = value,
         });
