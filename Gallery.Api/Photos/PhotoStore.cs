@@ -314,11 +314,13 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     }
 
     /// <summary>
-    /// Events with a sequence greater than <paramref name="after"/>, in sequence order, sent or not. A committed event
-    /// the relay has not numbered yet is not listed (nor in the stream); once numbered it comes after all listed here.
+    /// Events with a sequence greater than <paramref name="after"/>, in sequence order, sent or not. Committed rows the
+    /// relay has not numbered yet are numbered first, so an event committed before the call is listed (within
+    /// <paramref name="limit"/>) even if the relay has not come round to it.
     /// </summary>
     public async Task<IReadOnlyList<EventEnvelope>> ListEventsAsync(long after, int limit, CancellationToken cancellationToken = default)
     {
+        await NumberCommittedAsync(limit, cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<OutboxRow>(new CommandDefinition(
             "SELECT sequence, kind, type, payload, owner_id, traceparent FROM outbox WHERE kind = 'event' AND sequence > @after ORDER BY sequence LIMIT @limit",
@@ -329,7 +331,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
 
     /// <summary>
     /// Numbers the committed rows that have no sequence yet (up to <paramref name="limit"/> of them), then returns the
-    /// oldest unsent rows, in sequence order. For the relay: the sequences it sends under are given here.
+    /// oldest unsent rows, in sequence order: the relay sends under the sequences given here.
     /// </summary>
     public async Task<IReadOnlyList<OutboxRow>> ListUnsentAsync(int limit, CancellationToken cancellationToken = default)
     {
@@ -448,12 +450,23 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     /// rows only and numbers them above every sequence given before, so a row is never numbered below one a relay
     /// may have sent, and the stream, the SSE event ids and the replay all follow the order rows became visible.
     /// Causal order holds too: a write that began after another committed took a larger id, so it is numbered
-    /// after it, in the same batch or a later one. The numbering lock makes relays of several replicas take turns;
-    /// writers never take it. The rows need no FOR UPDATE: only a holder of that lock changes a row without a
-    /// sequence (writers insert, pruning deletes sent rows).
+    /// after it, in the same batch or a later one. Relays and replays of several replicas may number at once: they
+    /// take turns on the numbering lock, which writers never take. The rows need no FOR UPDATE: only a holder of
+    /// that lock changes a row without a sequence (writers insert, pruning deletes sent rows).
     /// </summary>
     private async Task NumberCommittedAsync(int limit, CancellationToken cancellationToken)
     {
+        // Most calls find nothing to number (a poll, a replay): they need not queue for the lock, nor on SQLite take
+        // the write lock. A row committed just after this look is numbered by the next call.
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM outbox WHERE sequence IS NULL)", cancellationToken: cancellationToken)))
+            {
+                return;
+            }
+        }
+
         await using var scope = await database.BeginOutboxNumberingAsync(cancellationToken);
         var numbered = await scope.Connection.ExecuteAsync(new CommandDefinition(
             """
