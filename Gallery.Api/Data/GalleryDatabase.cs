@@ -163,8 +163,8 @@ internal sealed class WriteScope(DbConnection connection, DbTransaction transact
 
     /// <summary>
     /// Holds a lock on <paramref name="name"/> until the transaction ends, for writers that must take turns over
-    /// something no existing row stands for (rows yet to be inserted). Distinct names rarely share a lock (it is
-    /// keyed by a 32-bit hash), which only makes them take turns. Nothing to do on SQLite, whose writers take turns.
+    /// something no existing row stands for (rows yet to be inserted). The lock is keyed by a 32-bit hash of the
+    /// name: two names that hash alike merely take turns too. Nothing to do on SQLite, whose writers take turns.
     /// </summary>
     public async Task LockAsync(string name, CancellationToken cancellationToken = default)
     {
