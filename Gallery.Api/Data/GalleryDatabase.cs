@@ -15,15 +15,20 @@ internal enum SqlEngine
 
 /// <summary>
 /// Opens connections to the gallery database named by <c>ConnectionStrings:gallerydb</c>: <c>Data Source=…</c>
-/// selects SQLite, <c>Host=…</c> PostgreSQL. Every write goes through <see cref="BeginWriteAsync"/>, which
-/// serializes writers so that outbox sequence numbers commit in the order they were taken.
+/// selects SQLite, <c>Host=…</c> PostgreSQL. Every write goes through <see cref="BeginWriteAsync"/>; the outbox
+/// relay numbers committed rows in a transaction from <see cref="BeginOutboxNumberingAsync"/>.
 /// </summary>
 internal sealed class GalleryDatabase
 {
-    // Writers take this transaction-scoped advisory lock on PostgreSQL. Without it, a transaction that took
-    // outbox sequence 5 could commit after one that took 6; the relay would append 6 to the stream first and
-    // then see XADD of 5 refused as "already sent". SQLite's BEGIN IMMEDIATE serializes writers by itself.
-    private const long WriteLockKey = 0x5C4A_9B00_0001;
+    // WriteScope.LockAsync's two-key advisory locks: PostgreSQL keeps them apart from the one-key locks below and
+    // the migrator's, so a name's hash never meets those.
+    public const int NamedLockSpace = 0x5C4A_0001;
+
+    // Only relays take this transaction-scoped advisory lock on PostgreSQL, never writers, so writers run side by
+    // side. Numbering reads the highest sequence given so far and gives the next ones: two relays (of two replicas)
+    // doing that at once would read the same highest and hand out the same numbers. SQLite's BEGIN IMMEDIATE
+    // serializes relays (and writers) by itself.
+    private const long OutboxNumberingLockKey = 0x5C4A_9B00_0003;
 
     private readonly string _connectionString;
 
@@ -82,21 +87,35 @@ internal sealed class GalleryDatabase
         }
     }
 
-    /// <summary>Opens a connection and a write transaction that holds the database's writer lock until it ends.</summary>
-    public async Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Opens a connection and a write transaction. PostgreSQL writers do not wait for each other here: a writer that
+    /// reads a row to change it locks it (<see cref="WriteScope.ForUpdate"/>), and the outbox is numbered after commit.
+    /// SQLite writers take turns (BEGIN IMMEDIATE).
+    /// </summary>
+    public Task<WriteScope> BeginWriteAsync(CancellationToken cancellationToken = default) => BeginAsync(lockKey: null, cancellationToken);
+
+    /// <summary>
+    /// A write transaction for numbering outbox rows, holding the numbering lock until it ends: relays of every
+    /// replica take turns here, writers never wait for it.
+    /// </summary>
+    public Task<WriteScope> BeginOutboxNumberingAsync(CancellationToken cancellationToken = default) => BeginAsync(OutboxNumberingLockKey, cancellationToken);
+
+    private async Task<WriteScope> BeginAsync(long? lockKey, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken);
         try
         {
             // Microsoft.Data.Sqlite's default (serializable, not deferred) transaction is BEGIN IMMEDIATE.
             var transaction = await connection.BeginTransactionAsync(IsolationLevelFor(Engine), cancellationToken);
-            if (Engine == SqlEngine.Postgres)
+            if (Engine == SqlEngine.Postgres && lockKey is { } key)
             {
+                // A statement of its own: under READ COMMITTED the next statement's snapshot is taken after the lock
+                // is held, so it sees everything the previous holder committed.
                 await connection.ExecuteAsync(new CommandDefinition(
-                    "SELECT pg_advisory_xact_lock(@key)", new { key = WriteLockKey }, transaction, cancellationToken: cancellationToken));
+                    "SELECT pg_advisory_xact_lock(@key)", new { key }, transaction, cancellationToken: cancellationToken));
             }
 
-            return new WriteScope(connection, transaction);
+            return new WriteScope(connection, transaction, Engine);
         }
         catch
         {
@@ -127,11 +146,34 @@ internal sealed class GalleryDatabase
 }
 
 /// <summary>A connection with an open write transaction; disposing without <see cref="CommitAsync"/> rolls back.</summary>
-internal sealed class WriteScope(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+internal sealed class WriteScope(DbConnection connection, DbTransaction transaction, SqlEngine engine) : IAsyncDisposable
 {
     public DbConnection Connection { get; } = connection;
 
     public DbTransaction Transaction { get; } = transaction;
+
+    /// <summary>
+    /// Ends a SELECT whose rows this transaction goes on to change: they stay locked until it ends, so a concurrent
+    /// writer's change is neither overwritten nor decided on from a stale read. Empty on SQLite, whose writers take turns.
+    /// </summary>
+    public string ForUpdate => engine == SqlEngine.Postgres ? " FOR UPDATE" : "";
+
+    /// <summary>As <see cref="ForUpdate"/>, for rows this transaction's decision rests on but that it leaves as they are.</summary>
+    public string ForShare => engine == SqlEngine.Postgres ? " FOR SHARE" : "";
+
+    /// <summary>
+    /// Holds a lock on <paramref name="name"/> until the transaction ends, for writers that must take turns over
+    /// something no existing row stands for (rows yet to be inserted). The lock is keyed by a 32-bit hash of the
+    /// name: two names that hash alike merely take turns too. Nothing to do on SQLite, whose writers take turns.
+    /// </summary>
+    public async Task LockAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (engine == SqlEngine.Postgres)
+        {
+            await Connection.ExecuteAsync(new CommandDefinition(
+                "SELECT pg_advisory_xact_lock(@space, hashtext(@name))", new { space = GalleryDatabase.NamedLockSpace, name }, Transaction, cancellationToken: cancellationToken));
+        }
+    }
 
     public Task CommitAsync(CancellationToken cancellationToken = default) => Transaction.CommitAsync(cancellationToken);
 

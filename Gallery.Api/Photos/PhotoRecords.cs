@@ -133,6 +133,7 @@ internal static class ModerationModes
 /// <summary>An outbox row (<c>kind</c> is <c>job</c> or <c>event</c>).</summary>
 internal sealed class OutboxRow
 {
+    /// <summary>The published number (stream id, SSE event id, replay cursor) the relay gave the row once committed.</summary>
     public long Sequence { get; set; }
 
     public string Kind { get; set; } = "";

@@ -22,7 +22,8 @@ internal sealed record DeletedPhoto(Photo Photo, bool LastUseOfContent);
 /// <summary>
 /// Every read and write of photos, renditions, settings and the outbox: the one data-access layer, with the same
 /// SQL on SQLite and PostgreSQL. A state change and the outbox rows announcing it commit in one transaction,
-/// and the relay is woken after the commit.
+/// and the relay is woken after the commit. On PostgreSQL writers run side by side: one that reads a row to
+/// change it locks the row first, so concurrent writes of one photo take turns and writes of different ones do not.
 /// </summary>
 internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, TimeProvider time)
 {
@@ -34,8 +35,11 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     public async Task<(RegisterOutcome Outcome, Photo? Photo)> RegisterAsync(RegisterPhotoRequest request, CancellationToken cancellationToken = default)
     {
         await using var scope = await database.BeginWriteAsync(cancellationToken);
+        await LockContentAsync(scope, request.Sha256, cancellationToken);
         var existing = await FindByContentAsync(scope, request.OwnerId, request.Sha256, cancellationToken);
-        var settings = await ReadSettingsAsync(scope.Connection, scope.Transaction, cancellationToken);
+
+        // Shared: registrations do not wait for each other, but closing uploads waits for those under way.
+        var settings = await ReadSettingsAsync(scope.Connection, scope.Transaction, scope.ForShare, cancellationToken);
         if (existing is not null)
         {
             // Sending the same bytes again after they failed is a retry: render them once more.
@@ -73,7 +77,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
             CreatedAt = time.GetUtcNow(),
         };
 
-        // The writer lock already orders registrations; ON CONFLICT keeps the unique key the last word regardless.
+        // The content lock already orders registrations of these bytes; ON CONFLICT keeps the unique key the last word regardless.
         var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition(
             $"INSERT INTO photos ({PhotoColumns}) VALUES (@Id, @OwnerId, @Sha256, @Format, @Length, @Width, @Height, @Status, @Moderation, @Caption, @Author, @Placeholder, @FailureReason, @CreatedAt) ON CONFLICT (owner_id, sha256) DO NOTHING",
             row,
@@ -93,7 +97,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     public async Task<Photo?> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await GetAsync(connection, null, id, cancellationToken);
+        return await GetAsync(connection, null, id, rowLock: "", cancellationToken);
     }
 
     /// <summary>Ready and approved photos, newest first (ids are UUIDv7, so id order is creation order), before <paramref name="before"/>.</summary>
@@ -132,7 +136,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     public async Task<Photo?> UpdateAsync(Guid id, string? caption, string? author, CancellationToken cancellationToken = default)
     {
         await using var scope = await database.BeginWriteAsync(cancellationToken);
-        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken);
+        var photo = await GetForUpdateAsync(scope, id, cancellationToken);
         if (photo is null)
         {
             return null;
@@ -150,7 +154,18 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     public async Task<DeletedPhoto?> DeleteAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var scope = await database.BeginWriteAsync(cancellationToken);
-        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken);
+
+        // The content lock before the row lock, in the order registration takes them. A photo's bytes never change,
+        // so reading them unlocked is safe; the photo itself is read again under its lock.
+        var sha256 = await scope.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT sha256 FROM photos WHERE id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken));
+        if (sha256 is null)
+        {
+            return null;
+        }
+
+        await LockContentAsync(scope, sha256, cancellationToken);
+        var photo = await GetForUpdateAsync(scope, id, cancellationToken);
         if (photo is null)
         {
             return null;
@@ -175,7 +190,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     public async Task<Photo?> CompleteRenditionsAsync(Guid id, RenditionsCompletedRequest request, CancellationToken cancellationToken = default)
     {
         await using var scope = await database.BeginWriteAsync(cancellationToken);
-        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken);
+        var photo = await GetForUpdateAsync(scope, id, cancellationToken);
         if (photo is null || photo.Status == PhotoStatus.Ready)
         {
             return photo;
@@ -233,7 +248,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     public async Task<Photo?> FailAsync(Guid id, string reason, CancellationToken cancellationToken = default)
     {
         await using var scope = await database.BeginWriteAsync(cancellationToken);
-        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken);
+        var photo = await GetForUpdateAsync(scope, id, cancellationToken);
         if (photo is null || photo.Status != PhotoStatus.Processing)
         {
             return photo;
@@ -252,7 +267,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     public async Task<Photo?> ModerateAsync(Guid id, bool approve, CancellationToken cancellationToken = default)
     {
         await using var scope = await database.BeginWriteAsync(cancellationToken);
-        var photo = await GetAsync(scope.Connection, scope.Transaction, id, cancellationToken);
+        var photo = await GetForUpdateAsync(scope, id, cancellationToken);
         var target = approve ? PhotoStates.Approved : PhotoStates.Rejected;
         if (photo is null || photo.Row.Moderation == target)
         {
@@ -285,7 +300,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     public async Task<SettingsDto> GetSettingsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await ReadSettingsAsync(connection, null, cancellationToken);
+        return await ReadSettingsAsync(connection, null, rowLock: "", cancellationToken);
     }
 
     public async Task<SettingsDto> UpdateSettingsAsync(SettingsDto settings, CancellationToken cancellationToken = default)
@@ -298,9 +313,14 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         return settings;
     }
 
-    /// <summary>Events with a sequence greater than <paramref name="after"/>, in sequence order, sent or not.</summary>
+    /// <summary>
+    /// Events with a sequence greater than <paramref name="after"/>, in sequence order, sent or not. Committed rows the
+    /// relay has not numbered yet are numbered first, so an event committed before the call is listed (within
+    /// <paramref name="limit"/>) even if the relay has not come round to it.
+    /// </summary>
     public async Task<IReadOnlyList<EventEnvelope>> ListEventsAsync(long after, int limit, CancellationToken cancellationToken = default)
     {
+        await NumberCommittedAsync(limit, cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<OutboxRow>(new CommandDefinition(
             "SELECT sequence, kind, type, payload, owner_id, traceparent FROM outbox WHERE kind = 'event' AND sequence > @after ORDER BY sequence LIMIT @limit",
@@ -309,12 +329,16 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         return [.. rows.Select(r => new EventEnvelope(r.Sequence, r.Type, r.OwnerId, r.Payload, r.Traceparent))];
     }
 
-    /// <summary>The oldest unsent outbox rows, in sequence order.</summary>
+    /// <summary>
+    /// Numbers the committed rows that have no sequence yet (up to <paramref name="limit"/> of them), then returns the
+    /// oldest unsent rows, in sequence order: the relay sends under the sequences given here.
+    /// </summary>
     public async Task<IReadOnlyList<OutboxRow>> ListUnsentAsync(int limit, CancellationToken cancellationToken = default)
     {
+        await NumberCommittedAsync(limit, cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<OutboxRow>(new CommandDefinition(
-            "SELECT sequence, kind, type, payload, owner_id, traceparent FROM outbox WHERE sent_at IS NULL ORDER BY sequence LIMIT @limit",
+            "SELECT sequence, kind, type, payload, owner_id, traceparent FROM outbox WHERE sent_at IS NULL AND sequence IS NOT NULL ORDER BY sequence LIMIT @limit",
             new { limit },
             cancellationToken: cancellationToken));
         return [.. rows];
@@ -322,7 +346,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
 
     public async Task MarkSentAsync(long sequence, CancellationToken cancellationToken = default)
     {
-        // Not a writer of outbox rows, so it needs no writer lock: a plain autocommit update.
+        // A plain autocommit update: only a relay marks rows sent, and sending one twice is harmless.
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE outbox SET sent_at = @now WHERE sequence = @sequence AND sent_at IS NULL",
@@ -333,7 +357,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     /// <summary>Deletes sent outbox rows written before <paramref name="cutoff"/>; returns how many.</summary>
     public async Task<int> PruneSentAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {
-        // Sequence numbers are never reused after a delete (SQLite AUTOINCREMENT, PostgreSQL identity).
+        // Sequences are never given again after a delete: the highest given is kept apart, in outbox_head.
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM outbox WHERE sent_at IS NOT NULL AND created_at < @cutoff", new { cutoff }, cancellationToken: cancellationToken));
@@ -364,10 +388,13 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         return [.. rows.Select(row => new Photo(row, [.. byPhoto[row.Id]]))];
     }
 
-    private static async Task<Photo?> GetAsync(DbConnection connection, DbTransaction? transaction, Guid id, CancellationToken cancellationToken)
+    private static Task<Photo?> GetForUpdateAsync(WriteScope scope, Guid id, CancellationToken cancellationToken) =>
+        GetAsync(scope.Connection, scope.Transaction, id, scope.ForUpdate, cancellationToken);
+
+    private static async Task<Photo?> GetAsync(DbConnection connection, DbTransaction? transaction, Guid id, string rowLock, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<PhotoRow>(new CommandDefinition(
-            $"SELECT {PhotoColumns} FROM photos WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
+            $"SELECT {PhotoColumns} FROM photos WHERE id = @id{rowLock}", new { id }, transaction, cancellationToken: cancellationToken));
         if (row is null)
         {
             return null;
@@ -382,13 +409,13 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     {
         var id = await scope.Connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
             "SELECT id FROM photos WHERE owner_id = @ownerId AND sha256 = @sha256", new { ownerId, sha256 }, scope.Transaction, cancellationToken: cancellationToken));
-        return id is { } existing ? await GetAsync(scope.Connection, scope.Transaction, existing, cancellationToken) : null;
+        return id is { } existing ? await GetForUpdateAsync(scope, existing, cancellationToken) : null;
     }
 
-    private static async Task<SettingsDto> ReadSettingsAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    private static async Task<SettingsDto> ReadSettingsAsync(DbConnection connection, DbTransaction? transaction, string rowLock, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleAsync<SettingsRow>(new CommandDefinition(
-            "SELECT uploads_open, moderation FROM settings WHERE id = 1", transaction: transaction, cancellationToken: cancellationToken));
+            $"SELECT uploads_open, moderation FROM settings WHERE id = 1{rowLock}", transaction: transaction, cancellationToken: cancellationToken));
         return new SettingsDto(row.UploadsOpen, row.Moderation);
     }
 
@@ -408,6 +435,63 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
             new { kind, type, payload, ownerId, traceparent = Activity.Current?.Id, createdAt = time.GetUtcNow() },
             scope.Transaction,
             cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Registering and deleting photos of the same bytes take turns: a delete that finds no other photo using them
+    /// (and so deletes their blobs) never overlaps a registration that is about to use them.
+    /// </summary>
+    private static Task LockContentAsync(WriteScope scope, string sha256, CancellationToken cancellationToken) =>
+        scope.LockAsync("content:" + sha256, cancellationToken);
+
+    /// <summary>
+    /// Gives committed outbox rows without a sequence the next sequences, in id order. Writers do not number their
+    /// rows: a transaction that took id 5 may commit after one that took 6, and had 5 and 6 been the sequences, the
+    /// relay could send 6 first and then see 5 refused by Redis as already sent. Here the statement sees committed
+    /// rows only and numbers them above every sequence given before, so a row is never numbered below one a relay
+    /// may have sent, and the stream, the SSE event ids and the replay all follow the order rows became visible.
+    /// Causal order holds too: a write that began after another committed took a larger id, so it is numbered
+    /// after it, in the same batch or a later one. Relays and replays of several replicas may number at once: they
+    /// take turns on the numbering lock, which writers never take. The rows need no FOR UPDATE: only a holder of
+    /// that lock changes a row without a sequence (writers insert, pruning deletes sent rows).
+    /// </summary>
+    private async Task NumberCommittedAsync(int limit, CancellationToken cancellationToken)
+    {
+        // Most calls find nothing to number (a poll, a replay): they need not queue for the lock, nor on SQLite take
+        // the write lock. A row committed just after this look is numbered by the next call.
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM outbox WHERE sequence IS NULL)", cancellationToken: cancellationToken)))
+            {
+                return;
+            }
+        }
+
+        await using var scope = await database.BeginOutboxNumberingAsync(cancellationToken);
+        var numbered = await scope.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE outbox
+            SET sequence = numbered.sequence
+            FROM (
+                SELECT pending.id, head.sequence + ROW_NUMBER() OVER (ORDER BY pending.id) AS sequence
+                FROM outbox AS pending CROSS JOIN outbox_head AS head
+                WHERE pending.sequence IS NULL
+                ORDER BY pending.id
+                LIMIT @limit
+            ) AS numbered
+            WHERE outbox.id = numbered.id
+            """,
+            new { limit },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+        if (numbered > 0)
+        {
+            await scope.Connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE outbox_head SET sequence = sequence + @numbered WHERE id = 1", new { numbered }, scope.Transaction, cancellationToken: cancellationToken));
+        }
+
+        await scope.CommitAsync(cancellationToken);
+    }
 
     private async Task CommitAsync(WriteScope scope, CancellationToken cancellationToken)
     {
