@@ -27,8 +27,12 @@ internal static class ThumbnailWorkerExtensions
             .ValidateOnStart();
 
         builder.AddBlobStore("blobs");
-        // Before the job queue: on Storage Queues, the sender's nudge through this Redis wakes the waiting receive.
-        builder.AddWakeUpRedisClient("redis");
+        // Before the job queue: on Storage Queues, the sender's nudge through this Redis wakes the waiting receive. Without
+        // Redis (a Service Bus deployment needs none) the receive falls back to the queue's own backing-off poll.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("redis")))
+        {
+            builder.AddWakeUpRedisClient("redis");
+        }
         builder.AddJobQueue(Channels.ThumbnailQueue);
         builder.AddImaging();
 
