@@ -83,6 +83,7 @@ async Task<int> ThroughputAsync()
 
     var bodies = await Task.WhenAll(files.Select(async (f, i) => ScrapbookClient.WithJpegComment(await File.ReadAllBytesAsync(f), $"throughput {i} {Guid.NewGuid()}")));
     using var gate = new SemaphoreSlim(InFlight);
+    var cpuBefore = CpuTime.Snapshot();
     var started = Stopwatch.GetTimestamp();
     await Task.WhenAll(bodies.Select(async body =>
     {
@@ -96,13 +97,16 @@ async Task<int> ThroughputAsync()
             gate.Release();
         }
     }));
-    var endToEnd = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
+    var endToEnd = count / wall;
     Console.WriteLine($"end to end: {endToEnd:F2} photos/s");
+    CpuTime.PrintSince(cpuBefore, wall);
 
     await system.DisposeAsync(); // the in-process row gets the whole machine, as the system had it
     var engine = new VipsImaging(new ImagingOptions { Concurrency = Jobs });
     await engine.RenderAsync(corpus[0]);
     var next = -1;
+    var ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
     started = Stopwatch.GetTimestamp();
     await Task.WhenAll(Enumerable.Range(0, Jobs).Select(_ => Task.Run(async () =>
     {
@@ -113,7 +117,8 @@ async Task<int> ThroughputAsync()
         }
     })));
     var inProcess = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
-    Console.WriteLine($"engine in process: {inProcess:F2} images/s ({Jobs} jobs, same files)");
+    var renderCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalSeconds;
+    Console.WriteLine($"engine in process: {inProcess:F2} images/s ({Jobs} jobs, same files), {renderCpu:F1} CPU-s for the {count} renders");
     Console.WriteLine($"end to end / in process: {endToEnd / inProcess:P0}");
     return 0;
 }
@@ -203,9 +208,9 @@ internal sealed class ReadyEvents : IAsyncDisposable
             {
                 frame = await _connection.NextAsync(f => f.Event is EventTypes.PhotoReady or EventTypes.PhotoFailed, Timeout.InfiniteTimeSpan, _stop.Token);
             }
-            catch (OperationCanceledException)
+            catch (Exception exception) when (exception is OperationCanceledException or InvalidOperationException)
             {
-                return;
+                return; // stopping, or the system went away first
             }
 
             var id = System.Text.Json.JsonDocument.Parse(frame.Data!).RootElement.GetProperty("id").GetString()!;
@@ -228,4 +233,71 @@ internal sealed class ReadyEvents : IAsyncDisposable
         await _connection.DisposeAsync();
         _stop.Dispose();
     }
+}
+
+/// <summary>CPU time (user + system) of every process on the machine, from /proc, grouped by what the process is.</summary>
+internal static class CpuTime
+{
+    private static readonly double s_ticksPerSecond = 100; // USER_HZ on Linux
+
+    public static Dictionary<int, (string Name, long Ticks)> Snapshot()
+    {
+        var result = new Dictionary<int, (string, long)>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                var command = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ');
+                result[pid] = (Name(pid, command), ticks);
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+        }
+
+        return result;
+    }
+
+    public static void PrintSince(Dictionary<int, (string Name, long Ticks)> before, double wallSeconds)
+    {
+        var after = Snapshot();
+        var used = after
+            .Select(p => (p.Value.Name, Ticks: p.Value.Ticks - (before.TryGetValue(p.Key, out var b) && b.Name == p.Value.Name ? b.Ticks : 0)))
+            .GroupBy(p => p.Name)
+            .Select(g => (Name: g.Key, Seconds: g.Sum(p => p.Ticks) / s_ticksPerSecond))
+            .Where(p => p.Seconds >= 0.05)
+            .OrderByDescending(p => p.Seconds)
+            .ToList();
+        var total = used.Sum(p => p.Seconds);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CPU during the run ({wallSeconds:F1} s wall, {Environment.ProcessorCount} cores = {wallSeconds * Environment.ProcessorCount:F0} CPU-s available; {total:F1} CPU-s used):"));
+        Console.WriteLine("| process | CPU-s | share of used |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var (name, seconds) in used)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {seconds:F1} | {seconds / total:P0} |"));
+        }
+    }
+
+    private static string Name(int pid, string command) =>
+        pid == Environment.ProcessId ? "this benchmark (client, SSE, the AppHost in process)"
+        : command.Contains("azurite", StringComparison.Ordinal) ? "Azurite (node)"
+        : command.StartsWith("redis-server", StringComparison.Ordinal) || command.Contains("/redis-server", StringComparison.Ordinal) ? "redis-server"
+        : command.Contains("Scrapbook.Thumbnail.Worker", StringComparison.Ordinal) && !command.Contains(" run ", StringComparison.Ordinal) ? "thumbnail-worker (2 replicas)"
+        : command.Contains("Scrapbook.Upload.Api", StringComparison.Ordinal) && !command.Contains(" run ", StringComparison.Ordinal) ? "upload-api"
+        : command.Contains("Scrapbook.Gallery.Api", StringComparison.Ordinal) && !command.Contains(" run ", StringComparison.Ordinal) ? "gallery-api"
+        : command.Contains("Scrapbook.Notify.Api", StringComparison.Ordinal) && !command.Contains(" run ", StringComparison.Ordinal) ? "notify-api"
+        : command.Contains("Scrapbook.Gateway", StringComparison.Ordinal) && !command.Contains(" run ", StringComparison.Ordinal) ? "gateway"
+        : command.Contains("/dcp", StringComparison.Ordinal) || command.StartsWith("dcp", StringComparison.Ordinal) ? "DCP"
+        : command.Contains("Aspire.Dashboard", StringComparison.Ordinal) ? "Aspire dashboard"
+        : command.Contains(" run ", StringComparison.Ordinal) && command.Contains("dotnet", StringComparison.Ordinal) ? "dotnet run wrappers"
+        : "other";
 }
