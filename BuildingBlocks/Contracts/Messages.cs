@@ -32,6 +32,12 @@ public static class Channels
     public const string EventWake = "scrapbook:events:wake";
 }
 
+/// <summary>The id an event has in <see cref="Channels.EventStream"/>: <c>{sequence}-0</c>, its outbox sequence.</summary>
+public static class EventStreamIds
+{
+    public static string For(long sequence) => sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-0";
+}
+
 /// <summary>Event types appended to <see cref="Channels.EventStream"/>.</summary>
 public static class EventTypes
 {

@@ -89,7 +89,7 @@ internal sealed partial class OutboxPublisher(
 
     public static string JobMessageId(long sequence) => "outbox-" + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public static string StreamId(long sequence) => sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-0";
+    public static string StreamId(long sequence) => EventStreamIds.For(sequence);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Outbox {Sequence} ({Type}) sent")]
     private static partial void LogSent(ILogger logger, long sequence, string type);

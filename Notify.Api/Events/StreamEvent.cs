@@ -69,7 +69,7 @@ internal sealed class StreamEvent
         return long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
     }
 
-    public static string StreamId(long sequence) => sequence.ToString(CultureInfo.InvariantCulture) + "-0";
+    public static string StreamId(long sequence) => EventStreamIds.For(sequence);
 
     private static byte[] Encode(long sequence, string type, string data)
     {

@@ -114,7 +114,7 @@ public sealed class GalleryReplayTests(GalleryReplayFixture fixture) : IClassFix
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Servers.Redis.ConnectionString);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while ((await redis.GetDatabase().StreamRangeAsync(Channels.EventStream, "(" + sequence.ToString(CultureInfo.InvariantCulture) + "-0", "+", 1)).Length == 0)
+        while ((await redis.GetDatabase().StreamRangeAsync(Channels.EventStream, "(" + EventStreamIds.For(sequence), "+", 1)).Length == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "Gallery.Api's relay never appended the missed event.");
             await Task.Delay(50, Ct);

@@ -40,12 +40,10 @@ public sealed class StreamTailTests(NotifyFixture fixture) : IClassFixture<Notif
 
         // Appended as the relay would, but the wake-up never published (as when it is lost on a flaky connection).
         var sequence = fixture.NextSequence();
-        await fixture.Database.StreamAddAsync(Channels.EventStream, [new("type", EventTypes.PhotoReady), new("data", "{}")], StreamId(sequence));
+        await fixture.Database.StreamAddAsync(Channels.EventStream, [new("type", EventTypes.PhotoReady), new("data", "{}")], EventStreamIds.For(sequence));
 
         Assert.Equal(sequence, (await client.NextAsync(f => f.IsEvent, TimeSpan.FromSeconds(10), Ct)).Sequence);
     }
-
-    private static RedisValue StreamId(long sequence) => sequence.ToString(CultureInfo.InvariantCulture) + "-0";
 }
 
 /// <summary>Its own Redis and Notify.Api: the test rewinds the stream's ids, which the other classes' numbering would trip over.</summary>

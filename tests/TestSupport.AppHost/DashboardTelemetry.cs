@@ -30,25 +30,15 @@ public static class DashboardTelemetry
         var seen = "no trace with a thumbnail-worker span for the photo";
         while (DateTime.UtcNow < deadline)
         {
-            using var response = await dashboard.GetAsync("/api/telemetry/traces?resource=gateway&limit=50", cancellationToken);
-            if (response.StatusCode != HttpStatusCode.NotFound)
+            var spans = await PhotoSpansAsync(dashboard, 50, new HashSet<string> { photoId.ToString("D") }, cancellationToken);
+            foreach (var trace in spans.GroupBy(s => s.TraceId))
             {
-                response.EnsureSuccessStatusCode();
-                using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-                var spans = Spans(document.RootElement.GetProperty("data")).ToList();
-                var photoTraces = spans
-                    .Where(s => s.Service == "thumbnail-worker" && s.Attributes.TryGetValue("scrapbook.photo.id", out var id) && id == photoId.ToString("D"))
-                    .Select(s => s.TraceId)
-                    .ToHashSet();
-                foreach (var trace in spans.Where(s => photoTraces.Contains(s.TraceId)).GroupBy(s => s.TraceId))
+                var services = trace.Select(s => s.Service).ToHashSet();
+                var roots = trace.Where(s => s.ParentSpanId is null).ToList();
+                seen = $"trace {trace.Key}: services [{string.Join(", ", services.Order())}], roots [{string.Join(", ", roots.Select(r => $"{r.Service}: {r.Name}"))}]";
+                if (roots.Count == 1 && services.IsSupersetOf(ScrapbookApp.Services))
                 {
-                    var services = trace.Select(s => s.Service).ToHashSet();
-                    var roots = trace.Where(s => s.ParentSpanId is null).ToList();
-                    seen = $"trace {trace.Key}: services [{string.Join(", ", services.Order())}], roots [{string.Join(", ", roots.Select(r => $"{r.Service}: {r.Name}"))}]";
-                    if (roots.Count == 1 && services.IsSupersetOf(ScrapbookApp.Services))
-                    {
-                        return new PhotoTrace(trace.Key, services, roots[0].Service);
-                    }
+                    return new PhotoTrace(trace.Key, services, roots[0].Service);
                 }
             }
 
@@ -65,6 +55,13 @@ public static class DashboardTelemetry
     public static async Task<IReadOnlyList<TimedSpan>> GetPhotoSpansAsync(this ScrapbookApp system, IReadOnlySet<string> photoIds, int limit = 500, CancellationToken cancellationToken = default)
     {
         using var dashboard = system.CreateDashboardClient();
+        var spans = await PhotoSpansAsync(dashboard, limit, photoIds, cancellationToken);
+        return [.. spans.Select(s => new TimedSpan(s.TraceId, s.ParentSpanId, s.Service, s.Name, s.Start, s.End))];
+    }
+
+    /// <summary>The spans of the traces (of the newest <paramref name="limit"/>) whose thumbnail-worker span names one of <paramref name="photoIds"/>; none before the gateway sent any (404).</summary>
+    private static async Task<List<Span>> PhotoSpansAsync(HttpClient dashboard, int limit, IReadOnlySet<string> photoIds, CancellationToken cancellationToken)
+    {
         using var response = await dashboard.GetAsync($"/api/telemetry/traces?resource=gateway&limit={limit}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -78,7 +75,7 @@ public static class DashboardTelemetry
             .Where(s => s.Service == "thumbnail-worker" && s.Attributes.TryGetValue("scrapbook.photo.id", out var id) && id is not null && photoIds.Contains(id))
             .Select(s => s.TraceId)
             .ToHashSet();
-        return [.. spans.Where(s => traces.Contains(s.TraceId)).Select(s => new TimedSpan(s.TraceId, s.ParentSpanId, s.Service, s.Name, s.Start, s.End))];
+        return [.. spans.Where(s => traces.Contains(s.TraceId))];
     }
 
     private sealed record Span(string TraceId, string? ParentSpanId, string Name, string Service, Dictionary<string, string?> Attributes, DateTimeOffset Start, DateTimeOffset End);

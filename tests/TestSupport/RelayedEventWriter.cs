@@ -1,4 +1,3 @@
-using System.Globalization;
 using Scrapbook.Contracts;
 using StackExchange.Redis;
 
@@ -28,7 +27,7 @@ public sealed class RelayedEventWriter(IConnectionMultiplexer redis)
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var id = sequence.ToString(CultureInfo.InvariantCulture) + "-0";
+        var id = EventStreamIds.For(sequence);
         await redis.GetDatabase().StreamAddAsync(Channels.EventStream, [.. fields], id);
         await redis.GetSubscriber().PublishAsync(RedisChannel.Literal(Channels.EventWake), id);
         return sequence;
