@@ -20,13 +20,14 @@ var gallery = builder.AddProject<Projects.Scrapbook_Gallery_Api>("gallery-api")
     .WithRestartOnCrash()
     .WaitFor(gallerydb).WaitFor(blobs).WaitFor(queues).WaitFor(redis);
 
-var upload = builder.AddProject<Projects.Scrapbook_Upload_Api>("upload-api")
+// Stateless: two replicas, which the gateway balances (see ServiceReplicas for why not WithReplicas).
+var upload = builder.AddServiceReplicas<Projects.Scrapbook_Upload_Api>("upload-api", 2, replica => replica
     .WithHttpEndpoint()
     .WithReference(blobs).WithReference(gallery)
     .RequiresNativeLibrary("libvips.so.42")
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash()
-    .WaitFor(blobs).WaitFor(gallery);
+    .WaitFor(blobs).WaitFor(gallery));
 
 builder.AddProject<Projects.Scrapbook_Thumbnail_Worker>("thumbnail-worker")
     .WithHttpEndpoint()

@@ -1,6 +1,7 @@
 using Scrapbook.Gateway.Apis;
 using Scrapbook.Gateway.Extensions;
 using Scrapbook.Gateway.Hosting;
+using Scrapbook.Gateway.Proxy;
 
 // Before anything opens a socket: the socket engine reads its scheduling mode once (see GatewayRuntime).
 var inlineSockets = GatewayRuntime.UseInlineSocketCompletions(typeof(Program).Assembly);
@@ -18,7 +19,7 @@ GatewayRuntime.LogSchedulingMode(app.Logger, inlineSockets);
 app.MapDefaultEndpoints();
 app.UseGatewayPipeline();
 app.MapMediaApi();
-app.MapForwardedRoutes();
+app.MapReverseProxy(ProxyPipeline.Configure);
 app.MapWebClient();
 
 app.Run();

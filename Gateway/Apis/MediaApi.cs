@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http.Features;
 using Scrapbook.Contracts;
-using Scrapbook.Gateway.Forwarding;
 using Scrapbook.Storage;
 
 namespace Scrapbook.Gateway.Apis;
@@ -141,6 +140,5 @@ internal static class MediaApi
         response.Headers.LastModified = properties.LastModified.ToString("R", CultureInfo.InvariantCulture);
     }
 
-    private static Task NotFoundAsync(HttpContext context) =>
-        GatewayProblems.WriteAsync(context, StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found").AsTask();
+    private static Task NotFoundAsync(HttpContext context) => GatewayProblems.NotFoundAsync(context).AsTask();
 }

@@ -1,5 +1,7 @@
-using System.Net;
-using Scrapbook.Gateway.Forwarding;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Scrapbook.Gateway.Proxy;
 using Scrapbook.Storage;
 
 namespace Scrapbook.Gateway.Extensions;
@@ -11,22 +13,36 @@ internal static class ServiceCollectionExtensions
         var services = builder.Services;
 
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
-
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<DestinationSelector>();
-        services.AddSingleton(_ => new HttpMessageInvoker(new SocketsHttpHandler
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatewayOptions>>((kestrel, gateway) =>
         {
-            UseProxy = false,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            EnableMultipleHttp2Connections = true,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-        }, disposeHandler: true));
-        services.AddSingleton<HttpForwarder>();
-        services.AddSingleton<UploadRateLimiter>();
+            kestrel.AddServerHeader = false;
+            // Routes raise it where they must (uploads); everything else carries small JSON bodies at most.
+            kestrel.Limits.MaxRequestBodySize = gateway.Value.MaxRequestBodySize;
+        });
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<GatewayOptions>>((forwarded, gateway) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            // Only the configured proxies are believed: not even loopback, which ASP.NET Core trusts by default.
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in gateway.Value.TrustedProxies)
+            {
+                if (GatewayOptions.TryParseNetwork(proxy, out var network))
+                {
+                    forwarded.KnownIPNetworks.Add(network);
+                }
+            }
+
+            // Walk back through every trusted hop to the first address that is not one.
+            forwarded.ForwardLimit = null;
+        });
+
+        services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddConfigFilter<InternalPathsNeverRouted>()
+            .AddTransforms(ConnectionNominatedHeaders.Apply)
+            .AddServiceDiscoveryDestinationResolver();
+        services.AddUploadRateLimits();
 
         builder.AddBlobStore("blobs");
 
@@ -41,17 +57,23 @@ internal static class ServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Security headers on every response, CORS and static files, in that order after routing (which WebApplication
-    /// puts first). The upload rate limit is not middleware: only the rate-limited routes call it.
+    /// In order after routing (which WebApplication puts first): the client's address from trusted proxies, security
+    /// headers on every response, CORS, the rate limits of the routes that name a policy, static files.
     /// </summary>
     public static WebApplication UseGatewayPipeline(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.TrustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.Use(static (context, next) =>
         {
             context.Response.OnStarting(static state => SetSecurityHeaders((HttpResponse)state), context.Response);
             return next(context);
         });
         app.UseCors();
+        app.UseRateLimiter();
         app.UseStaticFiles(Apis.WebClientApi.StaticFileOptions);
         return app;
     }

@@ -7,7 +7,7 @@ using Scrapbook.Contracts;
 namespace Scrapbook.Gateway.Tests;
 
 /// <summary><c>/media</c> from the blob store and the web client from wwwroot.</summary>
-public sealed class MediaAndWebClientTests(ForwarderFixture fixture) : IClassFixture<ForwarderFixture>
+public sealed class MediaAndWebClientTests(ProxyFixture fixture) : IClassFixture<ProxyFixture>
 {
     private static readonly byte[] s_rendition = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
 
@@ -86,7 +86,27 @@ public sealed class MediaAndWebClientTests(ForwarderFixture fixture) : IClassFix
         using var response = await client.GetAsync("/media/" + key, cancellationToken);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        await ForwarderTests.AssertProblemTypeAsync(response, ProblemTypes.NotFound, cancellationToken);
+        await ProxyTests.AssertProblemTypeAsync(response, ProblemTypes.NotFound, cancellationToken);
+    }
+
+    [Theory]
+    [InlineData("/media/renditions/../originals/eeee")]
+    [InlineData("/media/renditions/%2e%2e/originals/eeee")]
+    [InlineData("/media/renditions/..%2Foriginals/eeee")]
+    [InlineData("/media/renditions%2F..%2Foriginals%2Feeee")]
+    [InlineData("/media/%72enditions/..%2F..%2Foriginals/eeee")]
+    [InlineData("/media/originals%2Feeee")]
+    [InlineData("/media/renditions/..\\originals\\eeee")]
+    public async Task PathTricksNeverServeAnOriginal(string path)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await StoreAsync("originals/eeee", cancellationToken);
+
+        var answer = await RawHttp.SendAsync(fixture.Gateway.BaseAddress,
+            $"GET {path} HTTP/1.1\r\nHost: {fixture.Gateway.BaseAddress.Authority}\r\nConnection: close\r\n\r\n", cancellationToken);
+        using var response = answer.Response;
+
+        Assert.True(answer.Status is HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"{path} was answered {(int)answer.Status}");
     }
 
     [Theory]

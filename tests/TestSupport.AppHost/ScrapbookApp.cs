@@ -16,8 +16,11 @@ namespace Scrapbook.Testing;
 /// </summary>
 public sealed class ScrapbookApp : IAsyncLifetime
 {
-    /// <summary>The resources a photo's trace crosses, and that the fixture waits to be healthy.</summary>
+    /// <summary>The services a photo's trace crosses, as their telemetry names them.</summary>
     public static readonly string[] Services = ["gateway", "upload-api", "gallery-api", "thumbnail-worker", "notify-api"];
+
+    /// <summary>The resources that run them, which the fixture waits to be healthy: Upload.Api runs as two replicas.</summary>
+    public static readonly string[] ServiceResources = ["gateway", "upload-api-1", "upload-api-2", "gallery-api", "thumbnail-worker", "notify-api"];
 
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromMinutes(4);
     private readonly TempDirectory _data = new("scrapbook-apphost");
@@ -77,7 +80,7 @@ public sealed class ScrapbookApp : IAsyncLifetime
         _app = await builder.BuildAsync(cancellationToken);
         await _app.StartAsync(cancellationToken);
 
-        foreach (var service in Services)
+        foreach (var service in ServiceResources)
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(service, cancellationToken);
         }

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Scrapbook.Contracts;
 
-namespace Scrapbook.Gateway.Forwarding;
+namespace Scrapbook.Gateway;
 
 /// <summary>ProblemDetails the gateway writes itself, with the stable types of <see cref="ProblemTypes"/>.</summary>
 internal static class GatewayProblems
@@ -17,7 +17,10 @@ internal static class GatewayProblems
         });
     }
 
-    public static ValueTask TooLargeAsync(HttpContext context, long limit) =>
+    public static ValueTask TooLargeAsync(HttpContext context, long? limit) =>
         WriteAsync(context, StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge, "Request body too large",
-            $"This route accepts request bodies of at most {limit} bytes.");
+            limit is { } bytes ? $"This route accepts request bodies of at most {bytes} bytes." : "The request body is too large.");
+
+    public static ValueTask NotFoundAsync(HttpContext context) =>
+        WriteAsync(context, StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found");
 }

@@ -7,16 +7,18 @@ using Scrapbook.Testing;
 namespace Scrapbook.Gateway.Tests;
 
 /// <summary>
-/// A gateway whose services all point at one loopback <see cref="Upstream"/>, plus a route to a port nobody
-/// listens on, a filesystem blob store and an upload rate limit small enough to reach in a test.
+/// A gateway whose services all point at one loopback <see cref="Upstream"/>, plus routes to a port nobody listens on,
+/// to a destination with a one-second activity timeout and to two replicas of which one refuses connections, Azurite
+/// for blobs and an upload rate limit small enough to reach in a test.
 /// </summary>
-public sealed class ForwarderFixture : IAsyncLifetime
+public sealed class ProxyFixture : IAsyncLifetime
 {
     public const int UploadPermits = 3;
     public const int ClientAddressPermits = 10;
     public const string TrustedProxy = "127.0.0.4";
     public const string DeadRoute = "/api/dead";
     public const string SlowRoute = "/api/slow";
+    public const string ReplicatedRoute = "/api/replicated";
 
     private readonly AzuriteServer _azurite = new();
     private GatewayServer? _gateway;
@@ -70,12 +72,26 @@ public sealed class ForwarderFixture : IAsyncLifetime
             ["services:upload-api:http:0"] = upstream,
             ["services:notify-api:http:0"] = upstream,
             ["services:dead-api:http:0"] = DeadDestination.ToString().TrimEnd('/'),
-            ["Gateway:Routes:7:Prefix"] = DeadRoute,
-            ["Gateway:Routes:7:Cluster"] = "dead-api",
+            ["ReverseProxy:Routes:dead:ClusterId"] = "dead-api",
+            ["ReverseProxy:Routes:dead:Match:Path"] = DeadRoute + "/{**rest}",
+            ["ReverseProxy:Clusters:dead-api:Destinations:dead-api:Address"] = "http://dead-api",
             ["services:slow-api:http:0"] = upstream,
-            ["Gateway:Routes:8:Prefix"] = SlowRoute,
-            ["Gateway:Routes:8:Cluster"] = "slow-api",
-            ["Gateway:Routes:8:IdleTimeout"] = "00:00:01",
+            ["ReverseProxy:Routes:slow:ClusterId"] = "slow-api",
+            ["ReverseProxy:Routes:slow:Match:Path"] = SlowRoute + "/{**rest}",
+            ["ReverseProxy:Clusters:slow-api:HttpRequest:ActivityTimeout"] = "00:00:01",
+            ["ReverseProxy:Clusters:slow-api:Destinations:slow-api:Address"] = "http://slow-api",
+            // Two replicas, the first of which refuses every connection; probed every second.
+            ["services:replicated-api:http:0"] = DeadDestination.ToString().TrimEnd('/'),
+            ["services:replicated-api:http:1"] = upstream,
+            ["ReverseProxy:Routes:replicated:ClusterId"] = "replicated-api",
+            ["ReverseProxy:Routes:replicated:Match:Path"] = ReplicatedRoute + "/{**rest}",
+            ["ReverseProxy:Clusters:replicated-api:AvailableDestinationsPolicy"] = "HealthyOrPanic",
+            ["ReverseProxy:Clusters:replicated-api:HealthCheck:Active:Enabled"] = "true",
+            ["ReverseProxy:Clusters:replicated-api:HealthCheck:Active:Interval"] = "00:00:01",
+            ["ReverseProxy:Clusters:replicated-api:HealthCheck:Active:Timeout"] = "00:00:01",
+            ["ReverseProxy:Clusters:replicated-api:HealthCheck:Active:Policy"] = "ConsecutiveFailures",
+            ["ReverseProxy:Clusters:replicated-api:HealthCheck:Active:Path"] = ReplicatedRoute + "/alive",
+            ["ReverseProxy:Clusters:replicated-api:Destinations:replicated-api:Address"] = "http://replicated-api",
             ["Gateway:UploadRateLimit:PermitLimit"] = UploadPermits.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway:UploadRateLimit:ClientAddressPermitLimit"] = ClientAddressPermits.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway:UploadRateLimit:Window"] = "00:10:00",
