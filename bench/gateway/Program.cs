@@ -3,23 +3,50 @@ using System.Text.RegularExpressions;
 using Scrapbook.Testing;
 
 // GET /api/photos: the real Gallery.Api (SQLite, Redis, Azurite as the tests start them) measured direct, through
-// the Gateway (started from its Release build output with Production settings, discovering Gallery.Api like under
-// the AppHost) and through Debian's nginx with an upstream keepalive pool. One wrk client, the same connection
-// counts, one run; ROUNDS rounds, the three paths interleaved within each round so that the machine's other load
-// hits them alike, and the median round reported. Besides wrk's numbers, the CPU time the proxy process itself spent
-// per request (utime + stime from /proc) is reported: on a shared machine it is steadier than requests/s.
+// the Gateway (YARP; started from its Release build output with Production settings, discovering Gallery.Api like under
+// the AppHost) as it ships and with one of YARP's or the runtime's knobs turned each, through Debian's nginx with an
+// upstream keepalive pool, and, when a folder holding an earlier Gateway build is given, through that one too (the
+// same run, so before and after compare on equal terms). One wrk client, the same connection counts; ROUNDS rounds,
+// every path once per round so that the machine's other load hits them alike, and the median round reported. Besides
+// wrk's numbers, the CPU time the proxy process itself spent per request (utime + stime from /proc) is reported: on a
+// shared machine it is steadier than requests/s.
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+var baselineFolder = args.Length > 2 ? args[2] : null;
+var baselineName = args.Length > 3 ? args[3] : "earlier build";
 int[] connections = [32, 128];
 var loadBefore = File.ReadAllText("/proc/loadavg").Split(' ')[..3];
 
 await using var servers = new BackingServers();
 await servers.InitializeAsync();
 await using var gallery = await ServiceUnderTest.StartAsync("Gallery.Api", "Scrapbook.Gallery.Api", Quiet(servers.EnvironmentFor("gallery-api")));
-// The Gateway as it ships: its Release build in the Production environment.
-var gatewayEnvironment = Quiet(servers.EnvironmentFor("gateway", new Dictionary<string, Uri[]> { ["gallery-api"] = [gallery.BaseAddress] }));
-gatewayEnvironment["DOTNET_ENVIRONMENT"] = gatewayEnvironment["ASPNETCORE_ENVIRONMENT"] = "Production";
-await using var gateway = await ServiceUnderTest.StartAsync("Gateway", "Scrapbook.Gateway", gatewayEnvironment);
+
+// The Gateway as it ships, then one change each.
+var variants = new List<(string Name, string Folder, Dictionary<string, string?> Settings)>
+{
+    ("Gateway (YARP)", "Gateway", []),
+    ("Gateway, pool of 32 connections", "Gateway", new() { ["ReverseProxy__Clusters__gallery-api__HttpClient__MaxConnectionsPerServer"] = "32" }),
+    ("Gateway, OpenTelemetry off", "Gateway", new() { ["OTEL_SDK_DISABLED"] = "true" }),
+    ("Gateway, socket completions on the thread pool", "Gateway", new() { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "0" }),
+};
+if (baselineFolder is not null)
+{
+    variants.Add(($"Gateway ({baselineName})", Path.GetFullPath(baselineFolder), []));
+}
+
+var gateways = new List<(string Name, ServiceUnderTest Process)>();
+foreach (var (name, folder, settings) in variants)
+{
+    var environment = Quiet(servers.EnvironmentFor("gateway", new Dictionary<string, Uri[]> { ["gallery-api"] = [gallery.BaseAddress] }));
+    environment["DOTNET_ENVIRONMENT"] = environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+    foreach (var (key, value) in settings)
+    {
+        environment[key] = value;
+    }
+
+    gateways.Add((name, await ServiceUnderTest.StartAsync(folder, "Scrapbook.Gateway", environment)));
+}
+
 using var nginxDir = new TempDirectory("bench-nginx");
 var nginxPort = FreePort.Next();
 await File.WriteAllTextAsync(Path.Combine(nginxDir.Path, "nginx.conf"), NginxConfig(nginxPort, gallery.BaseAddress));
@@ -33,12 +60,9 @@ if (!await FreePort.WaitUntilListeningAsync(nginxPort, TimeSpan.FromSeconds(10),
 var nginxWorkers = Directory.EnumerateDirectories("/proc").Select(d => Path.GetFileName(d))
     .Where(d => d.All(char.IsAsciiDigit)).Select(int.Parse)
     .Where(pid => ParentOf(pid) == nginx.Id).ToArray();
-var targets = new (string Name, Uri Address, int[] Pids)[]
-{
-    ("direct (Gallery.Api)", gallery.BaseAddress, []),
-    ("Gateway", gateway.BaseAddress, [gateway.ProcessId]),
-    ("nginx", new Uri($"http://127.0.0.1:{nginxPort}"), nginxWorkers),
-};
+var targets = new List<(string Name, Uri Address, int[] Pids)> { ("direct (Gallery.Api)", gallery.BaseAddress, []) };
+targets.AddRange(gateways.Select(g => (g.Name, g.Process.BaseAddress, new[] { g.Process.ProcessId })));
+targets.Add(("nginx", new Uri($"http://127.0.0.1:{nginxPort}"), nginxWorkers));
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"GET /api/photos, wrk -t2, {seconds} s per cell after a 3 s warm-up, median of {rounds} interleaved rounds, {Environment.ProcessorCount} cores shared by wrk, the proxies, Gallery.Api and everything else on this machine (load average {string.Join(' ', loadBefore)} before)"));
@@ -75,6 +99,11 @@ foreach (var count in connections)
 
 Console.WriteLine();
 Console.WriteLine($"load average {string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3])} after the run");
+foreach (var (_, process) in gateways)
+{
+    await process.DisposeAsync();
+}
+
 return 0;
 
 // The round whose requests/s is the median of the rounds (its latencies and CPU come with it).
