@@ -40,7 +40,7 @@ internal static class ServiceCollectionExtensions
         services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<InternalPathsNeverRouted>()
-            .AddTransforms(ConnectionNominatedHeaders.Apply)
+            .AddTransforms(ProxyTransforms.Apply)
             .AddServiceDiscoveryDestinationResolver();
         services.AddUploadRateLimits();
 

@@ -413,6 +413,43 @@ public sealed class ProxyTests(ProxyFixture fixture) : IClassFixture<ProxyFixtur
     }
 
     [Fact]
+    public async Task AnEventStreamThatOnlyHeartbeatsOutlivesTheActivityTimeoutWhileASilentOneIsCut()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        // The slow route's activity timeout is 1 s; this stream stays 3 s without an event, with a heartbeat every 300 ms.
+        fixture.Upstream.Handle(ProxyFixture.SlowRoute + "/events", async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            for (var i = 0; i < 10; i++)
+            {
+                await Task.Delay(300, context.RequestAborted);
+                await context.Response.WriteAsync(": heartbeat\n\n", context.RequestAborted);
+            }
+
+            await context.Response.WriteAsync("data: still here\n\n", context.RequestAborted);
+        });
+        fixture.Upstream.Handle(ProxyFixture.SlowRoute + "/silent-events", async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+        });
+        using var client = fixture.CreateClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(s_deadline);
+
+        using var heartbeating = await client.GetAsync(ProxyFixture.SlowRoute + "/events", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var reader = new StreamReader(await heartbeating.Content.ReadAsStreamAsync(timeout.Token), Encoding.UTF8);
+        var lastEventSeen = await ReadUntilAsync(reader, "data: still here", timeout.Token);
+        using var silent = await client.GetAsync(ProxyFixture.SlowRoute + "/silent-events", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        var cut = await Assert.ThrowsAnyAsync<Exception>(() => silent.Content.ReadAsStringAsync(timeout.Token));
+
+        Assert.True(lastEventSeen);
+        Assert.IsNotType<OperationCanceledException>(cut);
+    }
+
+    [Fact]
     public async Task RequestsReachTheLiveReplicaWhileAnotherReplicaRefusesConnectionsAndTheRefusingOneIsTakenOutByItsHealthProbe()
     {
         var cancellationToken = TestContext.Current.CancellationToken;

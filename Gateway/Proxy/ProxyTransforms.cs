@@ -4,13 +4,35 @@ using Yarp.ReverseProxy.Transforms.Builder;
 
 namespace Scrapbook.Gateway.Proxy;
 
-/// <summary>
-/// Headers that a <c>Connection</c> header names are for the next hop only (RFC 9110 §7.6.1), both ways. YARP drops the
-/// standard hop-by-hop headers itself; these are the ones a client or a service made up.
-/// </summary>
-internal static class ConnectionNominatedHeaders
+/// <summary>What the gateway adds to YARP's transforms on every route.</summary>
+internal static class ProxyTransforms
 {
     public static void Apply(TransformBuilderContext context)
+    {
+        DropConnectionNominatedHeaders(context);
+        StartEventStreamsAtOnce(context);
+    }
+
+    /// <summary>
+    /// An event stream's status and headers go to the client as soon as the service sends them. YARP would hold them
+    /// until the first byte of the body, so a client would not know its stream is open (and could not tell a quiet
+    /// stream from a stuck one) until the first event or heartbeat.
+    /// </summary>
+    private static void StartEventStreamsAtOnce(TransformBuilderContext context) =>
+        context.AddResponseTransform(static async transform =>
+        {
+            if (transform.ProxyResponse?.Content.Headers.ContentType?.MediaType == "text/event-stream")
+            {
+                // A flush sends the status line and headers (StartAsync alone only buffers them).
+                await transform.HttpContext.Response.Body.FlushAsync(transform.CancellationToken);
+            }
+        });
+
+    /// <summary>
+    /// Headers that a <c>Connection</c> header names are for the next hop only (RFC 9110 §7.6.1), both ways. YARP drops the
+    /// standard hop-by-hop headers itself; these are the ones a client or a service made up.
+    /// </summary>
+    private static void DropConnectionNominatedHeaders(TransformBuilderContext context)
     {
         context.AddRequestTransform(static transform =>
         {
