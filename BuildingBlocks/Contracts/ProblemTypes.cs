@@ -13,6 +13,12 @@ public static class ProblemTypes
     public const string NotFound = Base + "not-found";
     public const string Conflict = Base + "conflict";
     public const string UploadsClosed = Base + "uploads-closed";
+
+    /// <summary>
+    /// The owner already has as many photos or bytes as the deployment's per-owner quota allows (403: asking again will
+    /// not help until they delete some; not 413, which is about this one request's size).
+    /// </summary>
+    public const string QuotaExceeded = Base + "quota-exceeded";
     public const string TooLarge = Base + "too-large";
     public const string UnsupportedFormat = Base + "unsupported-format";
     public const string UndecodableImage = Base + "undecodable-image";
@@ -26,7 +32,7 @@ public static class ProblemTypes
     /// <summary>The gateway reached no destination of the route's service, or it failed before answering (502).</summary>
     public const string BadGateway = Base + "bad-gateway";
 
-    /// <summary>The gateway's destination sent nothing for longer than the route's idle timeout (504).</summary>
+    /// <summary>The gateway's destination sent nothing for longer than its cluster's activity timeout (504).</summary>
     public const string GatewayTimeout = Base + "gateway-timeout";
 
     /// <summary>

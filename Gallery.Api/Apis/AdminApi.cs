@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Photos;
 using Scrapbook.Messaging;
+using Scrapbook.ServiceDefaults.Authentication;
 
 namespace Scrapbook.Gallery.Api.Apis;
 
@@ -11,7 +12,7 @@ internal static partial class AdminApi
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin").WithTags("Admin")
-            .AddEndpointFilter(async (context, next) => Access.RequireAdmin(context.HttpContext) ?? await next(context));
+            .RequireAuthorization(ScrapbookPolicies.Admin);
         admin.MapGet("/settings", GetSettings).WithName(nameof(GetSettings));
         admin.MapPut("/settings", UpdateSettings).WithName(nameof(UpdateSettings));
         admin.MapGet("/stats", GetStats).WithName(nameof(GetStats));

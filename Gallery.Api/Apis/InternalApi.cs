@@ -37,6 +37,7 @@ internal static class InternalApi
         {
             RegisterOutcome.Created => TypedResults.Created($"/api/photos/{photo!.Id}", photo.ToDto(includeFailureReason: true)),
             RegisterOutcome.Existing => TypedResults.Ok(photo!.ToDto(includeFailureReason: true)),
+            RegisterOutcome.QuotaExceeded => Problems.QuotaExceeded(),
             _ => Problems.UploadsClosed(),
         };
     }

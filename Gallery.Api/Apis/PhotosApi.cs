@@ -1,6 +1,9 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Photos;
+using Scrapbook.ServiceDefaults.Authentication;
 
 namespace Scrapbook.Gallery.Api.Apis;
 
@@ -14,11 +17,12 @@ internal static class PhotosApi
     {
         var photos = app.MapGroup("/api/photos").WithTags("Photos");
         photos.MapGet("/", ListPhotos).WithName(nameof(ListPhotos));
-        photos.MapGet("/{id:guid}", GetPhoto).WithName(nameof(GetPhoto));
-        photos.MapPatch("/{id:guid}", UpdatePhoto).WithName(nameof(UpdatePhoto));
-        photos.MapDelete("/{id:guid}", DeletePhoto).WithName(nameof(DeletePhoto));
+        photos.MapGet("/{id:guid}", GetPhoto).WithName(nameof(GetPhoto)).RequireAuthorization(ScrapbookPolicies.Anyone);
+        photos.MapPatch("/{id:guid}", UpdatePhoto).WithName(nameof(UpdatePhoto)).RequireAuthorization(ScrapbookPolicies.OwnerOrAdmin);
+        photos.MapDelete("/{id:guid}", DeletePhoto).WithName(nameof(DeletePhoto)).RequireAuthorization(ScrapbookPolicies.OwnerOrAdmin);
 
-        app.MapGet("/api/me/photos", ListMyPhotos).WithTags("Photos").WithName(nameof(ListMyPhotos));
+        var mine = app.MapGroup("/api/me").WithTags("Photos").RequireAuthorization(ScrapbookPolicies.Owner);
+        mine.MapGet("/photos", ListMyPhotos).WithName(nameof(ListMyPhotos));
         return app;
     }
 
@@ -37,46 +41,41 @@ internal static class PhotosApi
 
     /// <summary>One photo: its owner (or an admin) sees it in any state, everyone else only once it is public.</summary>
     public static async Task<Results<Ok<PhotoDto>, ProblemHttpResult>> GetPhoto(
-        Guid id, HttpContext context, PhotoStore store, CancellationToken cancellationToken = default)
+        Guid id, ClaimsPrincipal user, PhotoStore store, IAuthorizationService authorization, CancellationToken cancellationToken = default)
     {
         var photo = await store.GetAsync(id, cancellationToken);
-        var caller = Access.Identify(context);
-        if (photo is null || !caller.CanSee(photo))
+        if (photo is null || !(await authorization.AuthorizeAsync(user, photo, PhotoOperations.See)).Succeeded)
         {
             return Problems.PhotoNotFound(id);
         }
 
-        return TypedResults.Ok(photo.ToDto(includeFailureReason: caller.CanEdit(photo)));
+        var mayChange = (await authorization.AuthorizeAsync(user, photo, PhotoOperations.Change)).Succeeded;
+        return TypedResults.Ok(photo.ToDto(includeFailureReason: mayChange));
     }
 
     /// <summary>Every photo of the caller, in every state, with failure reasons.</summary>
     public static async Task<Results<Ok<PhotoPage>, ProblemHttpResult>> ListMyPhotos(
-        HttpContext context, PhotoStore store, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
+        ClaimsPrincipal user, PhotoStore store, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
     {
-        if (Access.Identify(context).OwnerId is not { } ownerId)
-        {
-            return Problems.Unauthorized("Send your owner token (cookie or Authorization: Bearer) to see your photos.");
-        }
-
         if (Cursor.TryParse(cursor, limit, out var before, out var take) is { } error)
         {
             return Problems.Malformed(error);
         }
 
-        var rows = await store.ListByOwnerAsync(ownerId, before, take + 1, cancellationToken);
+        var rows = await store.ListByOwnerAsync(user.GetOwnerId()!, before, take + 1, cancellationToken);
         return TypedResults.Ok(Cursor.ToPage(rows, take, photo => photo.ToDto(includeFailureReason: true)));
     }
 
     /// <summary>Sets caption and/or author; only the owner or an admin.</summary>
     public static async Task<Results<Ok<PhotoDto>, ProblemHttpResult>> UpdatePhoto(
-        Guid id, PhotoPatchRequest request, HttpContext context, PhotoStore store, CancellationToken cancellationToken = default)
+        Guid id, PhotoPatchRequest request, ClaimsPrincipal user, PhotoStore store, IAuthorizationService authorization, CancellationToken cancellationToken = default)
     {
         if (request.Caption is { Length: > MaxCaptionLength } || request.Author is { Length: > MaxAuthorLength })
         {
             return Problems.Malformed($"caption is at most {MaxCaptionLength} characters, author at most {MaxAuthorLength}.");
         }
 
-        if (await AuthorizeEditAsync(id, context, store, cancellationToken) is { } refusal)
+        if (await AuthorizeChangeAsync(id, user, store, authorization, cancellationToken) is { } refusal)
         {
             return refusal;
         }
@@ -87,9 +86,9 @@ internal static class PhotosApi
 
     /// <summary>Deletes a photo; only the owner or an admin. The last photo using its bytes takes its blobs along.</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> DeletePhoto(
-        Guid id, HttpContext context, PhotoStore store, ContentCleaner cleaner, IHostApplicationLifetime lifetime, CancellationToken cancellationToken = default)
+        Guid id, ClaimsPrincipal user, PhotoStore store, IAuthorizationService authorization, ContentCleaner cleaner, IHostApplicationLifetime lifetime, CancellationToken cancellationToken = default)
     {
-        if (await AuthorizeEditAsync(id, context, store, cancellationToken) is { } refusal)
+        if (await AuthorizeChangeAsync(id, user, store, authorization, cancellationToken) is { } refusal)
         {
             return refusal;
         }
@@ -108,20 +107,18 @@ internal static class PhotosApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<ProblemHttpResult?> AuthorizeEditAsync(Guid id, HttpContext context, PhotoStore store, CancellationToken cancellationToken)
+    /// <summary>Null when the caller may change the photo; otherwise 404 (no such photo) or 403.</summary>
+    private static async Task<ProblemHttpResult?> AuthorizeChangeAsync(
+        Guid id, ClaimsPrincipal user, PhotoStore store, IAuthorizationService authorization, CancellationToken cancellationToken)
     {
-        var caller = Access.Identify(context);
-        if (caller.OwnerId is null && !caller.PresentedAdminKey)
-        {
-            return caller.Refuse();
-        }
-
         var photo = await store.GetAsync(id, cancellationToken);
         if (photo is null)
         {
             return Problems.PhotoNotFound(id);
         }
 
-        return caller.CanEdit(photo) ? null : caller.Refuse();
+        return (await authorization.AuthorizeAsync(user, photo, PhotoOperations.Change)).Succeeded
+            ? null
+            : Problems.Forbidden("Only the photo's owner or an admin may change it.");
     }
 }

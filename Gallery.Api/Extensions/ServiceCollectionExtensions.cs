@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Authorization;
+using Scrapbook.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Apis;
@@ -38,7 +40,9 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<ContentCleaner>();
         services.AddSingleton<OutboxPublisher>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.SectionName);
+        builder.AddScrapbookAuthentication();
+        services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IAuthorizationHandler, PhotoAuthorizationHandler>();
         services.AddHostedService<OutboxRelay>();
 
         services.Configure<JsonOptions>(options =>

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Diagnostics;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Data;
 using Scrapbook.Gallery.Api.Outbox;
@@ -14,6 +15,7 @@ internal enum RegisterOutcome
     Created,
     Existing,
     UploadsClosed,
+    QuotaExceeded,
 }
 
 /// <summary>A photo deleted, and whether it was the last one that used its content (so its blobs may go too).</summary>
@@ -25,7 +27,7 @@ internal sealed record DeletedPhoto(Photo Photo, bool LastUseOfContent);
 /// and the relay is woken after the commit. On PostgreSQL writers run side by side: one that reads a row to
 /// change it locks the row first, so concurrent writes of one photo take turns and writes of different ones do not.
 /// </summary>
-internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, TimeProvider time)
+internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, TimeProvider time, IOptions<QuotaOptions> quota)
 {
     private const string PhotoColumns =
         "id, owner_id, sha256, format, length, width, height, status, moderation, caption, author, placeholder, failure_reason, created_at";
@@ -61,6 +63,11 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
             return (RegisterOutcome.UploadsClosed, null);
         }
 
+        if (await ExceedsQuotaAsync(scope, request, cancellationToken))
+        {
+            return (RegisterOutcome.QuotaExceeded, null);
+        }
+
         var row = new PhotoRow
         {
             Id = Guid.CreateVersion7(time.GetUtcNow()),
@@ -92,6 +99,25 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         await AppendJobAsync(scope, row, cancellationToken);
         await CommitAsync(scope, cancellationToken);
         return (RegisterOutcome.Created, new Photo(row, []));
+    }
+
+    /// <summary>
+    /// Whether one more photo of <paramref name="request"/>'s size would take its owner past the quota. Under a lock
+    /// on the owner, so two uploads of one owner at once cannot both squeeze under the limit.
+    /// </summary>
+    private async Task<bool> ExceedsQuotaAsync(WriteScope scope, RegisterPhotoRequest request, CancellationToken cancellationToken)
+    {
+        var limits = quota.Value;
+        if (!limits.IsOn)
+        {
+            return false;
+        }
+
+        await scope.LockAsync("owner:" + request.OwnerId, cancellationToken);
+        var usage = await scope.Connection.QuerySingleAsync<OwnerUsage>(new CommandDefinition(
+            "SELECT COUNT(*) AS Photos, CAST(COALESCE(SUM(length), 0) AS BIGINT) AS Bytes FROM photos WHERE owner_id = @OwnerId",
+            new { request.OwnerId }, scope.Transaction, cancellationToken: cancellationToken));
+        return usage.Photos + 1 > limits.MaxPhotosPerOwner || usage.Bytes + request.Length > limits.MaxBytesPerOwner;
     }
 
     public async Task<Photo?> GetAsync(Guid id, CancellationToken cancellationToken = default)
@@ -508,3 +534,6 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         public string Moderation { get; set; } = "";
     }
 }
+
+/// <summary>What one owner keeps: photos in any state and the bytes of their originals.</summary>
+internal sealed record OwnerUsage(long Photos, long Bytes);

@@ -5,7 +5,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Scrapbook.Notify.Api.Events;
-using Scrapbook.ServiceDefaults;
+using Scrapbook.ServiceDefaults.Authentication;
 
 namespace Scrapbook.Notify.Api.Apis;
 
@@ -42,7 +42,7 @@ internal static partial class EventsApi
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        var ownerId = OwnerToken.GetOwnerId(context);
+        var ownerId = context.User.GetOwnerId();
         // Subscribed before the replay reads anything, so no live event falls between the two.
         using var subscription = hub.Subscribe(ownerId);
 

@@ -1,3 +1,4 @@
+using Scrapbook.ServiceDefaults.Authentication;
 using Scrapbook.Notify.Api.Events;
 
 namespace Scrapbook.Notify.Api.Extensions;
@@ -6,6 +7,7 @@ internal static class ServiceCollectionExtensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddScrapbookAuthentication();
         var services = builder.Services;
 
         builder.AddRedisClient("redis");

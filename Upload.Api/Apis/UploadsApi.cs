@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
-using Scrapbook.ServiceDefaults;
+using Scrapbook.ServiceDefaults.Authentication;
 using Scrapbook.Upload.Api.Gallery;
 using Scrapbook.Upload.Api.Uploads;
 using Scrapbook.Upload.Api.UrlFetch;
@@ -37,7 +37,7 @@ public static partial class UploadsApi
 
     public static IEndpointRouteBuilder MapUploadsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/uploads").WithTags("Uploads");
+        var api = app.MapGroup("/api/uploads").WithTags("Uploads").RequireAuthorization(ScrapbookPolicies.Owner);
         api.MapPost("", UploadAsync);
         api.MapPost("/url", UploadFromUrlAsync);
         return app;
@@ -56,11 +56,7 @@ public static partial class UploadsApi
         var options = uploadOptions.Value;
         var maxBytes = imagingOptions.Value.MaxBytes;
 
-        if (OwnerToken.GetOwnerId(context) is not { } ownerId)
-        {
-            return TypedResults.Problem(Problems.Unauthorized());
-        }
-
+        var ownerId = context.User.GetOwnerId()!;
         var multipart = GetBoundary(request, out var boundary);
         if (!multipart && !IsRawImage(request))
         {
@@ -171,6 +167,10 @@ public static partial class UploadsApi
         {
             return TypedResults.Problem(Problems.UploadsClosed());
         }
+        catch (QuotaExceededException quota)
+        {
+            return TypedResults.Problem(Problems.QuotaExceeded(quota.Message));
+        }
         catch (GalleryUnavailableException ex)
         {
             return DependencyDown(context, options, loggers, ex);
@@ -198,11 +198,7 @@ public static partial class UploadsApi
         CancellationToken cancellationToken)
     {
         var options = uploadOptions.Value;
-        if (OwnerToken.GetOwnerId(context) is not { } ownerId)
-        {
-            return TypedResults.Problem(Problems.Unauthorized());
-        }
-
+        var ownerId = context.User.GetOwnerId()!;
         if (!context.Request.HasJsonContentType())
         {
             return TypedResults.Problem(Problems.Malformed("Send a JSON body: { \"url\": \"https://…\" }."));
@@ -276,6 +272,10 @@ public static partial class UploadsApi
         catch (UploadsClosedException)
         {
             return TypedResults.Problem(Problems.UploadsClosed());
+        }
+        catch (QuotaExceededException quota)
+        {
+            return TypedResults.Problem(Problems.QuotaExceeded(quota.Message));
         }
         catch (GalleryUnavailableException ex)
         {

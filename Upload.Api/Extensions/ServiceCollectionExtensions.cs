@@ -1,3 +1,4 @@
+using Scrapbook.ServiceDefaults.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Scrapbook.Contracts;
@@ -14,6 +15,7 @@ internal static class ServiceCollectionExtensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddScrapbookAuthentication();
         builder.AddImaging();
         builder.AddBlobStore("blobs");
 

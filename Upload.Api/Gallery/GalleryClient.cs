@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Scrapbook.Contracts;
 
 namespace Scrapbook.Upload.Api.Gallery;
@@ -25,13 +26,21 @@ internal sealed class GalleryClient(HttpClient http)
         return await ReadAsync(response, ContractsJsonContext.Default.SettingsDto, cancellationToken);
     }
 
-    /// <summary>Throws <see cref="UploadsClosedException"/> when Gallery refuses because uploads are closed.</summary>
+    /// <summary>
+    /// Throws <see cref="UploadsClosedException"/> when Gallery refuses because uploads are closed, and
+    /// <see cref="QuotaExceededException"/> when the owner's quota is reached.
+    /// </summary>
     public async Task<(RegistrationOutcome Outcome, PhotoDto Photo)> RegisterAsync(RegisterPhotoRequest request, CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(() => http.PostAsJsonAsync("/internal/photos", request, ContractsJsonContext.Default.RegisterPhotoRequest, cancellationToken));
         if (response.StatusCode == HttpStatusCode.Forbidden)
         {
-            throw new UploadsClosedException();
+            // Both refusals are 403; the problem's type tells them apart.
+            using var problem = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            var root = problem.RootElement;
+            throw root.TryGetProperty("type", out var type) && type.GetString() == ProblemTypes.QuotaExceeded
+                ? new QuotaExceededException(root.TryGetProperty("detail", out var detail) ? detail.GetString() : null)
+                : new UploadsClosedException();
         }
 
         EnsureSuccess(response);
@@ -91,3 +100,5 @@ internal sealed class GalleryUnavailableException(string message, Exception? inn
 
 /// <summary>Gallery.Api's settings say uploads are closed.</summary>
 internal sealed class UploadsClosedException() : Exception("Uploads are closed.");
+
+internal sealed class QuotaExceededException(string? detail) : Exception(detail ?? "The owner's storage quota is reached.");

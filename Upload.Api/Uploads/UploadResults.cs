@@ -57,11 +57,8 @@ internal static class Problems
     public static ProblemDetails Undecodable(string detail) => Create(
         StatusCodes.Status422UnprocessableEntity, ProblemTypes.UndecodableImage, "The image cannot be decoded.", detail);
 
-    public static ProblemDetails Unauthorized() => Create(
-        StatusCodes.Status401Unauthorized,
-        ProblemTypes.Unauthorized,
-        "An owner token is required.",
-        "Call POST /api/session first, then send the token as the sb_owner cookie or an 'Authorization: Bearer' header.");
+    public static ProblemDetails QuotaExceeded(string detail) => Create(
+        StatusCodes.Status403Forbidden, ProblemTypes.QuotaExceeded, "Storage quota reached.", detail);
 
     public static ProblemDetails UploadsClosed() => Create(
         StatusCodes.Status403Forbidden, ProblemTypes.UploadsClosed, "Uploads are closed.", "The organisers have closed uploads for now. Try again later.");

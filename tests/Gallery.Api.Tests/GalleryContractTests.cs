@@ -167,6 +167,62 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
     }
 
     [Fact]
+    public async Task AnOwnerAtTheirPhotoQuotaIsRefusedWithItsOwnTypeWhileOthersAndRepeatsStillRegister()
+    {
+        var settings = fixture.Settings(await fixture.CreateDatabaseAsync(Ct));
+        settings["Quota:MaxPhotosPerOwner"] = "2";
+        settings["Outbox:Enabled"] = "false";
+        await using var app = new GalleryApp(settings);
+        var client = app.CreateClient();
+        var owner = Owner.New();
+        var first = GalleryCalls.Registration(owner);
+
+        var (firstStatus, _) = await client.RegisterAsync(first, Ct);
+        var (secondStatus, _) = await client.RegisterAsync(GalleryCalls.Registration(owner), Ct);
+        using var third = await client.PostAsJsonAsync("/internal/photos", GalleryCalls.Registration(owner), ContractsJsonContext.Default.RegisterPhotoRequest, Ct);
+        var (repeatStatus, _) = await client.RegisterAsync(first, Ct);
+        var (otherStatus, _) = await client.RegisterAsync(GalleryCalls.Registration(Owner.New()), Ct);
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created), (firstStatus, secondStatus));
+        await third.AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.QuotaExceeded, Ct);
+        Assert.Equal(HttpStatusCode.OK, repeatStatus);
+        Assert.Equal(HttpStatusCode.Created, otherStatus);
+    }
+
+    [Fact]
+    public async Task AnOwnerWhoseNextPhotoWouldPassTheirByteQuotaIsRefusedAndConcurrentUploadsCannotSqueezePastIt()
+    {
+        var settings = fixture.Settings(await fixture.CreateDatabaseAsync(Ct));
+        settings["Quota:MaxBytesPerOwner"] = "10000000";
+        settings["Outbox:Enabled"] = "false";
+        await using var app = new GalleryApp(settings);
+        var client = app.CreateClient();
+        var owner = Owner.New();
+
+        // Ten uploads of 3 MB at once: three fit in 10 MB, whatever order they arrive in.
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+            client.PostAsJsonAsync("/internal/photos", GalleryCalls.Registration(owner) with { Length = 3_000_000 }, ContractsJsonContext.Default.RegisterPhotoRequest, Ct)));
+        try
+        {
+            Assert.Equal(3, attempts.Count(a => a.StatusCode == HttpStatusCode.Created));
+            foreach (var refused in attempts.Where(a => a.StatusCode != HttpStatusCode.Created))
+            {
+                await refused.AssertProblemAsync(HttpStatusCode.Forbidden, ProblemTypes.QuotaExceeded, Ct);
+            }
+        }
+        finally
+        {
+            foreach (var attempt in attempts)
+            {
+                attempt.Dispose();
+            }
+        }
+
+        var (small, _) = await client.RegisterAsync(GalleryCalls.Registration(owner) with { Length = 1_000_000 }, Ct);
+        Assert.Equal(HttpStatusCode.Created, small);
+    }
+
+    [Fact]
     public async Task WithoutAConfiguredAdminKeyNoKeyOpensTheAdminEndpoints()
     {
         var settings = fixture.Settings(await fixture.CreateDatabaseAsync(Ct));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Net;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -108,7 +109,7 @@ public abstract class OutboxSequenceTests(GalleryFixture fixture)
         return database;
     }
 
-    private static PhotoStore Store(GalleryDatabase database) => new(database, new OutboxSignal(), TimeProvider.System);
+    private static PhotoStore Store(GalleryDatabase database) => new(database, new OutboxSignal(), TimeProvider.System, Options.Create(new QuotaOptions()));
 }
 
 [Collection("sqlite")]

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Scrapbook.Contracts;
+
+namespace Scrapbook.ServiceDefaults.Authentication;
+
+/// <summary>
+/// A refused request is answered as every other error is: a ProblemDetails with a stable type and a detail that says
+/// what to send. 401 when the request proved nothing the policy accepts; 403 when it presented an admin key that is not
+/// valid, or proved who it is but that is not enough.
+/// </summary>
+internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Succeeded)
+        {
+            return _default.HandleAsync(next, context, policy, authorizeResult);
+        }
+
+        var takesAdminKey = policy.AuthenticationSchemes.Contains(ScrapbookSchemes.AdminKey);
+        var takesOwnerToken = policy.AuthenticationSchemes.Contains(ScrapbookSchemes.OwnerToken);
+        if (authorizeResult.Forbidden || (takesAdminKey && AdminKeyAuthenticationHandler.IsPresented(context.Request, out _)))
+        {
+            return WriteAsync(context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Not allowed.",
+                authorizeResult.Forbidden ? "What this request proves does not allow it." : "The admin key is not valid.");
+        }
+
+        if (takesOwnerToken)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
+        var detail = (takesOwnerToken, takesAdminKey) switch
+        {
+            (true, true) => "Send your owner token (cookie or Authorization: Bearer) or the admin key.",
+            (false, true) => $"Admin endpoints need the {AdminKeyAuthenticationOptions.HeaderName} header.",
+            _ => "Send your owner token (cookie or Authorization: Bearer); POST /api/session gives you one.",
+        };
+        return WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "Who you are is unknown.", detail);
+    }
+
+    private Task WriteAsync(HttpContext context, int status, string type, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail },
+        }).AsTask();
+    }
+}

@@ -1,0 +1,84 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Scrapbook.ServiceDefaults.Authentication;
+
+/// <summary>The authentication schemes: who is asking.</summary>
+public static class ScrapbookSchemes
+{
+    /// <summary>The owner token (cookie <c>sb_owner</c> or <c>Authorization: Bearer</c>); the default scheme.</summary>
+    public const string OwnerToken = "OwnerToken";
+
+    /// <summary>The admin key (<c>X-Admin-Key</c>, configuration <c>Admin:Key</c>).</summary>
+    public const string AdminKey = "AdminKey";
+}
+
+/// <summary>The authorization policies route groups declare: what they need.</summary>
+public static class ScrapbookPolicies
+{
+    /// <summary>An owner token.</summary>
+    public const string Owner = "Owner";
+
+    /// <summary>The admin key.</summary>
+    public const string Admin = "Admin";
+
+    /// <summary>An owner token or the admin key; which photos the caller may then touch is decided per photo.</summary>
+    public const string OwnerOrAdmin = "OwnerOrAdmin";
+
+    /// <summary>
+    /// Anyone at all, but whatever the request proves (owner, admin) is known to the handler: for public endpoints that
+    /// show an owner or an admin more (a photo still processing, its failure reason).
+    /// </summary>
+    public const string Anyone = "Anyone";
+}
+
+/// <summary>The claims the schemes issue.</summary>
+public static class ScrapbookClaims
+{
+    /// <summary>The owner id: lowercase hex SHA-256 of the owner token (what is stored; the token never is).</summary>
+    public const string OwnerId = "scrapbook/owner";
+
+    /// <summary>Present, with the value <c>true</c>, when the request carried the admin key.</summary>
+    public const string Admin = "scrapbook/admin";
+
+    /// <summary>The owner id the request proved, or null.</summary>
+    public static string? GetOwnerId(this ClaimsPrincipal user) => user.FindFirst(OwnerId)?.Value;
+
+    /// <summary>Whether the request carried the admin key.</summary>
+    public static bool IsAdmin(this ClaimsPrincipal user) => user.HasClaim(Admin, "true");
+}
+
+public static class ScrapbookAuthenticationExtensions
+{
+    /// <summary>
+    /// The owner-token and admin-key schemes, the <see cref="ScrapbookPolicies"/>, and 401/403 answers as ProblemDetails.
+    /// The owner token is the default scheme, so <c>HttpContext.User</c> names the owner on every endpoint.
+    /// </summary>
+    public static TBuilder AddScrapbookAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var services = builder.Services;
+        services.AddAuthentication(ScrapbookSchemes.OwnerToken)
+            .AddScheme<AuthenticationSchemeOptions, OwnerTokenAuthenticationHandler>(ScrapbookSchemes.OwnerToken, null)
+            .AddScheme<AdminKeyAuthenticationOptions, AdminKeyAuthenticationHandler>(ScrapbookSchemes.AdminKey, null);
+        services.AddOptions<AdminKeyAuthenticationOptions>(ScrapbookSchemes.AdminKey).BindConfiguration(AdminKeyAuthenticationOptions.SectionName);
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ScrapbookPolicies.Owner, policy => policy
+                .AddAuthenticationSchemes(ScrapbookSchemes.OwnerToken)
+                .RequireClaim(ScrapbookClaims.OwnerId))
+            .AddPolicy(ScrapbookPolicies.Admin, policy => policy
+                .AddAuthenticationSchemes(ScrapbookSchemes.AdminKey)
+                .RequireClaim(ScrapbookClaims.Admin, "true"))
+            .AddPolicy(ScrapbookPolicies.OwnerOrAdmin, policy => policy
+                .AddAuthenticationSchemes(ScrapbookSchemes.OwnerToken, ScrapbookSchemes.AdminKey)
+                .RequireAssertion(context => context.User.GetOwnerId() is not null || context.User.IsAdmin()))
+            .AddPolicy(ScrapbookPolicies.Anyone, policy => policy
+                .AddAuthenticationSchemes(ScrapbookSchemes.OwnerToken, ScrapbookSchemes.AdminKey)
+                .RequireAssertion(_ => true));
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        return builder;
+    }
+}
