@@ -212,6 +212,28 @@ public sealed class UploadErrorTests(UploadApiFixture servers)
     }
 
     [Fact]
+    public async Task AnOwnerPastTheirQuotaIsRefusedWithTheQuotaTypeAndKeepsWhatTheyHave()
+    {
+        var gallery = await servers.StartGalleryAsync(Cancellation, new Dictionary<string, string?> { ["Quota__MaxPhotosPerOwner"] = "1" });
+        await using var api = servers.CreateUploadApi(gallery.BaseAddress);
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+        using var other = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var first = await client.PostAsync("/api/uploads", Requests.Raw(TestImages.Png(64, 48), "image/png"), Cancellation);
+        using var second = await client.PostAsync("/api/uploads", Requests.Raw(TestImages.Png(80, 60), "image/png"), Cancellation);
+        using var otherOwners = await other.PostAsync("/api/uploads", Requests.Raw(TestImages.Png(80, 60), "image/png"), Cancellation);
+        using var asOwner = new HttpClient { BaseAddress = gallery.BaseAddress };
+        asOwner.DefaultRequestHeaders.Authorization = client.DefaultRequestHeaders.Authorization;
+        using var mine = await asOwner.GetAsync("/api/me/photos", Cancellation);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        await HttpAssert.ProblemAsync(second, HttpStatusCode.Forbidden, ProblemTypes.QuotaExceeded);
+        Assert.Equal(HttpStatusCode.Accepted, otherOwners.StatusCode);
+        var page = await mine.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PhotoPage, Cancellation);
+        Assert.Single(page!.Items);
+    }
+
+    [Fact]
     public async Task UploadsClosedAreRefusedWith403BeforeTheBodyIsStored()
     {
         var gallery = await servers.StartGalleryAsync(Cancellation);

@@ -37,7 +37,7 @@ public sealed class UploadApiFixture : IAsyncLifetime
     }
 
     /// <summary>Another Gallery.Api with its own database (same blob store), for tests that change settings.</summary>
-    public async Task<ServiceUnderTest> StartGalleryAsync(CancellationToken cancellationToken)
+    public async Task<ServiceUnderTest> StartGalleryAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var env = new Dictionary<string, string?>
         {
@@ -48,6 +48,11 @@ public sealed class UploadApiFixture : IAsyncLifetime
             ["ConnectionStrings__redis"] = Redis.ConnectionString,
             ["Admin__Key"] = AdminKey,
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            env[key] = value;
+        }
+
         var gallery = await ServiceUnderTest.StartAsync("Gallery.Api", "Scrapbook.Gallery.Api", env, cancellationToken);
         lock (_galleries)
         {
