@@ -27,7 +27,7 @@ var variants = new List<(string Name, string Folder, Dictionary<string, string?>
     ("Gateway (YARP)", "Gateway", []),
     ("Gateway, pool of 32 connections", "Gateway", new() { ["ReverseProxy__Clusters__gallery-api__HttpClient__MaxConnectionsPerServer"] = "32" }),
     ("Gateway, OpenTelemetry off", "Gateway", new() { ["OTEL_SDK_DISABLED"] = "true" }),
-    ("Gateway, socket completions on the thread pool", "Gateway", new() { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "0" }),
+    ("Gateway, inline socket completions", "Gateway", new() { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1" }),
 };
 if (baselineFolder is not null)
 {
