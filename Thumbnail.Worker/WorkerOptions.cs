@@ -29,7 +29,7 @@ internal sealed class WorkerOptions
 
     /// <summary>Gallery.Api, resolved through service discovery (<c>services__gallery-api__http__0</c>).</summary>
     [Required]
-    public Uri GalleryBaseAddress { get; set; } = new("http://gallery-api");
+    public Uri GalleryBaseAddress { get; set; } = new($"http://{ThumbnailWorkerSettings.Gallery}");
 
     /// <summary>Where originals are downloaded to while rendering; the system temp folder when unset.</summary>
     public string? TempDirectory { get; set; }

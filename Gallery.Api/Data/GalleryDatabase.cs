@@ -1,5 +1,7 @@
 using System.Data;
 using System.Data.Common;
+using Azure.Core;
+using Azure.Identity;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -18,7 +20,7 @@ internal enum SqlEngine
 /// selects SQLite, <c>Host=…</c> PostgreSQL. Every write goes through <see cref="BeginWriteAsync"/>; the outbox
 /// relay numbers committed rows in a transaction from <see cref="BeginOutboxNumberingAsync"/>.
 /// </summary>
-internal sealed class GalleryDatabase
+internal sealed class GalleryDatabase : IAsyncDisposable
 {
     // WriteScope.LockAsync's two-key advisory locks: PostgreSQL keeps them apart from the one-key locks below and
     // the migrator's, so a name's hash never meets those.
@@ -30,7 +32,11 @@ internal sealed class GalleryDatabase
     // serializes relays (and writers) by itself.
     private const long OutboxNumberingLockKey = 0x5C4A_9B00_0003;
 
+    // Azure Database for PostgreSQL takes a Microsoft Entra access token for this audience as the password.
+    private const string EntraTokenScope = "https://ossrdbms-aad.database.windows.net/.default";
+
     private readonly string _connectionString;
+    private readonly NpgsqlDataSource? _postgres;
 
     static GalleryDatabase() => DapperSetup.Register();
 
@@ -39,9 +45,12 @@ internal sealed class GalleryDatabase
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         Engine = DetectEngine(connectionString);
         _connectionString = Engine == SqlEngine.Sqlite ? PrepareSqlite(connectionString) : connectionString;
+        _postgres = Engine == SqlEngine.Postgres ? CreatePostgresDataSource(connectionString) : null;
     }
 
     public SqlEngine Engine { get; }
+
+    public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     /// <summary>The engine a connection string selects; throws with a clear message when it selects neither.</summary>
     public static SqlEngine DetectEngine(string connectionString)
@@ -72,9 +81,9 @@ internal sealed class GalleryDatabase
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
-        DbConnection connection = Engine == SqlEngine.Sqlite
-            ? new SqliteConnection(_connectionString)
-            : new NpgsqlConnection(_connectionString);
+        DbConnection connection = _postgres is not null
+            ? _postgres.CreateConnection()
+            : new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -126,6 +135,33 @@ internal sealed class GalleryDatabase
 
     private static IsolationLevel IsolationLevelFor(SqlEngine engine) =>
         engine == SqlEngine.Sqlite ? IsolationLevel.Serializable : IsolationLevel.ReadCommitted;
+
+    /// <summary>
+    /// A data source for the connection string. An Azure Database for PostgreSQL server named without a password signs
+    /// in with Microsoft Entra: the password is an access token from <see cref="DefaultAzureCredential"/> (the managed
+    /// identity in Azure, whose name is the user name), fetched again before it expires.
+    /// </summary>
+    internal static NpgsqlDataSource CreatePostgresDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (UsesEntraToken(builder.ConnectionStringBuilder))
+        {
+            var credential = new DefaultAzureCredential();
+            builder.UsePeriodicPasswordProvider(
+                async (_, cancellationToken) => (await credential.GetTokenAsync(new TokenRequestContext([EntraTokenScope]), cancellationToken)).Token,
+                successRefreshInterval: TimeSpan.FromMinutes(45),
+                failureRefreshInterval: TimeSpan.FromSeconds(10));
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>No password, no password file, and a host in Azure's <c>*.postgres.database.*</c> zones.</summary>
+    internal static bool UsesEntraToken(NpgsqlConnectionStringBuilder connection) =>
+        string.IsNullOrEmpty(connection.Password)
+        && string.IsNullOrEmpty(connection.Passfile)
+        && connection.Host is { } host
+        && host.Split(',').All(h => h.Contains(".postgres.database.", StringComparison.OrdinalIgnoreCase));
 
     private static string PrepareSqlite(string connectionString)
     {

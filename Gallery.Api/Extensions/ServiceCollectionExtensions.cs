@@ -13,25 +13,23 @@ namespace Scrapbook.Gallery.Api.Extensions;
 
 internal static class ServiceCollectionExtensions
 {
-    public const string DatabaseConnectionName = "gallerydb";
-
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
 
         services.AddSingleton(serviceProvider => new GalleryDatabase(
-            serviceProvider.GetRequiredService<IConfiguration>().GetConnectionString(DatabaseConnectionName) is { Length: > 0 } connectionString
+            serviceProvider.GetRequiredService<IConfiguration>().GetConnectionString(GalleryApiSettings.Database) is { Length: > 0 } connectionString
                 ? connectionString
                 : throw new InvalidOperationException(
-                    $"ConnectionStrings:{DatabaseConnectionName} is missing. Set ConnectionStrings__{DatabaseConnectionName} to 'Data Source=gallery.db' (SQLite) or 'Host=…;Database=…' (PostgreSQL).")));
+                    $"ConnectionStrings:{GalleryApiSettings.Database} is missing. Set ConnectionStrings__{GalleryApiSettings.Database} to 'Data Source=gallery.db' (SQLite) or 'Host=…;Database=…' (PostgreSQL).")));
         services.AddSingleton<DatabaseMigrator>();
         // Registered before the storage initializer and the relay, so the schema is in place when they start.
         services.AddHostedService<MigrationHostedService>();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseConnectionName, tags: ["ready", "db"]);
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(GalleryApiSettings.Database, tags: ["ready", "db"]);
 
-        builder.AddBlobStore("blobs");
+        builder.AddBlobStore(GalleryApiSettings.Blobs);
         // Before the job queue: its Storage Queues sender nudges idle workers through this Redis.
-        builder.AddWakeUpRedisClient("redis");
+        builder.AddWakeUpRedisClient(GalleryApiSettings.Redis);
         builder.AddJobQueue(Channels.ThumbnailQueue);
 
         services.AddSingleton(TimeProvider.System);

@@ -38,13 +38,13 @@ internal static class ServiceCollectionExtensions
         });
 
         services.AddReverseProxy()
-            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .LoadFromConfig(builder.Configuration.GetSection(GatewaySettings.ReverseProxy))
             .AddConfigFilter<InternalPathsNeverRouted>()
             .AddTransforms(ProxyTransforms.Apply)
             .AddServiceDiscoveryDestinationResolver();
         services.AddUploadRateLimits();
 
-        builder.AddBlobStore("blobs");
+        builder.AddBlobStore(GatewaySettings.Blobs);
 
         services.AddCors(cors => cors.AddDefaultPolicy(policy =>
         {

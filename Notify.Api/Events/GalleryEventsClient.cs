@@ -6,7 +6,7 @@ namespace Scrapbook.Notify.Api.Events;
 /// <summary>Gallery.Api's <c>GET /internal/events?after=&amp;limit=</c>: the outbox, for replays the stream can no longer serve.</summary>
 internal sealed class GalleryEventsClient(HttpClient http)
 {
-    public const string BaseAddress = "http://gallery-api";
+    public const string BaseAddress = $"http://{NotifyApiSettings.Gallery}";
 
     public async Task<IReadOnlyList<EventEnvelope>> ListAfterAsync(long after, int limit, CancellationToken cancellationToken = default)
     {

@@ -10,7 +10,7 @@ internal static class ServiceCollectionExtensions
         builder.AddScrapbookAuthentication();
         var services = builder.Services;
 
-        builder.AddRedisClient("redis");
+        builder.AddRedisClient(NotifyApiSettings.Redis);
 
         services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<NotifyMetrics>();

@@ -26,12 +26,12 @@ internal static class ThumbnailWorkerExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.AddBlobStore("blobs");
+        builder.AddBlobStore(ThumbnailWorkerSettings.Blobs);
         // Before the job queue: on Storage Queues, the sender's nudge through this Redis wakes the waiting receive. Without
         // Redis (a Service Bus deployment needs none) the receive falls back to the queue's own backing-off poll.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("redis")))
+        if (!string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ThumbnailWorkerSettings.WakeUpRedis)))
         {
-            builder.AddWakeUpRedisClient("redis");
+            builder.AddWakeUpRedisClient(ThumbnailWorkerSettings.WakeUpRedis);
         }
         builder.AddJobQueue(Channels.ThumbnailQueue);
         builder.AddImaging();

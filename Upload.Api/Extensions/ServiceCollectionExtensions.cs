@@ -17,7 +17,7 @@ internal static class ServiceCollectionExtensions
     {
         builder.AddScrapbookAuthentication();
         builder.AddImaging();
-        builder.AddBlobStore("blobs");
+        builder.AddBlobStore(UploadApiSettings.Blobs);
 
         builder.Services.AddOptions<UploadOptions>()
             .BindConfiguration(UploadOptions.SectionName)

@@ -17,7 +17,7 @@ internal enum RegistrationOutcome
 /// <summary>Gallery.Api's internal API (<c>GET /internal/settings</c>, <c>POST /internal/photos</c>), through service discovery.</summary>
 internal sealed class GalleryClient(HttpClient http)
 {
-    public const string BaseAddress = "http://gallery-api";
+    public const string BaseAddress = $"http://{UploadApiSettings.Gallery}";
 
     public async Task<SettingsDto> GetSettingsAsync(CancellationToken cancellationToken = default)
     {
