@@ -21,9 +21,10 @@ internal static class GalleryApiSettings
         [
             ServiceSettings.ConnectionString(Database),
             ServiceSettings.ConnectionString(Blobs),
-            ServiceSettings.ConnectionString(Redis),
+            // Azure Managed Redis is reached with its access key inside the connection string.
+            new(ServiceSettings.ConnectionString(Redis)) { Secret = true },
             new(ServiceSettings.ConnectionString(JobQueueHostingExtensions.MessagingConnectionName), ServiceSettings.ConnectionString(JobQueueHostingExtensions.QueuesConnectionName)),
-            $"{AdminKeyAuthenticationOptions.SectionName}:{nameof(AdminKeyAuthenticationOptions.Key)}",
+            new($"{AdminKeyAuthenticationOptions.SectionName}:{nameof(AdminKeyAuthenticationOptions.Key)}") { Secret = true },
         ],
         Optional = [OutboxOptions.SectionName, QuotaOptions.SectionName, JobQueueOptions.SectionName],
     };

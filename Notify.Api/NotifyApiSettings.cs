@@ -12,7 +12,7 @@ internal static class NotifyApiSettings
 
     public static ServiceSettings Declared { get; } = new("notify-api")
     {
-        Required = [ServiceSettings.ConnectionString(Redis), ServiceSettings.ServiceReference(Gallery)],
+        Required = [new(ServiceSettings.ConnectionString(Redis)) { Secret = true }, ServiceSettings.ServiceReference(Gallery)],
         Optional = [NotifyOptions.SectionName, AdminKeyAuthenticationOptions.SectionName],
     };
 }

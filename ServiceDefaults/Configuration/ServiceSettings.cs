@@ -38,6 +38,9 @@ public sealed class ServiceSettings
 /// <summary>A setting a service needs, met by any one of <see cref="AnyOf"/> (the job queue: Service Bus or Storage Queues).</summary>
 public sealed record RequiredSetting(params IReadOnlyList<string> AnyOf)
 {
+    /// <summary>It carries a key or password: a deployment gives it from a secret store, never as a plain value.</summary>
+    public bool Secret { get; init; }
+
     public static implicit operator RequiredSetting(string key) => new(key);
 
     public override string ToString() => string.Join(" or ", AnyOf);

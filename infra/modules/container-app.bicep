@@ -124,6 +124,9 @@ resource app 'Microsoft.App/containerApps@2025-01-01' = {
               { name: 'AZURE_CLIENT_ID', value: identityClientId }
               { name: 'OTEL_SERVICE_NAME', value: serviceName }
             ],
+            // As Aspire sets it locally: internal services believe X-Forwarded-* (only the environment reaches them);
+            // the Gateway believes it only from Gateway:TrustedProxies.
+            ingress == 'internal' ? [{ name: 'ASPNETCORE_FORWARDEDHEADERS_ENABLED', value: 'true' }] : [],
             env
           )
           probes: exists ? probes : []

@@ -80,7 +80,11 @@ internal static partial class ProcessLauncher
     /// <see cref="InvalidOperationException"/> with what it wrote when it exits non-zero or does not finish within
     /// <paramref name="timeout"/> (it is killed then); its standard input is closed at once.
     /// </summary>
-    public static async Task<string> RunAsync(string command, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null, string? user = null, CancellationToken cancellationToken = default)
+    public static async Task<string> RunAsync(string command, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null, string? user = null, CancellationToken cancellationToken = default) =>
+        (await RunCapturedAsync(command, arguments, timeout, environment, user, cancellationToken)).Output;
+
+    /// <summary>As <see cref="RunAsync"/>, returning what the command wrote to standard error as well.</summary>
+    public static async Task<ToolOutput> RunCapturedAsync(string command, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null, string? user = null, CancellationToken cancellationToken = default)
     {
         var output = new StringBuilder();
         var errors = new StringBuilder();
@@ -107,9 +111,12 @@ internal static partial class ProcessLauncher
 
         lock (output)
         {
-            if (process.ExitCode == 0)
+            lock (errors)
             {
-                return output.ToString();
+                if (process.ExitCode == 0)
+                {
+                    return new ToolOutput(output.ToString(), errors.ToString());
+                }
             }
         }
 

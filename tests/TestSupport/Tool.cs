@@ -18,4 +18,15 @@ public static class Tool
         TimeSpan? timeout = null,
         CancellationToken cancellationToken = default) =>
         ProcessLauncher.RunAsync(fileName, arguments, timeout ?? s_defaultTimeout, environment, user, cancellationToken);
+
+    /// <summary>As <see cref="RunAsync"/>, with what the tool wrote to standard error (warnings) beside its output.</summary>
+    public static Task<ToolOutput> RunCapturedAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default) =>
+        ProcessLauncher.RunCapturedAsync(fileName, arguments, timeout ?? s_defaultTimeout, environment: null, user: null, cancellationToken);
 }
+
+/// <summary>What a tool that exited 0 wrote: standard output and standard error.</summary>
+public sealed record ToolOutput(string Output, string Errors);
