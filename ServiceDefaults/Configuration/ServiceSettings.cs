@@ -14,7 +14,10 @@ public sealed class ServiceSettings
     /// <summary>The service's resource name: the AppHost's, the container app's and azure.yaml's.</summary>
     public string Service { get; }
 
-    /// <summary>Settings without which the service does not start; each is met by any one of its keys.</summary>
+    /// <summary>
+    /// Settings every deployment must give: without them the service does not start, or (the admin key) lacks what the
+    /// deployment needs. Each is met by any one of its keys.
+    /// </summary>
     public IReadOnlyList<RequiredSetting> Required { get; init; } = [];
 
     /// <summary>Sections and keys read with defaults.</summary>
