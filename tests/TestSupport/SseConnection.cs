@@ -142,6 +142,22 @@ public sealed class SseConnection : IAsyncDisposable
         return events;
     }
 
+    /// <summary>
+    /// The next <paramref name="count"/> events numbered <paramref name="firstSequence"/> or above, in order. A client that
+    /// connects with no Last-Event-ID gets whatever the stream's tail reads after it joined, which can include an event an
+    /// earlier test added a moment before; this skips those.
+    /// </summary>
+    public async Task<IReadOnlyList<SseFrame>> NextEventsFromAsync(long firstSequence, int count, CancellationToken cancellationToken = default)
+    {
+        var events = new List<SseFrame>();
+        while (events.Count < count)
+        {
+            events.Add(await NextAsync(f => f.IsEvent && f.Sequence >= firstSequence, cancellationToken: cancellationToken));
+        }
+
+        return events;
+    }
+
     /// <summary>Every frame received until the server ended the stream.</summary>
     public async Task<IReadOnlyList<SseFrame>> ReadToEndAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
