@@ -1,3 +1,4 @@
+using Scrapbook.ServiceDefaults.OpenApi;
 using Scrapbook.Gallery.Api.Apis;
 using Scrapbook.Gallery.Api.Extensions;
 
@@ -11,6 +12,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.UseAuthentication();
 app.UseAuthorization();
+app.MapScrapbookOpenApi();
 app.MapPhotosApi();
 app.MapAdminApi();
 app.MapInternalApi();

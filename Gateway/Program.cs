@@ -13,6 +13,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.UseGatewayPipeline();
 app.MapMediaApi();
+app.MapApiDocsApi();
 app.MapReverseProxy(ProxyPipeline.Configure);
 app.MapWebClient();
 

@@ -1,3 +1,4 @@
+using Scrapbook.ServiceDefaults.OpenApi;
 using Scrapbook.Notify.Api.Apis;
 using Scrapbook.Notify.Api.Extensions;
 
@@ -11,6 +12,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.UseAuthentication();
 app.UseAuthorization();
+app.MapScrapbookOpenApi();
 app.MapEventsApi();
 
 app.Run();

@@ -1,3 +1,4 @@
+using Scrapbook.ServiceDefaults.OpenApi;
 using Scrapbook.Upload.Api.Apis;
 using Scrapbook.Upload.Api.Extensions;
 
@@ -11,6 +12,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.UseAuthentication();
 app.UseAuthorization();
+app.MapScrapbookOpenApi();
 app.MapSessionApi();
 app.MapUploadsApi();
 

@@ -53,4 +53,22 @@ public static class ProblemTypes
         504 => GatewayTimeout,
         _ => null,
     };
+
+    /// <summary>The status every problem of <paramref name="type"/> is sent with (the API description lists them by status).</summary>
+    public static int StatusOf(string type) => type switch
+    {
+        Malformed or UrlNotAllowed => 400,
+        Unauthorized => 401,
+        Forbidden or UploadsClosed or QuotaExceeded => 403,
+        NotFound => 404,
+        Conflict => 409,
+        TooLarge => 413,
+        UnsupportedFormat => 415,
+        UndecodableImage or TooManyPixels or TooManyFrames => 422,
+        RateLimited => 429,
+        BadGateway or UrlFetchFailed => 502,
+        DependencyDown => 503,
+        GatewayTimeout => 504,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Not one of Scrapbook's problem types."),
+    };
 }

@@ -3,6 +3,7 @@ using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Photos;
 using Scrapbook.Messaging;
 using Scrapbook.ServiceDefaults.Authentication;
+using Scrapbook.ServiceDefaults.OpenApi;
 
 namespace Scrapbook.Gallery.Api.Apis;
 
@@ -13,12 +14,17 @@ internal static partial class AdminApi
     {
         var admin = app.MapGroup("/api/admin").WithTags("Admin")
             .RequireAuthorization(ScrapbookPolicies.Admin);
-        admin.MapGet("/settings", GetSettings).WithName(nameof(GetSettings));
-        admin.MapPut("/settings", UpdateSettings).WithName(nameof(UpdateSettings));
-        admin.MapGet("/stats", GetStats).WithName(nameof(GetStats));
-        admin.MapGet("/moderation", ListModerationQueue).WithName(nameof(ListModerationQueue));
-        admin.MapPost("/moderation/{id:guid}/approve", ApprovePhoto).WithName(nameof(ApprovePhoto));
-        admin.MapPost("/moderation/{id:guid}/reject", RejectPhoto).WithName(nameof(RejectPhoto));
+        admin.MapGet("/settings", GetSettings).WithName(nameof(GetSettings)).WithSummary("Get the settings");
+        admin.MapPut("/settings", UpdateSettings).WithName(nameof(UpdateSettings)).WithSummary("Change the settings")
+            .WithDescription("Open or close uploads and choose the moderation mode.")
+            .ProducesProblems(ProblemTypes.Malformed);
+        admin.MapGet("/stats", GetStats).WithName(nameof(GetStats)).WithSummary("Count photos by state and queued jobs");
+        admin.MapGet("/moderation", ListModerationQueue).WithName(nameof(ListModerationQueue)).WithSummary("List photos awaiting approval")
+            .ProducesProblems(ProblemTypes.Malformed);
+        admin.MapPost("/moderation/{id:guid}/approve", ApprovePhoto).WithName(nameof(ApprovePhoto)).WithSummary("Approve a held photo")
+            .ProducesProblems(ProblemTypes.NotFound);
+        admin.MapPost("/moderation/{id:guid}/reject", RejectPhoto).WithName(nameof(RejectPhoto)).WithSummary("Reject a held photo")
+            .ProducesProblems(ProblemTypes.NotFound);
         return app;
     }
 

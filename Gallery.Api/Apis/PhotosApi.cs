@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Photos;
 using Scrapbook.ServiceDefaults.Authentication;
+using Scrapbook.ServiceDefaults.OpenApi;
 
 namespace Scrapbook.Gallery.Api.Apis;
 
@@ -16,13 +17,26 @@ internal static class PhotosApi
     public static IEndpointRouteBuilder MapPhotosApi(this IEndpointRouteBuilder app)
     {
         var photos = app.MapGroup("/api/photos").WithTags("Photos");
-        photos.MapGet("/", ListPhotos).WithName(nameof(ListPhotos));
-        photos.MapGet("/{id:guid}", GetPhoto).WithName(nameof(GetPhoto)).RequireAuthorization(ScrapbookPolicies.Anyone);
-        photos.MapPatch("/{id:guid}", UpdatePhoto).WithName(nameof(UpdatePhoto)).RequireAuthorization(ScrapbookPolicies.OwnerOrAdmin);
-        photos.MapDelete("/{id:guid}", DeletePhoto).WithName(nameof(DeletePhoto)).RequireAuthorization(ScrapbookPolicies.OwnerOrAdmin);
+        photos.MapGet("/", ListPhotos).WithName(nameof(ListPhotos))
+            .WithSummary("List the wall")
+            .WithDescription("Ready, approved photos, newest first. Pass the previous page's `nextCursor` as `cursor` for the next page.")
+            .ProducesProblems(ProblemTypes.Malformed);
+        photos.MapGet("/{id:guid}", GetPhoto).WithName(nameof(GetPhoto)).RequireAuthorization(ScrapbookPolicies.Anyone)
+            .WithSummary("Get a photo")
+            .WithDescription("Anyone sees a ready, approved photo; its owner or an admin also sees it while it is processing, held or failed.")
+            .ProducesProblems(ProblemTypes.NotFound);
+        photos.MapPatch("/{id:guid}", UpdatePhoto).WithName(nameof(UpdatePhoto)).RequireAuthorization(ScrapbookPolicies.OwnerOrAdmin)
+            .WithSummary("Change a photo's caption or author")
+            .ProducesProblems(ProblemTypes.Malformed, ProblemTypes.NotFound);
+        photos.MapDelete("/{id:guid}", DeletePhoto).WithName(nameof(DeletePhoto)).RequireAuthorization(ScrapbookPolicies.OwnerOrAdmin)
+            .WithSummary("Delete a photo")
+            .ProducesProblems(ProblemTypes.NotFound);
 
         var mine = app.MapGroup("/api/me").WithTags("Photos").RequireAuthorization(ScrapbookPolicies.Owner);
-        mine.MapGet("/photos", ListMyPhotos).WithName(nameof(ListMyPhotos));
+        mine.MapGet("/photos", ListMyPhotos).WithName(nameof(ListMyPhotos))
+            .WithSummary("List my photos")
+            .WithDescription("The caller's photos in every state, newest first, keyset-paginated like the wall.")
+            .ProducesProblems(ProblemTypes.Malformed);
         return app;
     }
 

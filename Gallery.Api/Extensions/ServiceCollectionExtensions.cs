@@ -1,3 +1,4 @@
+using Scrapbook.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Authorization;
 using Scrapbook.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.Json;
@@ -39,6 +40,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<OutboxPublisher>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddScrapbookAuthentication();
+        builder.AddScrapbookOpenApi("Scrapbook Gallery API");
         services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IAuthorizationHandler, PhotoAuthorizationHandler>();
         services.AddHostedService<OutboxRelay>();

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Scrapbook.Gateway.OpenApi;
 using Scrapbook.Gateway.Proxy;
 using Scrapbook.Storage;
 
@@ -45,6 +47,11 @@ internal static class ServiceCollectionExtensions
         services.AddUploadRateLimits();
 
         builder.AddBlobStore(GatewaySettings.Blobs);
+
+        // The merged API description reads each service's own document through service discovery.
+        services.AddHttpClient(MergedOpenApiDocument.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<MergedOpenApiDocument>();
 
         services.AddCors(cors => cors.AddDefaultPolicy(policy =>
         {
@@ -91,10 +98,20 @@ internal static class ServiceCollectionExtensions
     private const string PermissionsPolicy =
         "camera=(self), fullscreen=(self), microphone=(), geolocation=(), payment=(), usb=()";
 
+    /// <summary>
+    /// The API reference page (Scalar) runs its own script, allowed by the nonce it was rendered with, and sets styles
+    /// from script; nothing else changes.
+    /// </summary>
+    private const string ApiReferenceSecurityPolicy =
+        "default-src 'self'; script-src 'self' 'nonce-{0}'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; " +
+        "font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
     private static Task SetSecurityHeaders(HttpResponse response)
     {
         var headers = response.Headers;
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.ContentSecurityPolicy = response.HttpContext.Items.TryGetValue(Scalar.AspNetCore.ScalarOptions.NonceHttpContextItemKey, out var nonce) && nonce is string value
+            ? string.Format(System.Globalization.CultureInfo.InvariantCulture, ApiReferenceSecurityPolicy, value)
+            : ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "same-origin";

@@ -3,7 +3,10 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Scrapbook.ServiceDefaults.OpenApi;
 using Scrapbook.Notify.Api.Events;
 using Scrapbook.ServiceDefaults.Authentication;
 
@@ -21,8 +24,46 @@ internal static partial class EventsApi
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/events").WithTags("Events");
-        api.MapGet("/", StreamEvents).WithName(nameof(StreamEvents));
+        api.MapGet("/", StreamEvents).WithName(nameof(StreamEvents))
+            .WithSummary("Follow new photos live")
+            .WithDescription(
+                "A server-sent event stream (`text/event-stream`): `photo.ready` and the other photo events as they happen, each " +
+                "with its sequence as `id`; `: heartbeat` comments on a quiet stream. Reconnect with `Last-Event-ID` to get what " +
+                "was missed, or `event: reset` when that is no longer known. An owner token adds the caller's own photos' events.")
+            .AddOpenApiOperationTransformer(DescribeEventStream);
         return app;
+    }
+
+    /// <summary>
+    /// The stream is written by hand, so its description is too: the response's media type, the resume header, and that
+    /// an owner token (never required) adds the owner's own events.
+    /// </summary>
+    private static Task DescribeEventStream(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = LastEventIdHeader,
+            In = ParameterLocation.Header,
+            Description = "The `id` of the last event received, to get what was missed since.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+        operation.Responses ??= [];
+        operation.Responses["200"] = new OpenApiResponse
+        {
+            Description = "Events as they happen, until the client disconnects.",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["text/event-stream"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+            },
+        };
+        operation.Security =
+        [
+            new OpenApiSecurityRequirement(),
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ScrapbookOpenApi.OwnerBearerScheme, context.Document)] = [] },
+            new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ScrapbookOpenApi.OwnerCookieScheme, context.Document)] = [] },
+        ];
+        return Task.CompletedTask;
     }
 
     /// <summary>Holds the connection open and writes events until the client leaves, falls behind, or the host stops.</summary>

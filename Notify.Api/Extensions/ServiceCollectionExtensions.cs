@@ -1,3 +1,4 @@
+using Scrapbook.ServiceDefaults.OpenApi;
 using Scrapbook.ServiceDefaults.Authentication;
 using Scrapbook.Notify.Api.Events;
 
@@ -8,6 +9,7 @@ internal static class ServiceCollectionExtensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddScrapbookAuthentication();
+        builder.AddScrapbookOpenApi("Scrapbook Notify API");
         var services = builder.Services;
 
         builder.AddRedisClient(NotifyApiSettings.Redis);

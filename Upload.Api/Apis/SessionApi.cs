@@ -9,7 +9,13 @@ public static class SessionApi
 {
     public static IEndpointRouteBuilder MapSessionApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/session", CreateSession).WithTags("Session");
+        app.MapPost("/api/session", CreateSession)
+            .WithTags("Session")
+            .WithName(nameof(CreateSession))
+            .WithSummary("Get an owner token")
+            .WithDescription(
+                "Issues an owner token, in the body for apps and as the HttpOnly `sb_owner` cookie for browsers. A request " +
+                "that already carries a valid token gets the same token back.");
         return app;
     }
 

@@ -4,10 +4,13 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
 using Scrapbook.ServiceDefaults.Authentication;
+using Scrapbook.ServiceDefaults.OpenApi;
 using Scrapbook.Upload.Api.Gallery;
 using Scrapbook.Upload.Api.Uploads;
 using Scrapbook.Upload.Api.UrlFetch;
@@ -38,9 +41,58 @@ public static partial class UploadsApi
     public static IEndpointRouteBuilder MapUploadsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/uploads").WithTags("Uploads").RequireAuthorization(ScrapbookPolicies.Owner);
-        api.MapPost("", UploadAsync);
-        api.MapPost("/url", UploadFromUrlAsync);
+        api.MapPost("", UploadAsync)
+            .WithName("Upload")
+            .WithSummary("Upload images")
+            .WithDescription(
+                "One image as a raw `image/*` body (caption and author in the query string), or one or more as multipart " +
+                "`file` parts with optional `caption` and `author` fields. One image: 202 with the photo and its `Location`, " +
+                "or 200 with the photo this owner already has with these bytes. Several: 202 with one result per file, in order.")
+            .AddOpenApiOperationTransformer(DescribeUploadBody)
+            .ProducesProblems(
+                ProblemTypes.Malformed, ProblemTypes.UploadsClosed, ProblemTypes.QuotaExceeded, ProblemTypes.TooLarge,
+                ProblemTypes.UnsupportedFormat, ProblemTypes.UndecodableImage, ProblemTypes.TooManyPixels, ProblemTypes.TooManyFrames,
+                ProblemTypes.RateLimited, ProblemTypes.DependencyDown);
+        api.MapPost("/url", UploadFromUrlAsync)
+            .WithName("UploadFromUrl")
+            .WithSummary("Upload the image at a URL")
+            .WithDescription("The service fetches the image (http or https, public addresses only) and treats it as an upload.")
+            .Accepts<UrlUploadRequest>("application/json")
+            .ProducesProblems(
+                ProblemTypes.Malformed, ProblemTypes.UrlNotAllowed, ProblemTypes.UrlFetchFailed, ProblemTypes.UploadsClosed,
+                ProblemTypes.QuotaExceeded, ProblemTypes.TooLarge, ProblemTypes.UnsupportedFormat, ProblemTypes.UndecodableImage,
+                ProblemTypes.TooManyPixels, ProblemTypes.TooManyFrames, ProblemTypes.RateLimited, ProblemTypes.DependencyDown);
         return app;
+    }
+
+    /// <summary>The handler reads the body itself (streaming, no buffering), so the description says what it accepts.</summary>
+    private static Task DescribeUploadBody(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var binary = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+        var text = new OpenApiSchema { Type = JsonSchemaType.String };
+        operation.RequestBody = new OpenApiRequestBody
+        {
+            Required = true,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["multipart/form-data"] = new()
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Required = new HashSet<string> { "file" },
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["file"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = binary, Description = "One part per image." },
+                            ["caption"] = text,
+                            ["author"] = text,
+                        },
+                    },
+                },
+                ["image/*"] = new() { Schema = binary },
+            },
+        };
+        return Task.CompletedTask;
     }
 
     internal static async Task<Results<Accepted<PhotoDto>, Ok<PhotoDto>, Accepted<IReadOnlyList<UploadItemResult>>, ProblemHttpResult>> UploadAsync(

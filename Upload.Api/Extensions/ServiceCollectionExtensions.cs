@@ -1,3 +1,4 @@
+using Scrapbook.ServiceDefaults.OpenApi;
 using Scrapbook.ServiceDefaults.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
@@ -16,6 +17,7 @@ internal static class ServiceCollectionExtensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddScrapbookAuthentication();
+        builder.AddScrapbookOpenApi("Scrapbook Upload API");
         builder.AddImaging();
         builder.AddBlobStore(UploadApiSettings.Blobs);
 

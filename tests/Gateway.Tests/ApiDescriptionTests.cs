@@ -1,0 +1,188 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+using Scrapbook.Contracts;
+using Scrapbook.Testing;
+
+namespace Scrapbook.Gateway.Tests;
+
+/// <summary>Gallery.Api, Upload.Api and Notify.Api as real processes behind the gateway, for the merged API description.</summary>
+public sealed class ServicesBehindGateway : IAsyncLifetime
+{
+    private readonly List<ServiceUnderTest> _services = [];
+    private GatewayServer? _gateway;
+
+    public BackingServers Servers { get; } = new();
+
+    internal GatewayServer Gateway => _gateway!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await Servers.InitializeAsync();
+        var gallery = await StartAsync("Gallery.Api", "gallery-api", null);
+        var discovery = new Dictionary<string, Uri[]> { ["gallery-api"] = [gallery.BaseAddress] };
+        var upload = await StartAsync("Upload.Api", "upload-api", discovery);
+        var notify = await StartAsync("Notify.Api", "notify-api", discovery);
+        _gateway = new GatewayServer(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:blobs"] = Servers.Azurite.ConnectionString,
+            ["services:gallery-api:http:0"] = gallery.BaseAddress.ToString().TrimEnd('/'),
+            ["services:upload-api:http:0"] = upload.BaseAddress.ToString().TrimEnd('/'),
+            ["services:notify-api:http:0"] = notify.BaseAddress.ToString().TrimEnd('/'),
+        });
+        _gateway.StartServer();
+    }
+
+    private async Task<ServiceUnderTest> StartAsync(string project, string name, Dictionary<string, Uri[]>? discovery)
+    {
+        var service = await ServiceUnderTest.StartAsync(project, $"Scrapbook.{project}", Servers.EnvironmentFor(name, discovery));
+        _services.Add(service);
+        return service;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
+        foreach (var service in _services)
+        {
+            await service.DisposeAsync();
+        }
+
+        await Servers.DisposeAsync();
+    }
+}
+
+/// <summary><c>/openapi/v1.json</c> (the services' documents merged by the gateway) and the Scalar reference at <c>/api/docs</c>.</summary>
+public sealed class ApiDescriptionTests(ServicesBehindGateway system) : IClassFixture<ServicesBehindGateway>
+{
+    /// <summary>Every public operation the gateway serves, by operation id: a new endpoint must be added here on purpose.</summary>
+    private static readonly string[] s_publicOperations =
+    [
+        "POST /api/session CreateSession",
+        "POST /api/uploads Upload",
+        "POST /api/uploads/url UploadFromUrl",
+        "GET /api/photos ListPhotos",
+        "GET /api/photos/{id} GetPhoto",
+        "PATCH /api/photos/{id} UpdatePhoto",
+        "DELETE /api/photos/{id} DeletePhoto",
+        "GET /api/me/photos ListMyPhotos",
+        "GET /api/events StreamEvents",
+    ];
+
+    private static readonly string[] s_adminOperations =
+    [
+        "GET /api/admin/settings GetSettings",
+        "PUT /api/admin/settings UpdateSettings",
+        "GET /api/admin/stats GetStats",
+        "GET /api/admin/moderation ListModerationQueue",
+        "POST /api/admin/moderation/{id}/approve ApprovePhoto",
+        "POST /api/admin/moderation/{id}/reject RejectPhoto",
+    ];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TheMergedDocumentReadsWithoutErrorsAndHoldsExactlyThePublicOperations()
+    {
+        var (json, document) = await ReadAsync(adminKey: null);
+
+        Assert.Equal(s_publicOperations.Order(), Operations(document).Order());
+        Assert.StartsWith("3.1", json["openapi"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(json["servers"]);
+        Assert.DoesNotContain(document.Paths.Keys, path => path.StartsWith("/internal", StringComparison.Ordinal) || path.StartsWith("/api/admin", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheAdminKeyAddsTheAdminOperationsAndAWrongKeyDoesNot()
+    {
+        var (_, withKey) = await ReadAsync(system.Servers.AdminKey);
+        var (_, wrongKey) = await ReadAsync("not-the-admin-key");
+
+        Assert.Equal(s_publicOperations.Concat(s_adminOperations).Order(), Operations(withKey).Order());
+        Assert.Equal(s_publicOperations.Order(), Operations(wrongKey).Order());
+    }
+
+    [Fact]
+    public async Task OperationsSayWhoMayCallThemAndWhichProblemsTheyAnswer()
+    {
+        var (json, document) = await ReadAsync(system.Servers.AdminKey);
+        var paths = json["paths"]!;
+
+        Assert.Equal(["adminKey", "ownerCookie", "ownerToken"], document.Components!.SecuritySchemes!.Keys.Order());
+        Assert.Null(paths["/api/photos"]!["get"]!["security"]);
+        Assert.Equal(["ownerToken", "ownerCookie"], Schemes(paths["/api/uploads"]!["post"]!));
+        Assert.Equal(["adminKey"], Schemes(paths["/api/admin/stats"]!["get"]!));
+
+        var upload = paths["/api/uploads"]!["post"]!;
+        Assert.Contains(ProblemTypes.TooLarge, ProblemTypesOf(upload, "413"));
+        Assert.Equal([ProblemTypes.UndecodableImage, ProblemTypes.TooManyPixels, ProblemTypes.TooManyFrames], ProblemTypesOf(upload, "422"));
+        Assert.Equal([ProblemTypes.Unauthorized], ProblemTypesOf(upload, "401"));
+        Assert.NotNull(upload["responses"]!["413"]!["content"]!["application/problem+json"]!["schema"]);
+        Assert.NotNull(upload["requestBody"]!["content"]!["multipart/form-data"]);
+        Assert.NotNull(upload["requestBody"]!["content"]!["image/*"]);
+        Assert.NotNull(paths["/api/uploads/url"]!["post"]!["requestBody"]!["content"]!["application/json"]);
+        var events = paths["/api/events"]!["get"]!;
+        Assert.NotNull(events["responses"]!["200"]!["content"]!["text/event-stream"]);
+        Assert.Contains(events["parameters"]!.AsArray(), p => (string?)p!["name"] == "Last-Event-ID" && (string?)p["in"] == "header");
+        Assert.Equal(["ownerToken", "ownerCookie"], Schemes(events));
+        Assert.Contains(events["security"]!.AsArray(), requirement => requirement!.AsObject().Count == 0);
+
+        Assert.All(document.Paths.Values.SelectMany(p => p.Operations!.Values), operation =>
+        {
+            Assert.False(string.IsNullOrEmpty(operation.OperationId));
+            Assert.False(string.IsNullOrEmpty(operation.Summary), $"{operation.OperationId} has no summary");
+        });
+    }
+
+    [Fact]
+    public async Task TheApiReferencePageIsServedWithItsScriptAllowedByNonceOnly()
+    {
+        using var client = system.Gateway.CreateGatewayClient();
+        using var page = await client.GetAsync("/api/docs", Ct);
+        var html = await page.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        // Scalar's loader resolves the document's address against the site root: /openapi/v1.json.
+        Assert.Contains("\"url\":\"openapi/v1.json\"", html, StringComparison.Ordinal);
+        using var bundle = await client.GetAsync("/api/docs/scalar.js", Ct);
+        Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
+        Assert.Equal("text/javascript", bundle.Content.Headers.ContentType?.MediaType);
+        var policy = page.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Matches("script-src 'self' 'nonce-[^']+'", policy);
+        Assert.DoesNotContain("unsafe-eval", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html.Replace("https://scrapbook.dev", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    private async Task<(JsonNode Json, OpenApiDocument Document)> ReadAsync(string? adminKey)
+    {
+        using var client = system.Gateway.CreateGatewayClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json");
+        if (adminKey is not null)
+        {
+            request.Headers.Add("X-Admin-Key", adminKey);
+        }
+
+        using var response = await client.SendAsync(request, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        var result = OpenApiDocument.Parse(text, "json");
+        Assert.Empty(result.Diagnostic!.Errors);
+        Assert.Empty(result.Document!.Validate(ValidationRuleSet.GetDefaultRuleSet()) ?? []);
+        return (JsonNode.Parse(text)!, result.Document!);
+    }
+
+    private static IEnumerable<string> Operations(OpenApiDocument document) =>
+        from path in document.Paths
+        from operation in path.Value.Operations!
+        select $"{operation.Key.Method} {path.Key} {operation.Value.OperationId}";
+
+    private static string[] Schemes(JsonNode operation) =>
+        [.. operation["security"]!.AsArray().SelectMany(requirement => requirement!.AsObject().Select(scheme => scheme.Key))];
+
+    private static string[] ProblemTypesOf(JsonNode operation, string status) =>
+        [.. operation["responses"]![status]!["x-problem-types"]!.AsArray().Select(type => type!.GetValue<string>())];
+}
