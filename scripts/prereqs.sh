@@ -46,3 +46,5 @@ fi
 
 log "restoring NuGet packages"
 dotnet restore "$root/Scrapbook.slnx" --verbosity quiet >/dev/null
+# Kiota, which generates clients/Scrapbook.Client (a test checks the checked-in client is what it generates).
+(cd "$root" && dotnet tool restore >/dev/null)

@@ -96,6 +96,32 @@ public sealed class ApiDescriptionTests(ServicesBehindGateway system) : IClassFi
         Assert.DoesNotContain(document.Paths.Keys, path => path.StartsWith("/internal", StringComparison.Ordinal) || path.StartsWith("/api/admin", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The checked-in copy the .NET client is generated from (<c>clients/Scrapbook.Client/openapi.json</c>) is the document
+    /// the gateway serves. <c>scripts/generate-client.sh</c> runs this test with <c>SCRAPBOOK_UPDATE_OPENAPI=1</c>, which
+    /// writes the copy instead of comparing, and then regenerates the client from it.
+    /// </summary>
+    [Fact]
+    public async Task TheClientIsGeneratedFromTheDocumentTheGatewayServes()
+    {
+        var snapshot = RepoPaths.Combine("clients", "Scrapbook.Client", "openapi.json");
+        var (json, _) = await ReadAsync(adminKey: null);
+        var served = json.ToJsonString(new System.Text.Json.JsonSerializerOptions
+        {
+            WriteIndented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }) + "\n";
+
+        if (Environment.GetEnvironmentVariable("SCRAPBOOK_UPDATE_OPENAPI") == "1")
+        {
+            await File.WriteAllTextAsync(snapshot, served, Ct);
+        }
+
+        Assert.True(
+            File.Exists(snapshot) && await File.ReadAllTextAsync(snapshot, Ct) == served,
+            "clients/Scrapbook.Client/openapi.json is not the document the gateway serves: run scripts/generate-client.sh.");
+    }
+
     [Fact]
     public async Task TheAdminKeyAddsTheAdminOperationsAndAWrongKeyDoesNot()
     {
