@@ -35,7 +35,9 @@ internal static class PhotosApi
         var mine = app.MapGroup("/api/me").WithTags("Photos").RequireAuthorization(ScrapbookPolicies.Owner);
         mine.MapGet("/photos", ListMyPhotos).WithName(nameof(ListMyPhotos))
             .WithSummary("List my photos")
-            .WithDescription("The caller's photos in every state, newest first, keyset-paginated like the wall.")
+            .WithDescription(
+                "The caller's photos in every state, newest first, keyset-paginated like the wall. With `sha256`, only the " +
+                "photo with exactly those bytes, if the caller has one: a client checks before sending a file again.")
             .ProducesProblems(ProblemTypes.Malformed);
         return app;
     }
@@ -67,16 +69,27 @@ internal static class PhotosApi
         return TypedResults.Ok(photo.ToDto(includeFailureReason: mayChange));
     }
 
-    /// <summary>Every photo of the caller, in every state, with failure reasons.</summary>
+    /// <summary>
+    /// Every photo of the caller, in every state, with failure reasons; with <paramref name="sha256"/>, only the one with
+    /// those bytes, if the caller has it (how a client skips files it uploaded before without sending them again).
+    /// </summary>
     public static async Task<Results<Ok<PhotoPage>, ProblemHttpResult>> ListMyPhotos(
-        ClaimsPrincipal user, PhotoStore store, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
+        ClaimsPrincipal user, PhotoStore store, string? cursor = null, int? limit = null, string? sha256 = null, CancellationToken cancellationToken = default)
     {
         if (Cursor.TryParse(cursor, limit, out var before, out var take) is { } error)
         {
             return Problems.Malformed(error);
         }
 
-        var rows = await store.ListByOwnerAsync(user.GetOwnerId()!, before, take + 1, cancellationToken);
+        if (sha256 is not null && !IsSha256(sha256))
+        {
+            return Problems.Malformed("'sha256' must be 64 hexadecimal digits: the SHA-256 of the image's bytes.");
+        }
+
+        var ownerId = user.GetOwnerId()!;
+        var rows = sha256 is null
+            ? await store.ListByOwnerAsync(ownerId, before, take + 1, cancellationToken)
+            : await store.ListByOwnerAndContentAsync(ownerId, sha256.ToLowerInvariant(), before, take + 1, cancellationToken);
         return TypedResults.Ok(Cursor.ToPage(rows, take, photo => photo.ToDto(includeFailureReason: true)));
     }
 
@@ -135,4 +148,6 @@ internal static class PhotosApi
             ? null
             : Problems.Forbidden("Only the photo's owner or an admin may change it.");
     }
+
+    private static bool IsSha256(string value) => value.Length == 64 && value.All(char.IsAsciiHexDigit);
 }

@@ -138,6 +138,15 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         return ListAsync("owner_id = @OwnerId", parameters, before, limit, cancellationToken);
     }
 
+    /// <summary>The owner's photo of these bytes (SHA-256, lowercase hex), as a list of one or none.</summary>
+    public Task<IReadOnlyList<Photo>> ListByOwnerAndContentAsync(string ownerId, string sha256, Guid? before, int limit, CancellationToken cancellationToken = default)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("OwnerId", ownerId);
+        parameters.Add("Sha256", sha256);
+        return ListAsync("owner_id = @OwnerId AND sha256 = @Sha256", parameters, before, limit, cancellationToken);
+    }
+
     /// <summary>Photos waiting for a moderator, newest first.</summary>
     public Task<IReadOnlyList<Photo>> ListPendingModerationAsync(Guid? before, int limit, CancellationToken cancellationToken = default) =>
         ListAsync("moderation = 'pending' AND status <> 'failed'", new DynamicParameters(), before, limit, cancellationToken);

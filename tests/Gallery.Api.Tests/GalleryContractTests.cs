@@ -439,6 +439,25 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
     }
 
     [Fact]
+    public async Task AnOwnerFindsTheirPhotoOfGivenBytesByItsSha256AndNobodyElsesThatWay()
+    {
+        var owner = Owner.New();
+        var sha = GalleryCalls.NewSha256();
+        var (_, photo) = await Client.RegisterAsync(GalleryCalls.Registration(owner, sha), Ct);
+        await Client.RegisterAsync(GalleryCalls.Registration(owner), Ct);
+
+        using var found = await Client.SendAsync(HttpMethod.Get, $"/api/me/photos?sha256={sha.ToUpperInvariant()}", owner, cancellationToken: Ct);
+        using var notMine = await Client.SendAsync(HttpMethod.Get, $"/api/me/photos?sha256={sha}", Owner.New(), cancellationToken: Ct);
+        using var unknown = await Client.SendAsync(HttpMethod.Get, $"/api/me/photos?sha256={GalleryCalls.NewSha256()}", owner, cancellationToken: Ct);
+        using var malformed = await Client.SendAsync(HttpMethod.Get, "/api/me/photos?sha256=not-a-hash", owner, cancellationToken: Ct);
+
+        Assert.Equal(photo.Id, Assert.Single((await found.ReadAsync(ContractsJsonContext.Default.PhotoPage, Ct)).Items).Id);
+        Assert.Empty((await notMine.ReadAsync(ContractsJsonContext.Default.PhotoPage, Ct)).Items);
+        Assert.Empty((await unknown.ReadAsync(ContractsJsonContext.Default.PhotoPage, Ct)).Items);
+        await malformed.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Malformed, Ct);
+    }
+
+    [Fact]
     public async Task AFailedPhotoKeepsItsReasonAndOnlyItsOwnerHearsOfIt()
     {
         var owner = Owner.New();

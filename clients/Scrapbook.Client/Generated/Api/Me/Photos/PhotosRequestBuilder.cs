@@ -22,7 +22,7 @@ namespace Scrapbook.Client.Api.Me.Photos
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public PhotosRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/me/photos{?cursor*,limit*}", pathParameters)
+        public PhotosRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/me/photos{?cursor*,limit*,sha256*}", pathParameters)
         {
         }
         /// <summary>
@@ -30,11 +30,11 @@ namespace Scrapbook.Client.Api.Me.Photos
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public PhotosRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/me/photos{?cursor*,limit*}", rawUrl)
+        public PhotosRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/me/photos{?cursor*,limit*,sha256*}", rawUrl)
         {
         }
         /// <summary>
-        /// The caller&apos;s photos in every state, newest first, keyset-paginated like the wall.
+        /// The caller&apos;s photos in every state, newest first, keyset-paginated like the wall. With `sha256`, only the photo with exactly those bytes, if the caller has one: a client checks before sending a file again.
         /// </summary>
         /// <returns>A <see cref="global::Scrapbook.Client.Models.PhotoPage"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -61,7 +61,7 @@ namespace Scrapbook.Client.Api.Me.Photos
             return await RequestAdapter.SendAsync<global::Scrapbook.Client.Models.PhotoPage>(requestInfo, global::Scrapbook.Client.Models.PhotoPage.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The caller&apos;s photos in every state, newest first, keyset-paginated like the wall.
+        /// The caller&apos;s photos in every state, newest first, keyset-paginated like the wall. With `sha256`, only the photo with exactly those bytes, if the caller has one: a client checks before sending a file again.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -89,7 +89,7 @@ namespace Scrapbook.Client.Api.Me.Photos
             return new global::Scrapbook.Client.Api.Me.Photos.PhotosRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// The caller&apos;s photos in every state, newest first, keyset-paginated like the wall.
+        /// The caller&apos;s photos in every state, newest first, keyset-paginated like the wall. With `sha256`, only the photo with exactly those bytes, if the caller has one: a client checks before sending a file again.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class PhotosRequestBuilderGetQueryParameters 
@@ -111,6 +111,19 @@ namespace Scrapbook.Client.Api.Me.Photos
             [QueryParameter("limit")]
             public int? Limit { get; set; }
             #pragma warning restore CS1591
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("sha256")]
+            public string? Sha256 { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("sha256")]
+            public string Sha256 { get; set; }
+            #pragma warning restore CS1591
+#endif
         }
     }
 }
