@@ -11,6 +11,7 @@ apt_packages=(
   libvips42 libvips-tools    # the imaging engine, and vipsthumbnail for benchmarks
   chromium                   # browser tests (Microsoft.Playwright drives Debian's build)
   fonts-dejavu-core fonts-liberation2
+  tmux                       # the CLI's progress bars are checked on a terminal's screen
 )
 
 log() { printf '[prereqs] %s\n' "$*" >&2; }
