@@ -53,6 +53,7 @@ builder.AddProject<Projects.Scrapbook_Gateway>("gateway")
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash()
     .WaitFor(upload).WaitFor(gallery).WaitFor(notify)
+    .WithPartyHttps(builder.Configuration) // --Party:Certificate cert.pem: HTTPS on the LAN (docs/hosting-a-party.md)
     .WithReadyAnnouncement("Scrapbook");
 
 builder.Build().Run();

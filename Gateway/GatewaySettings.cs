@@ -19,6 +19,6 @@ internal static class GatewaySettings
             ServiceSettings.ServiceReference("gallery-api"),
             ServiceSettings.ServiceReference("notify-api"),
         ],
-        Optional = [GatewayOptions.SectionName, ReverseProxy],
+        Optional = [GatewayOptions.SectionName, ReverseProxy, PublicAddressOptions.SectionName],
     };
 }

@@ -14,6 +14,7 @@ app.MapDefaultEndpoints();
 app.UseGatewayPipeline();
 app.MapMediaApi();
 app.MapApiDocsApi();
+app.MapQrCodeApi();
 app.MapReverseProxy(ProxyPipeline.Configure);
 app.MapWebClient();
 

@@ -12,6 +12,9 @@ internal static class WebClientApi
     /// <summary>The client-side pages; <c>app.js</c> picks the page from the path.</summary>
     private static readonly string[] s_pages = ["/", "/upload", "/mine", "/admin", "/projector"];
 
+    /// <summary>The manifest's <c>share_target</c> action.</summary>
+    public const string ShareTargetPath = "/share-target";
+
     public static StaticFileOptions StaticFileOptions { get; } = new()
     {
         ContentTypeProvider = CreateContentTypes(),
@@ -25,6 +28,14 @@ internal static class WebClientApi
             app.MapFallbackToFile(page, "index.html", StaticFileOptions);
         }
 
+        // The installed app's share target: its service worker takes the POST (and the shared files) before it gets
+        // here. One that reaches the gateway came from a browser without it (not yet installed, or cleared): send the
+        // person to the upload page, which says so, rather than an error. The body is never read.
+        app.MapMethods(ShareTargetPath, [HttpMethods.Get, HttpMethods.Post], static (HttpContext context) =>
+        {
+            context.Response.StatusCode = StatusCodes.Status303SeeOther;
+            context.Response.Headers.Location = "/upload?share=unavailable";
+        }).WithName("ShareTargetWithoutServiceWorker").ExcludeFromDescription();
         return app;
     }
 

@@ -12,6 +12,9 @@ public sealed class ServicesBehindGateway : IAsyncLifetime
     private readonly List<ServiceUnderTest> _services = [];
     private GatewayServer? _gateway;
 
+    /// <summary>The address people reach this site at, as a laptop serving a party on its LAN would set it.</summary>
+    public const string PublicBaseUrl = "https://party.example:8443/";
+
     public BackingServers Servers { get; } = new();
 
     internal GatewayServer Gateway => _gateway!;
@@ -29,6 +32,7 @@ public sealed class ServicesBehindGateway : IAsyncLifetime
             ["services:gallery-api:http:0"] = gallery.BaseAddress.ToString().TrimEnd('/'),
             ["services:upload-api:http:0"] = upload.BaseAddress.ToString().TrimEnd('/'),
             ["services:notify-api:http:0"] = notify.BaseAddress.ToString().TrimEnd('/'),
+            ["Scrapbook:PublicBaseUrl"] = PublicBaseUrl,
         });
         _gateway.StartServer();
     }
@@ -181,6 +185,20 @@ public sealed class ApiDescriptionTests(ServicesBehindGateway system) : IClassFi
         Assert.Matches("script-src 'self' 'nonce-[^']+'", policy);
         Assert.DoesNotContain("unsafe-eval", policy, StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html.Replace("https://scrapbook.dev", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheUploadQrCodeIsAnSvgOfThePublicUploadAddressDrawnByTheGateway()
+    {
+        using var client = system.Gateway.CreateGatewayClient();
+        using var response = await client.GetAsync("/qr/upload.svg", Ct);
+        var svg = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("image/svg+xml", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("https://party.example:8443/upload", response.Headers.GetValues("X-Scrapbook-Address").Single());
+        Assert.Contains("<svg", svg, StringComparison.Ordinal);
+        Assert.Contains("viewBox", svg, StringComparison.Ordinal);
     }
 
     private async Task<(JsonNode Json, OpenApiDocument Document)> ReadAsync(string? adminKey)

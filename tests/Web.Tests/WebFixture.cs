@@ -59,6 +59,24 @@ public sealed class WebFixture : IAsyncLifetime
         await System.DisposeAsync();
     }
 
+    /// <summary>
+    /// A second Chromium with a real profile folder (a persistent context, as a person's browser is): what installing the
+    /// web app and its service worker need. Closing the context ends that browser.
+    /// </summary>
+    public Task<IBrowserContext> LaunchPersistentAsync(string profileDirectory, bool phone = false) =>
+        (_playwright ?? throw new InvalidOperationException("Not started.")).Chromium.LaunchPersistentContextAsync(profileDirectory, new BrowserTypeLaunchPersistentContextOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = s_chromiumArgs,
+            Timeout = 60_000,
+            BaseURL = System.GatewayUrl.ToString().TrimEnd('/'),
+            ViewportSize = phone ? new ViewportSize { Width = 412, Height = 915 } : new ViewportSize { Width = 1280, Height = 800 },
+            IsMobile = phone,
+            HasTouch = phone,
+            ReducedMotion = ReducedMotion.Reduce,
+        });
+
     /// <summary>A fresh browser profile (its own owner cookie) at a desktop size unless told otherwise.</summary>
     public Task<IBrowserContext> NewContextAsync(int width = 1440, int height = 900, bool phone = false) =>
         Browser.NewContextAsync(new BrowserNewContextOptions

@@ -13,3 +13,8 @@ const path = location.pathname.replace(/\/+$/, '') || '/';
 const load = pages[path] ?? pages['/'];
 markNavigation(path === '/projector' ? '/' : path);
 load().then((page) => page.start(document.getElementById('main'), path));
+
+// Installable app: the service worker keeps the shell for offline starts and receives "Share → Scrapbook".
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch(() => {});
+}

@@ -1,7 +1,7 @@
 // Projector mode: a fullscreen slideshow of recent photos that jumps to each new arrival, keeps the screen awake,
 // hides the cursor when the mouse rests, and recovers from network loss by itself.
 import { largeSrc, setPlaceholder } from './photos.js';
-import { altFor, h } from './ui.js';
+import { altFor, h, uploadQrCode } from './ui.js';
 
 const SLIDE_MS = 8000;
 const ARRIVAL_MS = 12000;
@@ -32,7 +32,7 @@ export class Projector {
     this.root = h('section', { class: 'projector', attrs: { 'aria-label': 'Projector slideshow', 'aria-roledescription': 'slideshow' } },
       ...this.layers,
       h('div', { class: 'projector-info', attrs: { 'aria-live': 'polite' } }, this.badge, this.caption, this.author),
-      h('p', { class: 'projector-url', text: `${location.host}/upload` }),
+      uploadQrCode('projector-qr'),
       this.invite, this.hint, this.exitButton);
 
     this.onKey = (event) => {

@@ -101,3 +101,23 @@ export function showLiveState(state) {
   dot.title = state === 'live' ? 'Live: new photos appear by themselves' : state === 'offline' ? 'Offline: reconnecting…' : 'Connecting…';
   $('.live-label', dot).textContent = state === 'live' ? 'Live' : state === 'offline' ? 'Offline' : 'Connecting';
 }
+
+/**
+ * A QR code of the upload page, drawn by the gateway (/qr/upload.svg, no outside service), with the address it encodes
+ * written under it: a phone that scans it opens the app's upload page.
+ */
+export function uploadQrCode(className = 'qr') {
+  const img = h('img', { alt: 'QR code of the upload page', width: 160, height: 160, decoding: 'async' });
+  const address = h('figcaption', { class: `${className}-address`, text: `${location.host}/upload` });
+  const figure = h('figure', { class: className, hidden: true }, img, address);
+  fetch('/qr/upload.svg')
+    .then(async (response) => {
+      if (!response.ok) return;
+      const shown = response.headers.get('X-Scrapbook-Address');
+      if (shown) address.textContent = shown.replace(/^https?:\/\//, '').replace(/\/$/, '');
+      img.src = URL.createObjectURL(await response.blob());
+      figure.hidden = false;
+    })
+    .catch(() => {});
+  return figure;
+}

@@ -1,6 +1,7 @@
 // Upload (/upload): drop, pick or shoot photos; a progress bar per file, then processing → ready from SSE.
 import { ApiError, describeProblem, ensureSession, formatBytes, getPhoto, isPublic, uploadFile } from '../api.js';
 import { openEvents } from '../events.js';
+import { takeShare } from '../shared-files.js';
 import { h, showLiveState } from '../ui.js';
 
 const AUTHOR_KEY = 'scrapbook.author';
@@ -16,6 +17,8 @@ const STATES = {
   failed: 'Processing failed',
   error: '',
 };
+/** Shared files sometimes come without a type; their name still says they are photos. */
+const SHARED_IMAGE_NAME = /\.(jpe?g|png|webp|gif|heic|heif|avif|tiff?|bmp)$/i;
 const CLOSED_NOTICE = 'Uploads are closed at the moment. Your photos stay in the list; retry once they reopen.';
 
 export function start(main) {
@@ -212,6 +215,41 @@ export function start(main) {
       setTimeout(check, 5000);
     };
     setTimeout(check, 5000);
+  }
+
+  // Arrived from "Share → Scrapbook": the service worker kept the shared files; upload the photos among them.
+  const shareId = new URLSearchParams(location.search).get('share');
+  if (shareId !== null) receiveShare(shareId);
+
+  async function receiveShare(id) {
+    history.replaceState(null, '', '/upload');
+    const say = (text) => { notice.textContent = text; notice.hidden = false; };
+    if (id === 'unavailable') {
+      say('Sharing to Scrapbook needs it opened once in this browser: open it, then share again.');
+      return;
+    }
+    let share = null;
+    try {
+      share = id === 'failed' ? null : await takeShare(id);
+    } catch {
+      share = null;
+    }
+    if (!share) {
+      say('The shared photos could not be picked up here. Share them again, or choose them below.');
+      return;
+    }
+    const photos = share.files.filter((file) => file.type.startsWith('image/') || SHARED_IMAGE_NAME.test(file.name));
+    const others = share.files.length - photos.length;
+    if (photos.length === 0) {
+      say(share.files.length === 0
+        ? 'Nothing to upload: the share held no photos.'
+        : `Nothing to upload: ${others === 1 ? 'the shared file is' : `the ${others} shared files are`} not a photo.`);
+      return;
+    }
+    if (others > 0) say(`${others} shared ${others === 1 ? 'file was' : 'files were'} not a photo and ${others === 1 ? 'was' : 'were'} left out.`);
+    const words = (share.text || share.title || '').trim();
+    if (words && !caption.value) caption.value = words.slice(0, 500);
+    add(photos);
   }
 
   ensureSession().then(() => openEvents({

@@ -2,7 +2,7 @@
 import { isPublic, listPhotos } from '../api.js';
 import { openEvents } from '../events.js';
 import { captionOf, photoFrame, updateFrame } from '../photos.js';
-import { altFor, h, showLiveState } from '../ui.js';
+import { altFor, h, showLiveState, uploadQrCode } from '../ui.js';
 import { openViewer } from '../viewer.js';
 import { Projector } from '../projector.js';
 
@@ -42,7 +42,8 @@ export function start(main, path) {
         h('p', { class: 'lede', text: 'Every photo, newest first. New ones slide in by themselves.' })),
       h('div', { class: 'actions' },
         h('a', { class: 'button primary', href: '/upload' }, h('span', { class: 'icon icon-plus', attrs: { 'aria-hidden': 'true' } }), 'Add photos'),
-        projectorButton)),
+        projectorButton),
+      uploadQrCode('wall-qr')),
     empty, grid, sentinel, status));
 
   const indexOf = (id) => photos.findIndex((p) => p.id === id);
