@@ -80,6 +80,28 @@ public sealed class CliTests(ScrapbookApp system) : IClassFixture<ScrapbookApp>
     }
 
     [Fact]
+    public async Task CtrlCStopsAnUploadUnderWayAndStillPrintsWhatWasDone()
+    {
+        using var cli = new Cli();
+        Assert.Equal(0, (await cli.RunAsync("login", system.GatewayUrl.ToString())).ExitCode);
+        // More than can be sent, one at a time, between the progress bars appearing and the Ctrl+C that follows.
+        var first = await ScrapbookClient.MakeJpegAsync(Path.Combine(cli.WorkingDirectory, "big01.jpg"), 4000, 3000, Ct);
+        for (var i = 2; i <= 20; i++)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(cli.WorkingDirectory, $"big{i:00}.jpg"), ScrapbookClient.WithJpegComment(first, $"copy {i}"), Ct);
+        }
+
+        await using var terminal = await Tmux.StartAsync(cli.CommandLine("upload", ".", "--concurrency", "1"), height: 80);
+        await terminal.WaitForAsync("All 20 files", TimeSpan.FromMinutes(1));
+        await terminal.SendKeysAsync("C-c");
+        var screen = await terminal.WaitForAsync("EXIT=", TimeSpan.FromSeconds(30));
+
+        Assert.Contains("EXIT=130", screen, StringComparison.Ordinal);
+        Assert.Contains("stopped by Ctrl+C", screen, StringComparison.Ordinal);
+        Assert.Contains("not sent", screen, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WatchShowsANewPhotoAsItBecomesReadyAndStopsCleanlyOnCtrlC()
     {
         using var cli = new Cli();
