@@ -317,6 +317,8 @@ module gateway 'modules/container-app.bicep' = {
       { name: 'Gateway__TrustedProxies__1', value: ingressNetworks[1] }
       { name: 'Gateway__TrustedProxies__2', value: ingressNetworks[2] }
       { name: 'Gateway__TrustedProxies__3', value: ingressNetworks[3] }
+      // The address the wall's QR code points at: the gateway's own, under the environment's domain.
+      { name: 'Scrapbook__PublicBaseUrl', value: 'https://gateway.${environment.outputs.defaultDomain}/' }
     ]
     minReplicas: 1
     maxReplicas: 10
