@@ -6,6 +6,14 @@
 # Usage: make-corpus.sh DIR [COUNT_12MP] [COUNT_24MP]
 set -euo pipefail
 dir="$1"; n12="${2:-20}"; n24="${3:-4}"
+
+# The EXIF comes from exiftool; every benchmark that makes the corpus (thumbnails, pipeline) gets it here.
+if ! command -v exiftool >/dev/null 2>&1; then
+  echo "[make-corpus] installing exiftool (libimage-exiftool-perl)" >&2
+  as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+  as_root apt-get install -y -q --no-install-recommends libimage-exiftool-perl >/dev/null \
+    || { as_root apt-get update -q >/dev/null && as_root apt-get install -y -q --no-install-recommends libimage-exiftool-perl >/dev/null; }
+fi
 mkdir -p "$dir"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 
