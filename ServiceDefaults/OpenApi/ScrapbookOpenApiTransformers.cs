@@ -10,7 +10,10 @@ namespace Scrapbook.ServiceDefaults.OpenApi;
 /// <summary>Title, and the security schemes the operations refer to.</summary>
 internal sealed class ScrapbookDocumentTransformer(string title) : IOpenApiDocumentTransformer
 {
-    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    /// <summary>The one problem-details schema every error response refers to (so clients get one error type).</summary>
+    public const string ProblemDetailsSchema = "ProblemDetails";
+
+    public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Info = new OpenApiInfo
         {
@@ -40,7 +43,12 @@ internal sealed class ScrapbookDocumentTransformer(string title) : IOpenApiDocum
             Name = AdminKeyAuthenticationOptions.HeaderName,
             Description = "The deployment's admin key.",
         };
-        return Task.CompletedTask;
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        if (!document.Components.Schemas.ContainsKey(ProblemDetailsSchema)
+            && await context.GetOrCreateSchemaAsync(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), parameterDescription: null, cancellationToken) is OpenApiSchema schema)
+        {
+            document.Components.Schemas[ProblemDetailsSchema] = schema;
+        }
     }
 }
 
@@ -50,7 +58,7 @@ internal sealed class ScrapbookDocumentTransformer(string title) : IOpenApiDocum
 /// </summary>
 internal sealed class ScrapbookOperationTransformer : IOpenApiOperationTransformer
 {
-    public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).OfType<string>().ToHashSet();
@@ -101,12 +109,14 @@ internal sealed class ScrapbookOperationTransformer : IOpenApiOperationTransform
             {
                 concrete.Content["application/problem+json"] = new OpenApiMediaType
                 {
-                    Schema = await context.GetOrCreateSchemaAsync(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), parameterDescription: null, cancellationToken),
+                    Schema = new OpenApiSchemaReference(ScrapbookDocumentTransformer.ProblemDetailsSchema, context.Document),
                 };
             }
 
             concrete.Extensions ??= new Dictionary<string, IOpenApiExtension>();
             concrete.Extensions["x-problem-types"] = new JsonNodeExtension(new JsonArray([.. group.Select(t => (JsonNode)JsonValue.Create(t)!)]));
         }
+
+        return Task.CompletedTask;
     }
 }

@@ -21,7 +21,9 @@ internal static class ListCommand
             using var http = settings.CreateHttpClient(TimeSpan.FromSeconds(30));
             var api = ScrapbookClientFactory.Create(http, settings.Token);
             var wanted = Math.Max(parse.GetValue(limit), 1);
-            var table = new Table().AddColumns("Id", "Status", "Caption", "Added");
+            // Ids stay whole on narrow terminals (they are what `scrapbook rm` takes); captions wrap instead.
+            var table = new Table().AddColumns(
+                new TableColumn("Id").NoWrap(), new TableColumn("Status").NoWrap(), new TableColumn("Caption"), new TableColumn("Added").NoWrap());
             string? cursor = null;
             var shown = 0;
             do

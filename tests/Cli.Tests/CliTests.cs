@@ -32,7 +32,7 @@ public sealed class CliTests(ScrapbookApp system) : IClassFixture<ScrapbookApp>
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("0 uploaded, 2 skipped, 1 failed.", again.Output, StringComparison.Ordinal);
         Assert.Equal(0, listed.ExitCode);
-        Assert.Contains("2 photos.", listed.Output, StringComparison.Ordinal);
+        Assert.True(listed.Output.Contains("2 photos.", StringComparison.Ordinal), listed.Output);
 
         var id = System.Text.RegularExpressions.Regex.Match(listed.Output, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").Value;
         var removed = await cli.RunAsync("rm", id);

@@ -47,7 +47,7 @@ namespace Scrapbook.Client.Api.Uploads
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
-        /// <exception cref="global::Scrapbook.Client.Api.Uploads.PhotoDto401Error">When receiving a 401 status code</exception>
+        /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
@@ -68,7 +68,7 @@ namespace Scrapbook.Client.Api.Uploads
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
-                { "401", global::Scrapbook.Client.Api.Uploads.PhotoDto401Error.CreateFromDiscriminatorValue },
+                { "401", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },

@@ -40,8 +40,8 @@ namespace Scrapbook.Client.Api.Me.Photos
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
-        /// <exception cref="global::Scrapbook.Client.Api.Me.Photos.PhotoPage401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::Scrapbook.Client.Api.Me.Photos.PhotoPage403Error">When receiving a 403 status code</exception>
+        /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Scrapbook.Client.Models.PhotoPage?> GetAsync(Action<RequestConfiguration<global::Scrapbook.Client.Api.Me.Photos.PhotosRequestBuilder.PhotosRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -55,8 +55,8 @@ namespace Scrapbook.Client.Api.Me.Photos
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
-                { "401", global::Scrapbook.Client.Api.Me.Photos.PhotoPage401Error.CreateFromDiscriminatorValue },
-                { "403", global::Scrapbook.Client.Api.Me.Photos.PhotoPage403Error.CreateFromDiscriminatorValue },
+                { "401", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Scrapbook.Client.Models.PhotoPage>(requestInfo, global::Scrapbook.Client.Models.PhotoPage.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

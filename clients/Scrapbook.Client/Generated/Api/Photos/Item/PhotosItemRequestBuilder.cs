@@ -38,8 +38,8 @@ namespace Scrapbook.Client.Api.Photos.Item
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
-        /// <exception cref="global::Scrapbook.Client.Api.Photos.Item.Photos401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::Scrapbook.Client.Api.Photos.Item.Photos403Error">When receiving a 403 status code</exception>
+        /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -53,8 +53,8 @@ namespace Scrapbook.Client.Api.Photos.Item
             var requestInfo = ToDeleteRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
-                { "401", global::Scrapbook.Client.Api.Photos.Item.Photos401Error.CreateFromDiscriminatorValue },
-                { "403", global::Scrapbook.Client.Api.Photos.Item.Photos403Error.CreateFromDiscriminatorValue },
+                { "401", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
@@ -90,8 +90,8 @@ namespace Scrapbook.Client.Api.Photos.Item
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
-        /// <exception cref="global::Scrapbook.Client.Api.Photos.Item.PhotoDto401Error">When receiving a 401 status code</exception>
-        /// <exception cref="global::Scrapbook.Client.Api.Photos.Item.PhotoDto403Error">When receiving a 403 status code</exception>
+        /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -107,8 +107,8 @@ namespace Scrapbook.Client.Api.Photos.Item
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
-                { "401", global::Scrapbook.Client.Api.Photos.Item.PhotoDto401Error.CreateFromDiscriminatorValue },
-                { "403", global::Scrapbook.Client.Api.Photos.Item.PhotoDto403Error.CreateFromDiscriminatorValue },
+                { "401", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Scrapbook.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Scrapbook.Client.Models.PhotoDto>(requestInfo, global::Scrapbook.Client.Models.PhotoDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
