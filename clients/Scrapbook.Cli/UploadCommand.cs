@@ -59,9 +59,9 @@ internal static class UploadCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn())
             .StartAsync(async progress =>
             {
-                var total = files.Sum(f => new FileInfo(f).Length);
-                var overall = progress.AddTask($"[bold]All {files.Count} files[/]", maxValue: Math.Max(total, 1));
-                var tasks = files.Select(f => progress.AddTask(Markup.Escape(Path.GetFileName(f)), autoStart: false, maxValue: Math.Max(new FileInfo(f).Length, 1))).ToArray();
+                var sizes = files.Select(f => new FileInfo(f).Length).ToArray();
+                var overall = progress.AddTask($"[bold]All {files.Count} files[/]", maxValue: Math.Max(sizes.Sum(), 1));
+                var tasks = files.Select((f, i) => progress.AddTask(Markup.Escape(Path.GetFileName(f)), autoStart: false, maxValue: Math.Max(sizes[i], 1))).ToArray();
                 var sentPerFile = new long[files.Count];
                 try
                 {
