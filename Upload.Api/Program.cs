@@ -15,5 +15,6 @@ app.UseAuthorization();
 app.MapScrapbookOpenApi();
 app.MapSessionApi();
 app.MapUploadsApi();
+app.MapDirectUploadsApi();
 
 app.Run();

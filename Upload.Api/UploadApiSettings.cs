@@ -1,6 +1,7 @@
 using Scrapbook.Imaging;
 using Scrapbook.ServiceDefaults.Authentication;
 using Scrapbook.ServiceDefaults.Configuration;
+using Scrapbook.Upload.Api.DirectUploads;
 using Scrapbook.Upload.Api.Uploads;
 using Scrapbook.Upload.Api.UrlFetch;
 
@@ -12,9 +13,12 @@ internal static class UploadApiSettings
     public const string Blobs = "blobs";
     public const string Gallery = "gallery-api";
 
+    /// <summary>The container direct uploads are written to and checked in before their bytes join the originals.</summary>
+    public const string StagingContainer = "staging";
+
     public static ServiceSettings Declared { get; } = new("upload-api")
     {
         Required = [ServiceSettings.ConnectionString(Blobs), ServiceSettings.ServiceReference(Gallery)],
-        Optional = [UploadOptions.SectionName, UrlFetchOptions.SectionName, ImagingOptions.SectionName, AdminKeyAuthenticationOptions.SectionName],
+        Optional = [UploadOptions.SectionName, DirectUploadOptions.SectionName, UrlFetchOptions.SectionName, ImagingOptions.SectionName, AdminKeyAuthenticationOptions.SectionName],
     };
 }

@@ -20,6 +20,12 @@ public static class ProblemTypes
     /// </summary>
     public const string QuotaExceeded = Base + "quota-exceeded";
     public const string TooLarge = Base + "too-large";
+
+    /// <summary>The owner already has as many direct uploads open as allowed (429, with <c>Retry-After</c> until one expires).</summary>
+    public const string TooManyOpenUploads = Base + "too-many-open-uploads";
+
+    /// <summary>A direct upload was completed before its bytes were committed to the upload URL (409: write them, then complete).</summary>
+    public const string UploadIncomplete = Base + "upload-incomplete";
     public const string UnsupportedFormat = Base + "unsupported-format";
     public const string UndecodableImage = Base + "undecodable-image";
     public const string TooManyPixels = Base + "too-many-pixels";
@@ -61,11 +67,11 @@ public static class ProblemTypes
         Unauthorized => 401,
         Forbidden or UploadsClosed or QuotaExceeded => 403,
         NotFound => 404,
-        Conflict => 409,
+        Conflict or UploadIncomplete => 409,
         TooLarge => 413,
         UnsupportedFormat => 415,
         UndecodableImage or TooManyPixels or TooManyFrames => 422,
-        RateLimited => 429,
+        RateLimited or TooManyOpenUploads => 429,
         BadGateway or UrlFetchFailed => 502,
         DependencyDown => 503,
         GatewayTimeout => 504,

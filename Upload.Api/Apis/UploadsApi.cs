@@ -335,7 +335,7 @@ public static partial class UploadsApi
         }
     }
 
-    private static async Task<ProblemHttpResult?> CheckUploadsOpenAsync(
+    internal static async Task<ProblemHttpResult?> CheckUploadsOpenAsync(
         HttpContext context, GalleryClient gallery, UploadOptions options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         // Asked before the body is read: nobody should send 50 MB to learn that uploads are closed. Gallery.Api
@@ -351,7 +351,7 @@ public static partial class UploadsApi
         }
     }
 
-    private static ProblemHttpResult DependencyDown(HttpContext context, UploadOptions options, ILoggerFactory loggers, GalleryUnavailableException ex)
+    internal static ProblemHttpResult DependencyDown(HttpContext context, UploadOptions options, ILoggerFactory loggers, GalleryUnavailableException ex)
     {
         LogGalleryUnavailable(loggers.CreateLogger(typeof(UploadsApi)), ex.Message, ex);
         context.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -430,15 +430,15 @@ public static partial class UploadsApi
         return read > maxLength ? (false, null) : (true, Normalize(new string(buffer, 0, read)));
     }
 
-    private static (bool Fits, string? Value) ReadText(string? text, int maxLength) =>
+    internal static (bool Fits, string? Value) ReadText(string? text, int maxLength) =>
         text is { } t && t.Trim().Length > maxLength ? (false, null) : (true, Normalize(text));
 
-    private static Microsoft.AspNetCore.Mvc.ProblemDetails TextTooLong(UploadOptions options) =>
+    internal static Microsoft.AspNetCore.Mvc.ProblemDetails TextTooLong(UploadOptions options) =>
         Problems.Malformed($"A caption may be at most {options.MaxCaptionLength} characters, an author at most {options.MaxAuthorLength}.");
 
     private static string? Normalize(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    private static Results<Accepted<PhotoDto>, Ok<PhotoDto>, ProblemHttpResult> ToResult(FileOutcome outcome) =>
+    internal static Results<Accepted<PhotoDto>, Ok<PhotoDto>, ProblemHttpResult> ToResult(FileOutcome outcome) =>
         outcome switch
         {
             { Status: StatusCodes.Status202Accepted, Photo: { } photo } => TypedResults.Accepted(PhotoLocation(photo), photo),

@@ -6,6 +6,7 @@ using Scrapbook.Contracts;
 using Scrapbook.Imaging;
 using Scrapbook.Storage;
 using Scrapbook.Upload.Api.Apis;
+using Scrapbook.Upload.Api.DirectUploads;
 using Scrapbook.Upload.Api.Gallery;
 using Scrapbook.Upload.Api.Uploads;
 using Scrapbook.Upload.Api.UrlFetch;
@@ -20,9 +21,14 @@ internal static class ServiceCollectionExtensions
         builder.AddScrapbookOpenApi("Scrapbook Upload API");
         builder.AddImaging();
         builder.AddBlobStore(UploadApiSettings.Blobs);
+        builder.AddBlobStore(UploadApiSettings.Blobs, UploadApiSettings.StagingContainer);
 
         builder.Services.AddOptions<UploadOptions>()
             .BindConfiguration(UploadOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<DirectUploadOptions>()
+            .BindConfiguration(DirectUploadOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddOptions<UrlFetchOptions>()
@@ -41,6 +47,8 @@ internal static class ServiceCollectionExtensions
         });
 
         builder.Services.AddHostedService<TempFileSweeper>();
+        builder.Services.AddHostedService<StagingSweeper>();
+        builder.Services.AddSingleton<StagingArea>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UrlFetcher>();
         builder.Services.AddScoped<PhotoIntake>();

@@ -66,6 +66,15 @@ internal static class Problems
     public static ProblemDetails DependencyDown(string what) => Create(
         StatusCodes.Status503ServiceUnavailable, ProblemTypes.DependencyDown, "The service is temporarily unavailable.", what + " Try again shortly.");
 
+    public static ProblemDetails SizeMismatch(long declared, long actual) => Malformed(
+        $"{declared} bytes were declared for this upload but {actual} arrived; the upload is discarded. Start a new one.");
+
+    public static ProblemDetails NoSuchDirectUpload(string id) => Create(
+        StatusCodes.Status404NotFound,
+        ProblemTypes.NotFound,
+        "No such direct upload.",
+        $"You have no open direct upload '{id}': it was completed, cancelled or has expired.");
+
     public static ProblemDetails Malformed(string detail) => Create(
         StatusCodes.Status400BadRequest, ProblemTypes.Malformed, "The request is malformed.", detail);
 

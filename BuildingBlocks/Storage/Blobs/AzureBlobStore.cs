@@ -4,6 +4,8 @@ using Azure;
 using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Sas;
 
 namespace Scrapbook.Storage;
 
@@ -24,6 +26,8 @@ internal sealed class AzureBlobStore(BlobContainerClient container, int? listPag
     internal const long SingleUploadLimit = 64L * 1024 * 1024;
 
     private const string DefaultContentType = "application/octet-stream";
+
+    private readonly UserDelegationKeys _delegationKeys = new(container.GetParentBlobServiceClient());
 
     // The SDK buffers content of unknown length up to InitialTransferSize to choose between one Put Blob and staged
     // blocks, and buffers every block it stages concurrently; with both at one block the memory an upload holds is bounded.
@@ -115,6 +119,21 @@ internal sealed class AzureBlobStore(BlobContainerClient container, int? listPag
         }
     }
 
+    public async Task<BlobDownload?> OpenVersionAsync(string key, string eTag, CancellationToken cancellationToken = default)
+    {
+        BlobKey.Validate(key);
+        ArgumentException.ThrowIfNullOrWhiteSpace(eTag);
+        try
+        {
+            var pinned = new BlobRequestConditions { IfMatch = new ETag(eTag) };
+            return await DownloadAsync(container.GetBlobClient(key), range: null, requested: default, pinned, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException changed) when (changed.Status == 412)
+        {
+            return null;
+        }
+    }
+
     public async Task<BlobProperties?> GetPropertiesAsync(string key, CancellationToken cancellationToken = default)
     {
         BlobKey.Validate(key);
@@ -133,6 +152,41 @@ internal sealed class AzureBlobStore(BlobContainerClient container, int? listPag
     {
         BlobKey.Validate(key);
         return await container.GetBlobClient(key).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> DeleteIfUnchangedAsync(string key, string eTag, CancellationToken cancellationToken = default)
+    {
+        BlobKey.Validate(key);
+        ArgumentException.ThrowIfNullOrWhiteSpace(eTag);
+        try
+        {
+            var conditions = new BlobRequestConditions { IfMatch = new ETag(eTag) };
+            return await container.GetBlobClient(key).DeleteIfExistsAsync(conditions: conditions, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException changed) when (changed.Status == 412)
+        {
+            return false;
+        }
+    }
+
+    public async Task<Uri> CreateUploadUriAsync(string key, DateTimeOffset expiresOn, CancellationToken cancellationToken = default)
+    {
+        BlobKey.Validate(key);
+        var blob = container.GetBlobClient(key);
+        var sas = new BlobSasBuilder(BlobSasPermissions.Create | BlobSasPermissions.Write, expiresOn)
+        {
+            BlobContainerName = container.Name,
+            BlobName = key,
+            Resource = "b",
+            Protocol = blob.Uri.Scheme == Uri.UriSchemeHttps ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
+        };
+        if (blob.CanGenerateSasUri)
+        {
+            return blob.GenerateSasUri(sas);
+        }
+
+        var delegationKey = await _delegationKeys.GetAsync(expiresOn, cancellationToken).ConfigureAwait(false);
+        return new BlobUriBuilder(blob.Uri) { Sas = sas.ToSasQueryParameters(delegationKey, container.AccountName) }.ToUri();
     }
 
     public async IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)

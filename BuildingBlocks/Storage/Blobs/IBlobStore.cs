@@ -25,11 +25,33 @@ public interface IBlobStore
     /// </summary>
     Task<BlobDownload?> OpenReadAsync(string key, BlobRange? range = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Opens the whole blob for reading only if it is still the version whose <see cref="BlobProperties.ETag"/> is
+    /// <paramref name="eTag"/>; <c>null</c> when it is gone or has been replaced since.
+    /// </summary>
+    Task<BlobDownload?> OpenVersionAsync(string key, string eTag, CancellationToken cancellationToken = default);
+
     /// <summary>Reads a blob's properties without its content; <c>null</c> when it does not exist.</summary>
     Task<BlobProperties?> GetPropertiesAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a blob. Idempotent: returns <c>false</c> when there was nothing to delete.</summary>
     Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes a blob only if it is still the version whose <see cref="BlobProperties.ETag"/> is <paramref name="eTag"/>.
+    /// Returns <c>false</c> when it is gone or has been replaced since (then nothing is deleted).
+    /// </summary>
+    Task<bool> DeleteIfUnchangedAsync(string key, string eTag, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A URL, valid until <paramref name="expiresOn"/>, that lets whoever holds it write the blob <paramref name="key"/>
+    /// (one Put Blob, or Put Block and Put Block List) and do nothing else: not read or delete it, not touch any other blob.
+    /// Its permissions are create and write: Azure allows Put Block and Put Block List only with write, so the holder can
+    /// also replace what it wrote, and a reader that must see one version pins it (<see cref="OpenVersionAsync"/>).
+    /// A service SAS signed with the account key when the store has one (Azurite), otherwise a user-delegation SAS
+    /// signed with a key obtained through the store's Entra identity.
+    /// </summary>
+    Task<Uri> CreateUploadUriAsync(string key, DateTimeOffset expiresOn, CancellationToken cancellationToken = default);
 
     /// <summary>Lists blobs whose key starts with <paramref name="prefix"/>, in ordinal key order, page by page.</summary>
     IAsyncEnumerable<BlobItem> ListAsync(string prefix = "", CancellationToken cancellationToken = default);

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Scrapbook.Contracts;
 using Scrapbook.Storage;
@@ -63,7 +64,8 @@ public sealed class UploadApiFixture : IAsyncLifetime
     }
 
     /// <summary>Upload.Api in memory, with its own temp folder; <paramref name="settings"/> override configuration.</summary>
-    public UploadApiHost CreateUploadApi(Uri? gallery = null, IReadOnlyDictionary<string, string?>? settings = null)
+    public UploadApiHost CreateUploadApi(
+        Uri? gallery = null, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var temp = new TempDirectory("upload-api-temp");
         var configuration = new Dictionary<string, string?>
@@ -78,7 +80,7 @@ public sealed class UploadApiFixture : IAsyncLifetime
             configuration[key] = value;
         }
 
-        return new UploadApiHost(configuration, temp);
+        return new UploadApiHost(configuration, temp) { ConfigureServices = services };
     }
 
     public async Task SetUploadsOpenAsync(ServiceUnderTest gallery, bool open, CancellationToken cancellationToken)
@@ -114,6 +116,9 @@ public sealed class UploadApiHost(IReadOnlyDictionary<string, string?> configura
 
     public IBlobStore Blobs => Services.GetRequiredService<IBlobStore>();
 
+    /// <summary>Replaces services before the host starts (set it before the first request).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     /// <summary>A client holding a fresh owner token (from <c>POST /api/session</c>) as a bearer token.</summary>
     public async Task<HttpClient> CreateOwnerClientAsync(CancellationToken cancellationToken)
     {
@@ -147,6 +152,11 @@ public sealed class UploadApiHost(IReadOnlyDictionary<string, string?> configura
         foreach (var (key, value) in configuration)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (ConfigureServices is { } configure)
+        {
+            builder.ConfigureTestServices(configure);
         }
     }
 
