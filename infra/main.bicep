@@ -97,6 +97,9 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     containerName: blobContainer
     contributorPrincipalId: identity.outputs.principalId
+    stagingContainerName: 'staging'
+    // Direct uploads make storage a second public write endpoint; browsers may reach it only from the gateway's pages.
+    corsOrigins: [ 'https://gateway.${environment.outputs.defaultDomain}' ]
   }
 }
 

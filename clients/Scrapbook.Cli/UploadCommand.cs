@@ -22,13 +22,24 @@ internal static class UploadCommand
         var concurrency = new Option<int>("--concurrency", "-c") { Description = "Files sent at once.", DefaultValueFactory = _ => 3 };
         var caption = new Option<string?>("--caption") { Description = "A caption for every file." };
         var author = new Option<string?>("--author") { Description = "An author name for every file." };
-        var command = new Command("upload", "Upload photos, with a progress bar per file.") { paths, concurrency, caption, author };
+        var direct = new Option<double>("--direct-from")
+        {
+            Description = "Files of at least this many MiB go straight to the site's storage (when it allows); 0 sends every file through the site.",
+            DefaultValueFactory = _ => 16,
+        };
+        var command = new Command("upload", "Upload photos, with a progress bar per file.") { paths, concurrency, caption, author, direct };
         command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(paths)!, Math.Clamp(parse.GetValue(concurrency), 1, 16), parse.GetValue(caption), parse.GetValue(author), cancellationToken));
+            parse.GetValue(paths)!,
+            Math.Clamp(parse.GetValue(concurrency), 1, 16),
+            parse.GetValue(caption),
+            parse.GetValue(author),
+            parse.GetValue(direct) is > 0 and var mebibytes ? (long)(mebibytes * 1024 * 1024) : long.MaxValue,
+            cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string[] inputs, int concurrency, string? caption, string? author, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        string[] inputs, int concurrency, string? caption, string? author, long directThreshold, CancellationToken cancellationToken)
     {
         if (CliSettings.Require() is not { } settings)
         {
@@ -49,7 +60,7 @@ internal static class UploadCommand
 
         using var http = settings.CreateHttpClient();
         var api = ScrapbookClientFactory.Create(http, settings.Token);
-        var uploader = new PhotoUploader(http, settings.Token);
+        var uploader = new PhotoUploader(http, settings.Token) { DirectUploadThreshold = Math.Max(directThreshold, 1) };
         var outcomes = new FileOutcome[files.Count];
         var cancelled = false;
 
@@ -132,7 +143,7 @@ internal static class UploadCommand
                 return result switch
                 {
                     { Succeeded: true, AlreadyUploaded: true } => new FileOutcome("skipped", "grey", $"already uploaded as {result.Photo!.Id}", Failed: false),
-                    { Succeeded: true } => new FileOutcome("uploaded", "green", $"{result.Photo!.Id}", Failed: false),
+                    { Succeeded: true } => new FileOutcome("uploaded", "green", $"{result.Photo!.Id}{(result.SentToStorage ? " (straight to storage)" : "")}", Failed: false),
                     _ => new FileOutcome("failed", "red", Explain(result), Failed: true),
                 };
             }

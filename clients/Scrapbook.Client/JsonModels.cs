@@ -11,6 +11,19 @@ internal static class JsonModels
 {
     private static readonly JsonParseNodeFactory s_factory = new();
 
+    /// <summary>A JSON request body holding <paramref name="model"/>.</summary>
+    public static HttpContent Content(IParsable model)
+    {
+        using var writer = new JsonSerializationWriter();
+        writer.WriteObjectValue(null, model);
+        using var json = writer.GetSerializedContent();
+        var bytes = new byte[json.Length];
+        json.ReadExactly(bytes);
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
     public static async Task<T?> ReadAsync<T>(Stream json, ParsableFactory<T> factory, CancellationToken cancellationToken) where T : IParsable
     {
         var node = await s_factory.GetRootParseNodeAsync("application/json", json, cancellationToken).ConfigureAwait(false);

@@ -13,13 +13,13 @@ public sealed class CliTests(ScrapbookApp system) : IClassFixture<ScrapbookApp>
         using var cli = new Cli();
         var folder = Path.Combine(cli.WorkingDirectory, "party");
         Directory.CreateDirectory(Path.Combine(folder, "more"));
-        await ScrapbookClient.MakeJpegAsync(Path.Combine(folder, "cake.jpg"), 800, 600, Ct);
+        await ScrapbookClient.MakeJpegAsync(Path.Combine(folder, "cake.jpg"), 1600, 1200, Ct); // ~1 MB: sent straight to storage
         await ScrapbookClient.MakeJpegAsync(Path.Combine(folder, "more", "dance.jpg"), 640, 480, Ct);
         await File.WriteAllTextAsync(Path.Combine(folder, "invitation.jpg"), "%PDF-1.7 not a photo", Ct);
         await File.WriteAllTextAsync(Path.Combine(folder, "notes.txt"), "not picked from a folder", Ct);
 
         var login = await cli.RunAsync("login", system.GatewayUrl.ToString());
-        var first = await cli.RunAsync("upload", "party");
+        var first = await cli.RunAsync("upload", "party", "--direct-from", "0.5");
         var again = await cli.RunAsync("upload", "party/*.jpg", "party/more/*.jpg");
         var listed = await cli.RunAsync("ls");
 
@@ -28,6 +28,7 @@ public sealed class CliTests(ScrapbookApp system) : IClassFixture<ScrapbookApp>
         Assert.Equal(1, first.ExitCode);
         Assert.Contains("2 uploaded, 0 skipped, 1 failed.", first.Output, StringComparison.Ordinal);
         Assert.Contains("not an image the site accepts", first.Output, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(first.Output, "straight"));
         Assert.DoesNotContain("notes.txt", first.Output, StringComparison.Ordinal);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("0 uploaded, 2 skipped, 1 failed.", again.Output, StringComparison.Ordinal);

@@ -60,6 +60,45 @@ public sealed class ClientAgainstTheSystemTests(ScrapbookApp system) : IClassFix
         Assert.Equal(Contracts.ProblemTypes.UnsupportedFormat, result.Problem?.Type);
     }
 
+    [Fact]
+    public async Task AFileAboveTheThresholdGoesStraightToStorageInBlocksAndBecomesAPhoto()
+    {
+        var paths = new List<string>();
+        using var http = new HttpClient(new RecordingHandler(paths)) { BaseAddress = system.GatewayUrl, Timeout = TimeSpan.FromMinutes(2) };
+        var session = await ScrapbookClientFactory.Create(http).Api.Session.PostAsync(cancellationToken: Ct);
+        var token = session!.Token!;
+        using var folder = new TempDirectory("client-direct");
+        // Noise does not compress: a 12 MP JPEG of it takes two 4 MiB blocks.
+        var jpeg = await ScrapbookClient.MakeJpegAsync(Path.Combine(folder.Path, "direct.jpg"), 4000, 3000, Ct);
+        Assert.True(jpeg.Length > 4 * 1024 * 1024, $"{jpeg.Length} bytes");
+        var reports = new List<long>();
+
+        var upload = await new PhotoUploader(http, token) { DirectUploadThreshold = 1024 * 1024 }.UploadAsync(
+            new MemoryStream(jpeg), "image/jpeg", caption: "straight to storage", progress: new SynchronousProgress(reports), cancellationToken: Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, upload.Status);
+        Assert.Equal("straight to storage", upload.Photo?.Caption);
+        Assert.True(upload.SentToStorage);
+        Assert.Equal(jpeg.Length, reports.Max());
+        Assert.Equal(["/api/session", "/api/uploads/direct", $"/api/uploads/{paths[^1].Split('/')[3]}/complete"], paths);
+        var photo = await ScrapbookClient.WaitUntilProcessedAsync(http, $"/api/photos/{upload.Photo!.Id}", token, TimeSpan.FromMinutes(2), Ct);
+        Assert.Equal((4000, 3000), (photo.Width, photo.Height));
+    }
+
+    /// <summary>Records the path of every request the client sends to the gateway (the PUTs to storage use their own pipeline).</summary>
+    private sealed class RecordingHandler(List<string> paths) : DelegatingHandler(new HttpClientHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (paths)
+            {
+                paths.Add(request.RequestUri!.AbsolutePath);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
     /// <summary>Progress&lt;T&gt; posts to the thread pool, so reports could arrive after the upload returns; this records at once.</summary>
     private sealed class SynchronousProgress(List<long> reports) : IProgress<long>
     {

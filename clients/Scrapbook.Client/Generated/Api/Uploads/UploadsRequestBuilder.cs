@@ -3,6 +3,8 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using Scrapbook.Client.Api.Uploads.Direct;
+using Scrapbook.Client.Api.Uploads.Item;
 using Scrapbook.Client.Api.Uploads.Url;
 using Scrapbook.Client.Models;
 using System.Collections.Generic;
@@ -18,10 +20,27 @@ namespace Scrapbook.Client.Api.Uploads
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class UploadsRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The direct property</summary>
+        public global::Scrapbook.Client.Api.Uploads.Direct.DirectRequestBuilder Direct
+        {
+            get => new global::Scrapbook.Client.Api.Uploads.Direct.DirectRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The url property</summary>
         public global::Scrapbook.Client.Api.Uploads.Url.UrlRequestBuilder Url
         {
             get => new global::Scrapbook.Client.Api.Uploads.Url.UrlRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>Gets an item from the Scrapbook.Client.api.uploads.item collection</summary>
+        /// <param name="position">Unique identifier of the item</param>
+        /// <returns>A <see cref="global::Scrapbook.Client.Api.Uploads.Item.UploadsItemRequestBuilder"/></returns>
+        public global::Scrapbook.Client.Api.Uploads.Item.UploadsItemRequestBuilder this[string position]
+        {
+            get
+            {
+                var urlTplParams = new Dictionary<string, object>(PathParameters);
+                urlTplParams.Add("id", position);
+                return new global::Scrapbook.Client.Api.Uploads.Item.UploadsItemRequestBuilder(urlTplParams, RequestAdapter);
+            }
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Scrapbook.Client.Api.Uploads.UploadsRequestBuilder"/> and sets the default values.
