@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
@@ -202,6 +203,46 @@ public sealed class ApiDescriptionTests(ServicesBehindGateway system) : IClassFi
         Assert.Equal("https://party.example:8443/upload", response.Headers.GetValues("X-Scrapbook-Address").Single());
         Assert.Contains("<svg", svg, StringComparison.Ordinal);
         Assert.Contains("viewBox", svg, StringComparison.Ordinal);
+        Assert.Equal("https://party.example:8443/upload", await DecodeQrAsync(svg));
+    }
+
+    /// <summary>Rasterizes the SVG with the vips CLI (librsvg) to a greyscale PGM and reads it with ZXing, as a phone's camera would.</summary>
+    private static async Task<string?> DecodeQrAsync(string svg)
+    {
+        using var folder = new TempDirectory("qr");
+        var source = Path.Combine(folder.Path, "upload.svg");
+        var raster = Path.Combine(folder.Path, "upload.pgm");
+        await File.WriteAllTextAsync(source, svg, Ct);
+        await Tool.RunAsync("vips", ["colourspace", source + "[scale=2]", raster, "b-w"], timeout: TimeSpan.FromSeconds(30), cancellationToken: Ct);
+
+        // Binary PGM: "P5", width, height, maximum value (with '#' comments between), one whitespace, one byte per pixel.
+        var bytes = await File.ReadAllBytesAsync(raster, Ct);
+        var header = new List<string>();
+        var position = 0;
+        while (header.Count < 4)
+        {
+            if (bytes[position] == '#')
+            {
+                position = Array.IndexOf(bytes, (byte)'\n', position) + 1;
+                continue;
+            }
+
+            var start = position;
+            while (!char.IsWhiteSpace((char)bytes[position]))
+            {
+                position++;
+            }
+
+            header.Add(System.Text.Encoding.ASCII.GetString(bytes, start, position - start));
+            position++;
+        }
+
+        Assert.Equal("P5", header[0]);
+        var (width, height) = (int.Parse(header[1], CultureInfo.InvariantCulture), int.Parse(header[2], CultureInfo.InvariantCulture));
+        var pixels = bytes.AsSpan(position, width * height).ToArray();
+        var source8 = new ZXing.RGBLuminanceSource(pixels, width, height, ZXing.RGBLuminanceSource.BitmapFormat.Gray8);
+        var reader = new ZXing.BarcodeReaderGeneric { Options = { PossibleFormats = [ZXing.BarcodeFormat.QR_CODE], TryHarder = true } };
+        return reader.Decode(source8)?.Text;
     }
 
     private async Task<(JsonNode Json, OpenApiDocument Document)> ReadAsync(string? adminKey)
