@@ -31,6 +31,8 @@ public sealed class PhotoUploader(HttpClient http, string ownerToken)
     private const int ChunkSize = 64 * 1024;
     private const int BlockSize = 4 * 1024 * 1024;
     private const string TooManyOpenUploads = "https://scrapbook.dev/problems/too-many-open-uploads";
+    private const int MaxCompletionTries = 3;
+    private static readonly TimeSpan s_maxCompletionWait = TimeSpan.FromMinutes(1);
 
     /// <summary>Seekable streams at least this long are uploaded directly to storage; <see cref="long.MaxValue"/> never.</summary>
     public long DirectUploadThreshold { get; init; } = 16L * 1024 * 1024;
@@ -128,9 +130,32 @@ public sealed class PhotoUploader(HttpClient http, string ownerToken)
             throw;
         }
 
-        using var complete = NewRequest(HttpMethod.Post, completeUrl);
-        using var completed = await http.SendAsync(complete, cancellationToken).ConfigureAwait(false);
-        return await ReadResultAsync(completed, cancellationToken).ConfigureAwait(false) with { SentToStorage = true };
+        // The bytes are up: a completion refused for a while (rate limited, the gallery briefly down) is worth waiting for.
+        for (var attempt = 1; ; attempt++)
+        {
+            using var complete = NewRequest(HttpMethod.Post, completeUrl);
+            using var completed = await http.SendAsync(complete, cancellationToken).ConfigureAwait(false);
+            var result = await ReadResultAsync(completed, cancellationToken).ConfigureAwait(false) with { SentToStorage = true };
+            if (result.Status is not (HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable) || attempt == MaxCompletionTries)
+            {
+                if (!result.Succeeded && result.Status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+                {
+                    await CancelAsync(id).ConfigureAwait(false);
+                }
+
+                return result;
+            }
+
+            try
+            {
+                await Task.Delay(result.RetryAfter is { } wait && wait <= s_maxCompletionWait ? wait : TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await CancelAsync(id).ConfigureAwait(false);
+                throw;
+            }
+        }
     }
 
     /// <summary>Best effort, and not cancellable by the caller's token: it runs because that token fired.</summary>
