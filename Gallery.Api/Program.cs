@@ -14,6 +14,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapScrapbookOpenApi();
 app.MapPhotosApi();
+app.MapAlbumsApi();
 app.MapAdminApi();
 app.MapInternalApi();
 

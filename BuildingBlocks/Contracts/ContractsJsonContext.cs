@@ -16,4 +16,10 @@ namespace Scrapbook.Contracts;
 [JsonSerializable(typeof(EventEnvelope))]
 [JsonSerializable(typeof(IReadOnlyList<EventEnvelope>))]
 [JsonSerializable(typeof(SettingsDto))]
+[JsonSerializable(typeof(AlbumDto))]
+[JsonSerializable(typeof(AlbumPage))]
+[JsonSerializable(typeof(AlbumCreateRequest))]
+[JsonSerializable(typeof(AlbumPatchRequest))]
+[JsonSerializable(typeof(AlbumMoveRequest))]
+[JsonSerializable(typeof(AlbumPhotoEvent))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

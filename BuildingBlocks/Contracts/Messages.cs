@@ -47,6 +47,21 @@ public static class EventTypes
     public const string PhotoFailed = "photo.failed";
     public const string PhotoPendingApproval = "photo.pending";
     public const string SettingsChanged = "settings.changed";
+
+    /// <summary>Owner-only: an album was created or changed (title, description, cover, order, or which photos it holds); data is the <see cref="AlbumDto"/>.</summary>
+    public const string AlbumUpdated = "album.updated";
+
+    /// <summary>Owner-only: an album was deleted (its photos stay); data is an <see cref="AlbumPhotoEvent"/>.</summary>
+    public const string AlbumDeleted = "album.deleted";
+
+    /// <summary>Owner-only: a photo was added to an album; data is an <see cref="AlbumPhotoEvent"/>.</summary>
+    public const string AlbumPhotoAdded = "album.photo-added";
+
+    /// <summary>Owner-only: a photo was taken out of an album; data is an <see cref="AlbumPhotoEvent"/>.</summary>
+    public const string AlbumPhotoRemoved = "album.photo-removed";
+
+    /// <summary>Owner-only: photos of an album were reordered; data is an <see cref="AlbumPhotoEvent"/> naming the moved photo.</summary>
+    public const string AlbumReordered = "album.reordered";
 }
 
 /// <summary>

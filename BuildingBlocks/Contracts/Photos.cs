@@ -41,7 +41,11 @@ public sealed record PhotoDto(
 public sealed record PhotoPage(IReadOnlyList<PhotoDto> Items, string? NextCursor);
 
 /// <summary>Upload.Api → Gallery.Api <c>POST /internal/photos</c>: an original is stored, register the photo.</summary>
-/// <remarks>Gallery.Api answers 201 with the new photo, or 200 with the existing one when this owner already has these bytes.</remarks>
+/// <remarks>
+/// Gallery.Api answers 201 with the new photo, or 200 with the existing one when this owner already has these bytes.
+/// With <c>AlbumId</c>, the photo (new or existing) also goes into that album of the owner's, in the same transaction;
+/// 404 when the owner has no such album, and then nothing is registered.
+/// </remarks>
 public sealed record RegisterPhotoRequest(
     string OwnerId,
     string Sha256,
@@ -50,7 +54,8 @@ public sealed record RegisterPhotoRequest(
     int Width,
     int Height,
     string? Caption,
-    string? Author);
+    string? Author,
+    Guid? AlbumId = null);
 
 /// <summary>One rendition the worker stored at <c>renditions/{sha256}/{preset}.{ext}</c>.</summary>
 public sealed record RenditionDto(string Preset, string Key, string ContentType, int Width, int Height, long Length);

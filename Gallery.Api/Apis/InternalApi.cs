@@ -38,6 +38,7 @@ internal static class InternalApi
             RegisterOutcome.Created => TypedResults.Created($"/api/photos/{photo!.Id}", photo.ToDto(includeFailureReason: true)),
             RegisterOutcome.Existing => TypedResults.Ok(photo!.ToDto(includeFailureReason: true)),
             RegisterOutcome.QuotaExceeded => Problems.QuotaExceeded(),
+            RegisterOutcome.AlbumNotFound => Problems.AlbumNotFound(request.AlbumId!.Value),
             _ => Problems.UploadsClosed(),
         };
     }

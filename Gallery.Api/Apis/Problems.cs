@@ -15,6 +15,9 @@ internal static class Problems
     public static ProblemHttpResult PhotoNotFound(Guid id) =>
         TypedResults.Problem($"There is no photo {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found.", type: ProblemTypes.NotFound);
 
+    public static ProblemHttpResult AlbumNotFound(Guid id) =>
+        TypedResults.Problem($"You have no album {id}.", statusCode: StatusCodes.Status404NotFound, title: "Not found.", type: ProblemTypes.NotFound);
+
     public static ProblemHttpResult QuotaExceeded() =>
         TypedResults.Problem(
             "You have as many photos as this Scrapbook keeps for one person. Delete some to make room.",

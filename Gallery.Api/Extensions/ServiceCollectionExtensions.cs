@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Scrapbook.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using Scrapbook.Contracts;
+using Scrapbook.Gallery.Api.Albums;
 using Scrapbook.Gallery.Api.Apis;
 using Scrapbook.Gallery.Api.Data;
 using Scrapbook.Gallery.Api.Outbox;
@@ -35,7 +36,9 @@ internal static class ServiceCollectionExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxWriter>();
         services.AddSingleton<PhotoStore>();
+        services.AddSingleton<AlbumStore>();
         services.AddSingleton<ContentCleaner>();
         services.AddSingleton<OutboxPublisher>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
+using Scrapbook.Gallery.Api.Albums;
 using Scrapbook.Gallery.Api.Data;
 using Scrapbook.Gallery.Api.Outbox;
 
@@ -16,6 +17,9 @@ internal enum RegisterOutcome
     Existing,
     UploadsClosed,
     QuotaExceeded,
+
+    /// <summary>The request named an album the owner does not have; nothing was registered.</summary>
+    AlbumNotFound,
 }
 
 /// <summary>A photo deleted, and whether it was the last one that used its content (so its blobs may go too).</summary>
@@ -27,9 +31,9 @@ internal sealed record DeletedPhoto(Photo Photo, bool LastUseOfContent);
 /// and the relay is woken after the commit. On PostgreSQL writers run side by side: one that reads a row to
 /// change it locks the row first, so concurrent writes of one photo take turns and writes of different ones do not.
 /// </summary>
-internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, TimeProvider time, IOptions<QuotaOptions> quota)
+internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, TimeProvider time, IOptions<QuotaOptions> quota)
 {
-    private const string PhotoColumns =
+    internal const string PhotoColumns =
         "id, owner_id, sha256, format, length, width, height, status, moderation, caption, author, placeholder, failure_reason, created_at";
 
     private const string PublicFilter = "status = 'ready' AND moderation = 'approved'";
@@ -38,12 +42,21 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
     {
         await using var scope = await database.BeginWriteAsync(cancellationToken);
         await LockContentAsync(scope, request.Sha256, cancellationToken);
+
+        // After the content lock, as deleting a photo takes them (it may clear an album's cover).
+        if (request.AlbumId is { } albumId && !await AlbumStore.LockAlbumAsync(scope, request.OwnerId, albumId, cancellationToken))
+        {
+            return (RegisterOutcome.AlbumNotFound, null);
+        }
+
         var existing = await FindByContentAsync(scope, request.OwnerId, request.Sha256, cancellationToken);
 
         // Shared: registrations do not wait for each other, but closing uploads waits for those under way.
         var settings = await ReadSettingsAsync(scope.Connection, scope.Transaction, scope.ForShare, cancellationToken);
         if (existing is not null)
         {
+            var changed = false;
+
             // Sending the same bytes again after they failed is a retry: render them once more.
             if (existing.Status == PhotoStatus.Failed && settings.UploadsOpen)
             {
@@ -52,6 +65,17 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
                 await scope.Connection.ExecuteAsync(new CommandDefinition(
                     "UPDATE photos SET status = @Status, failure_reason = NULL WHERE id = @Id", existing.Row, scope.Transaction, cancellationToken: cancellationToken));
                 await AppendJobAsync(scope, existing.Row, cancellationToken);
+                changed = true;
+            }
+
+            // Sending bytes one already has into an album puts that photo there.
+            if (request.AlbumId is { } album)
+            {
+                changed |= await AlbumStore.AddWithinAsync(scope, outbox, request.OwnerId, album, existing.Id, time.GetUtcNow(), cancellationToken) == AlbumChange.Done;
+            }
+
+            if (changed)
+            {
                 await CommitAsync(scope, cancellationToken);
             }
 
@@ -97,6 +121,11 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         }
 
         await AppendJobAsync(scope, row, cancellationToken);
+        if (request.AlbumId is { } into)
+        {
+            await AlbumStore.AddWithinAsync(scope, outbox, request.OwnerId, into, row.Id, row.CreatedAt, cancellationToken);
+        }
+
         await CommitAsync(scope, cancellationToken);
         return (RegisterOutcome.Created, new Photo(row, []));
     }
@@ -423,6 +452,26 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         return [.. rows.Select(row => new Photo(row, [.. byPhoto[row.Id]]))];
     }
 
+    /// <summary><paramref name="rows"/> with their renditions, in the same order (one query for all of them).</summary>
+    internal static async Task<IReadOnlyList<Photo>> WithRenditionsAsync(
+        DbConnection connection, DbTransaction? transaction, IReadOnlyList<PhotoRow> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        var parameters = new DynamicParameters();
+        var ids = SqlIdList.In("photo_id", [.. rows.Select(row => row.Id)], parameters);
+        var renditions = await connection.QueryAsync<RenditionRow>(new CommandDefinition(
+            $"SELECT photo_id, preset, blob_key, content_type, width, height, length FROM renditions WHERE {ids}",
+            parameters,
+            transaction,
+            cancellationToken: cancellationToken));
+        var byPhoto = renditions.ToLookup(r => r.PhotoId);
+        return [.. rows.Select(row => new Photo(row, [.. byPhoto[row.Id]]))];
+    }
+
     private static Task<Photo?> GetForUpdateAsync(WriteScope scope, Guid id, CancellationToken cancellationToken) =>
         GetAsync(scope.Connection, scope.Transaction, id, scope.ForUpdate, cancellationToken);
 
@@ -465,11 +514,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         AppendAsync(scope, OutboxKinds.Event, type, JsonSerializer.Serialize(photo.ToDto(includeFailureReason: ownerOnly), ContractsJsonContext.Default.PhotoDto), ownerOnly ? photo.OwnerId : null, cancellationToken);
 
     private Task AppendAsync(WriteScope scope, string kind, string type, string payload, string? ownerId, CancellationToken cancellationToken) =>
-        scope.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO outbox (kind, type, payload, owner_id, traceparent, created_at) VALUES (@kind, @type, @payload, @ownerId, @traceparent, @createdAt)",
-            new { kind, type, payload, ownerId, traceparent = Activity.Current?.Id, createdAt = time.GetUtcNow() },
-            scope.Transaction,
-            cancellationToken: cancellationToken));
+        outbox.AppendAsync(scope, kind, type, payload, ownerId, cancellationToken);
 
     /// <summary>
     /// Registering and deleting photos of the same bytes take turns: a delete that finds no other photo using them
@@ -528,11 +573,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxSignal signal, 
         await scope.CommitAsync(cancellationToken);
     }
 
-    private async Task CommitAsync(WriteScope scope, CancellationToken cancellationToken)
-    {
-        await scope.CommitAsync(cancellationToken);
-        signal.Notify();
-    }
+    private Task CommitAsync(WriteScope scope, CancellationToken cancellationToken) => outbox.CommitAsync(scope, cancellationToken);
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 

@@ -109,7 +109,8 @@ public abstract class OutboxSequenceTests(GalleryFixture fixture)
         return database;
     }
 
-    private static PhotoStore Store(GalleryDatabase database) => new(database, new OutboxSignal(), TimeProvider.System, Options.Create(new QuotaOptions()));
+    private static PhotoStore Store(GalleryDatabase database) =>
+        new(database, new OutboxWriter(new OutboxSignal(), TimeProvider.System), TimeProvider.System, Options.Create(new QuotaOptions()));
 }
 
 [Collection("sqlite")]

@@ -1,0 +1,378 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Scrapbook.Contracts;
+using Scrapbook.Gallery.Api.Data;
+using Scrapbook.Gallery.Api.Outbox;
+using Scrapbook.Gallery.Api.Photos;
+
+namespace Scrapbook.Gallery.Api.Albums;
+
+/// <summary>
+/// Every read and write of albums and their photos, with the same SQL on SQLite and PostgreSQL. An owner sees and
+/// changes only their own albums: someone else's album is "not found", never "forbidden", so ids reveal nothing. A
+/// change and its owner-only events commit together. Writes of one album take turns on its row.
+/// </summary>
+/// <remarks>
+/// Album pages are keyset-paginated on an index: newest first on (album_id, photo_id) (photo ids are UUIDv7), the
+/// owner's order on (album_id, position, photo_id). Positions are spaced <see cref="Gap"/> apart, so moving a photo
+/// rewrites one row until a gap is used up, and then the album is renumbered once.
+/// </remarks>
+internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, TimeProvider time)
+{
+    internal const long Gap = 1024;
+
+    private const string AlbumColumns =
+        """
+        a.id, a.owner_id, a.title, a.description, a.sort_order, a.cover_photo_id, a.created_at, a.updated_at,
+        (SELECT COUNT(*) FROM album_photos AS c WHERE c.album_id = a.id) AS photo_count,
+        COALESCE(a.cover_photo_id, (
+            SELECT ap.photo_id FROM album_photos AS ap JOIN photos AS p ON p.id = ap.photo_id
+            WHERE ap.album_id = a.id AND p.status = 'ready' ORDER BY ap.photo_id DESC LIMIT 1)) AS cover_id
+        """;
+
+    private static readonly string s_photoColumns = string.Join(", ", PhotoStore.PhotoColumns.Split(", ").Select(column => "p." + column));
+
+    public async Task<Album> CreateAsync(string ownerId, string title, string? description, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var row = new AlbumRow { Id = Guid.CreateVersion7(now), OwnerId = ownerId, Title = title, Description = description, CreatedAt = now, UpdatedAt = now };
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO albums (id, owner_id, title, description, sort_order, cover_photo_id, created_at, updated_at) VALUES (@Id, @OwnerId, @Title, @Description, @SortOrder, NULL, @CreatedAt, @UpdatedAt)",
+            row,
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+        var album = new Album(row, null);
+        await AppendUpdatedAsync(scope, album, cancellationToken);
+        await outbox.CommitAsync(scope, cancellationToken);
+        return album;
+    }
+
+    public async Task<Album?> GetAsync(string ownerId, Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await GetAsync(connection, null, ownerId, id, "", cancellationToken);
+    }
+
+    /// <summary>The owner's albums, newest first, before <paramref name="before"/>.</summary>
+    public async Task<IReadOnlyList<Album>> ListAsync(string ownerId, Guid? before, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<AlbumRow>(new CommandDefinition(
+            $"SELECT {AlbumColumns} FROM albums AS a WHERE a.owner_id = @ownerId{(before is null ? "" : " AND a.id < @before")} ORDER BY a.id DESC LIMIT @limit",
+            new { ownerId, before, limit },
+            cancellationToken: cancellationToken))).ToList();
+        return await WithCoversAsync(connection, null, rows, cancellationToken);
+    }
+
+    /// <summary>
+    /// A page of the album's photos in its order, after the keyset <paramref name="after"/> (the last photo of the
+    /// previous page and its position); <c>null</c> when the owner has no such album.
+    /// </summary>
+    public async Task<(Album Album, IReadOnlyList<AlbumPhoto> Photos)?> ListPhotosAsync(
+        string ownerId, Guid albumId, (Guid PhotoId, long Position)? after, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (await GetAsync(connection, null, ownerId, albumId, "", cancellationToken) is not { } album)
+        {
+            return null;
+        }
+
+        var (keyset, order) = album.Order == AlbumOrder.Custom
+            ? (" AND (ap.position > @position OR (ap.position = @position AND ap.photo_id > @photoId))", "ap.position, ap.photo_id")
+            : (" AND ap.photo_id < @photoId", "ap.photo_id DESC");
+        var rows = (await connection.QueryAsync<PhotoRow, long, (PhotoRow Row, long Position)>(
+            new CommandDefinition(
+                $"SELECT {s_photoColumns}, ap.position FROM album_photos AS ap JOIN photos AS p ON p.id = ap.photo_id " +
+                $"WHERE ap.album_id = @albumId{(after is null ? "" : keyset)} ORDER BY {order} LIMIT @limit",
+                new { albumId, photoId = after?.PhotoId, position = after?.Position, limit },
+                cancellationToken: cancellationToken),
+            (row, position) => (row, position),
+            splitOn: "position")).ToList();
+        var photos = await PhotoStore.WithRenditionsAsync(connection, null, [.. rows.Select(r => r.Row)], cancellationToken);
+        return (album, [.. photos.Select((photo, i) => new AlbumPhoto(photo, rows[i].Position))]);
+    }
+
+    /// <summary>Changes title, description, cover or order; <see cref="AlbumChange.NotInAlbum"/> for a cover that is not one of its photos.</summary>
+    public async Task<(AlbumChange Change, Album? Album)> UpdateAsync(string ownerId, Guid id, AlbumPatchRequest patch, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        if (await GetAsync(scope.Connection, scope.Transaction, ownerId, id, scope.ForUpdate, cancellationToken) is not { } album)
+        {
+            return (AlbumChange.AlbumNotFound, null);
+        }
+
+        var row = album.Row;
+        if (patch.CoverPhotoId is { } cover)
+        {
+            if (cover != Guid.Empty && !await ContainsAsync(scope, id, cover, cancellationToken))
+            {
+                return (AlbumChange.NotInAlbum, album);
+            }
+
+            row.CoverPhotoId = cover == Guid.Empty ? null : cover;
+        }
+
+        row.Title = patch.Title ?? row.Title;
+        row.Description = patch.Description is null ? row.Description : patch.Description.Length == 0 ? null : patch.Description;
+        if (patch.Order is { } order && AlbumOrders.Of(order) != row.SortOrder)
+        {
+            if (order == AlbumOrder.Custom)
+            {
+                // The owner's order starts as what they were looking at.
+                await RenumberAsync(scope, id, "photo_id DESC", cancellationToken);
+            }
+
+            row.SortOrder = AlbumOrders.Of(order);
+        }
+
+        row.UpdatedAt = time.GetUtcNow();
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE albums SET title = @Title, description = @Description, sort_order = @SortOrder, cover_photo_id = @CoverPhotoId, updated_at = @UpdatedAt WHERE id = @Id",
+            row,
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+        var updated = await GetAsync(scope.Connection, scope.Transaction, ownerId, id, "", cancellationToken);
+        await AppendUpdatedAsync(scope, updated!, cancellationToken);
+        await outbox.CommitAsync(scope, cancellationToken);
+        return (AlbumChange.Done, updated);
+    }
+
+    /// <summary>Deletes the album; its photos stay. False when the owner has no such album.</summary>
+    public async Task<bool> DeleteAsync(string ownerId, Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        var deleted = await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM albums WHERE id = @id AND owner_id = @ownerId", new { id, ownerId }, scope.Transaction, cancellationToken: cancellationToken));
+        if (deleted == 0)
+        {
+            return false;
+        }
+
+        await AppendAsync(scope, EventTypes.AlbumDeleted, new AlbumPhotoEvent(id), ownerId, cancellationToken);
+        await outbox.CommitAsync(scope, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Puts one of the owner's photos into the album (first in the owner's order). Idempotent.</summary>
+    public async Task<AlbumChange> AddPhotoAsync(string ownerId, Guid albumId, Guid photoId, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        if (await LockAlbumAsync(scope, ownerId, albumId, cancellationToken) is false)
+        {
+            return AlbumChange.AlbumNotFound;
+        }
+
+        var photoOwner = await scope.Connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT owner_id FROM photos WHERE id = @photoId", new { photoId }, scope.Transaction, cancellationToken: cancellationToken));
+        if (photoOwner is null)
+        {
+            return AlbumChange.PhotoNotFound;
+        }
+
+        if (photoOwner != ownerId)
+        {
+            return AlbumChange.NotYourPhoto;
+        }
+
+        var change = await AddWithinAsync(scope, outbox, ownerId, albumId, photoId, time.GetUtcNow(), cancellationToken);
+        await outbox.CommitAsync(scope, cancellationToken);
+        return change;
+    }
+
+    public async Task<AlbumChange> RemovePhotoAsync(string ownerId, Guid albumId, Guid photoId, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        if (await LockAlbumAsync(scope, ownerId, albumId, cancellationToken) is false)
+        {
+            return AlbumChange.AlbumNotFound;
+        }
+
+        var removed = await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM album_photos WHERE album_id = @albumId AND photo_id = @photoId", new { albumId, photoId }, scope.Transaction, cancellationToken: cancellationToken));
+        if (removed == 0)
+        {
+            return AlbumChange.NotInAlbum;
+        }
+
+        // A cover that left the album is no longer its cover.
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE albums SET cover_photo_id = CASE WHEN cover_photo_id = @photoId THEN NULL ELSE cover_photo_id END, updated_at = @now WHERE id = @albumId",
+            new { albumId, photoId, now = time.GetUtcNow() },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+        await AppendAsync(scope, EventTypes.AlbumPhotoRemoved, new AlbumPhotoEvent(albumId, photoId), ownerId, cancellationToken);
+        await outbox.CommitAsync(scope, cancellationToken);
+        return AlbumChange.Done;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="photoId"/> right after <paramref name="after"/> in the owner's order (first when null) and
+    /// switches the album to that order. An album shown newest first is numbered in that order before the move, so
+    /// the move is relative to what the owner saw.
+    /// </summary>
+    public async Task<AlbumChange> MovePhotoAsync(string ownerId, Guid albumId, Guid photoId, Guid? after, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        var sortOrder = await scope.Connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            $"SELECT sort_order FROM albums WHERE id = @albumId AND owner_id = @ownerId{scope.ForUpdate}",
+            new { albumId, ownerId },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+        if (sortOrder is null)
+        {
+            return AlbumChange.AlbumNotFound;
+        }
+
+        if (!await ContainsAsync(scope, albumId, photoId, cancellationToken))
+        {
+            return AlbumChange.PhotoNotFound;
+        }
+
+        if (after is { } anchor && (anchor == photoId || !await ContainsAsync(scope, albumId, anchor, cancellationToken)))
+        {
+            return AlbumChange.NotInAlbum;
+        }
+
+        if (sortOrder == AlbumOrders.Newest)
+        {
+            await RenumberAsync(scope, albumId, "photo_id DESC", cancellationToken);
+        }
+
+        var position = await FindSlotAsync(scope, albumId, photoId, after, cancellationToken);
+        if (position is null)
+        {
+            // No room between the neighbours: space the whole album out again, then there is.
+            await RenumberAsync(scope, albumId, "position, photo_id", cancellationToken);
+            position = await FindSlotAsync(scope, albumId, photoId, after, cancellationToken);
+        }
+
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE album_photos SET position = @position WHERE album_id = @albumId AND photo_id = @photoId",
+            new { albumId, photoId, position },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE albums SET sort_order = @custom, updated_at = @now WHERE id = @albumId",
+            new { albumId, custom = AlbumOrders.Custom, now = time.GetUtcNow() },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+        await AppendAsync(scope, EventTypes.AlbumReordered, new AlbumPhotoEvent(albumId, photoId), ownerId, cancellationToken);
+        await outbox.CommitAsync(scope, cancellationToken);
+        return AlbumChange.Done;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="ownerId"/> has album <paramref name="albumId"/>, locking its row for this transaction:
+    /// how a registration that names an album checks it (Gallery.Api's <c>POST /internal/photos</c>).
+    /// </summary>
+    internal static async Task<bool> LockAlbumAsync(WriteScope scope, string ownerId, Guid albumId, CancellationToken cancellationToken) =>
+        await scope.Connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
+            $"SELECT 1 FROM albums WHERE id = @albumId AND owner_id = @ownerId{scope.ForUpdate}",
+            new { albumId, ownerId },
+            scope.Transaction,
+            cancellationToken: cancellationToken)) is not null;
+
+    /// <summary>Adds a photo (already checked to be the album owner's) first in the owner's order, with its event; the caller commits.</summary>
+    internal static async Task<AlbumChange> AddWithinAsync(
+        WriteScope scope, OutboxWriter outbox, string ownerId, Guid albumId, Guid photoId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO album_photos (album_id, photo_id, position, added_at)
+            SELECT @albumId, @photoId, COALESCE(MIN(position), @gap) - @gap, @now FROM album_photos WHERE album_id = @albumId
+            ON CONFLICT (album_id, photo_id) DO NOTHING
+            """,
+            new { albumId, photoId, gap = Gap, now },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+        if (inserted == 0)
+        {
+            return AlbumChange.Unchanged;
+        }
+
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE albums SET updated_at = @now WHERE id = @albumId", new { albumId, now }, scope.Transaction, cancellationToken: cancellationToken));
+        await outbox.AppendAsync(
+            scope,
+            OutboxKinds.Event,
+            EventTypes.AlbumPhotoAdded,
+            JsonSerializer.Serialize(new AlbumPhotoEvent(albumId, photoId), ContractsJsonContext.Default.AlbumPhotoEvent),
+            ownerId,
+            cancellationToken);
+        return AlbumChange.Done;
+    }
+
+    /// <summary>The position between <paramref name="after"/> (or the start) and the next photo; null when they are adjacent.</summary>
+    private static async Task<long?> FindSlotAsync(WriteScope scope, Guid albumId, Guid photoId, Guid? after, CancellationToken cancellationToken)
+    {
+        var bounds = await scope.Connection.QuerySingleAsync<(long? Low, long? High)>(new CommandDefinition(
+            after is null
+                ? "SELECT NULL AS low, MIN(position) AS high FROM album_photos WHERE album_id = @albumId AND photo_id <> @photoId"
+                : """
+                  SELECT anchor.position AS low,
+                         (SELECT MIN(o.position) FROM album_photos AS o
+                          WHERE o.album_id = @albumId AND o.photo_id <> @photoId AND o.position > anchor.position) AS high
+                  FROM album_photos AS anchor WHERE anchor.album_id = @albumId AND anchor.photo_id = @after
+                  """,
+            new { albumId, photoId, after },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+        return bounds switch
+        {
+            (null, null) => 0,
+            (null, { } high) => high - Gap,
+            ({ } low, null) => low + Gap,
+            ({ } low, { } high) when high - low >= 2 => low + ((high - low) / 2),
+            _ => null,
+        };
+    }
+
+    /// <summary>Spaces the album's positions <see cref="Gap"/> apart in the order <paramref name="orderBy"/> gives.</summary>
+    private static Task RenumberAsync(WriteScope scope, Guid albumId, string orderBy, CancellationToken cancellationToken) =>
+        scope.Connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            UPDATE album_photos SET position = ranked.rank * @gap
+            FROM (SELECT photo_id, ROW_NUMBER() OVER (ORDER BY {orderBy}) AS rank FROM album_photos WHERE album_id = @albumId) AS ranked
+            WHERE album_photos.album_id = @albumId AND album_photos.photo_id = ranked.photo_id
+            """,
+            new { albumId, gap = Gap },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+
+    private static async Task<bool> ContainsAsync(WriteScope scope, Guid albumId, Guid photoId, CancellationToken cancellationToken) =>
+        await scope.Connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
+            "SELECT 1 FROM album_photos WHERE album_id = @albumId AND photo_id = @photoId", new { albumId, photoId }, scope.Transaction, cancellationToken: cancellationToken)) is not null;
+
+    private static async Task<Album?> GetAsync(DbConnection connection, DbTransaction? transaction, string ownerId, Guid id, string rowLock, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<AlbumRow>(new CommandDefinition(
+            $"SELECT {AlbumColumns} FROM albums AS a WHERE a.id = @id AND a.owner_id = @ownerId{rowLock}",
+            new { id, ownerId },
+            transaction,
+            cancellationToken: cancellationToken));
+        return row is null ? null : (await WithCoversAsync(connection, transaction, [row], cancellationToken))[0];
+    }
+
+    private static async Task<IReadOnlyList<Album>> WithCoversAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<AlbumRow> rows, CancellationToken cancellationToken)
+    {
+        var ids = rows.Where(row => row.CoverId is not null).Select(row => row.CoverId!.Value).Distinct().ToArray();
+        if (ids.Length == 0)
+        {
+            return [.. rows.Select(row => new Album(row, null))];
+        }
+
+        var parameters = new DynamicParameters();
+        var photoRows = (await connection.QueryAsync<PhotoRow>(new CommandDefinition(
+            $"SELECT {PhotoStore.PhotoColumns} FROM photos WHERE {SqlIdList.In("id", ids, parameters)}", parameters, transaction, cancellationToken: cancellationToken))).ToList();
+        var covers = (await PhotoStore.WithRenditionsAsync(connection, transaction, photoRows, cancellationToken)).ToDictionary(photo => photo.Id);
+        return [.. rows.Select(row => new Album(row, row.CoverId is { } cover ? covers.GetValueOrDefault(cover) : null))];
+    }
+
+    private Task AppendUpdatedAsync(WriteScope scope, Album album, CancellationToken cancellationToken) =>
+        outbox.AppendAsync(scope, OutboxKinds.Event, EventTypes.AlbumUpdated, JsonSerializer.Serialize(album.ToDto(), ContractsJsonContext.Default.AlbumDto), album.Row.OwnerId, cancellationToken);
+
+    private Task AppendAsync(WriteScope scope, string type, AlbumPhotoEvent data, string ownerId, CancellationToken cancellationToken) =>
+        outbox.AppendAsync(scope, OutboxKinds.Event, type, JsonSerializer.Serialize(data, ContractsJsonContext.Default.AlbumPhotoEvent), ownerId, cancellationToken);
+}
