@@ -20,8 +20,14 @@ internal static class InternalApi
         api.MapPost("/photos/{id:guid}/failed", MarkFailed).WithName(nameof(MarkFailed));
         api.MapGet("/events", ListEvents).WithName(nameof(ListEvents));
         api.MapGet("/settings", GetSettings).WithName("GetInternalSettings");
+        api.MapGet("/owners/{ownerId}/albums/{albumId:guid}", FindOwnerAlbum).WithName(nameof(FindOwnerAlbum));
         return app;
     }
+
+    /// <summary>204 when the owner has the album, 404 otherwise: Upload.Api asks before it reads an upload into one.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> FindOwnerAlbum(
+        string ownerId, Guid albumId, Albums.AlbumStore albums, CancellationToken cancellationToken = default) =>
+        await albums.GetAsync(ownerId, albumId, cancellationToken) is null ? Problems.AlbumNotFound(albumId) : TypedResults.NoContent();
 
     /// <summary>201 with a new photo, 200 with the one this owner already has for these bytes, 403 when uploads are closed.</summary>
     public static async Task<Results<Created<PhotoDto>, Ok<PhotoDto>, ProblemHttpResult>> RegisterPhoto(

@@ -122,12 +122,12 @@ public static partial class DirectUploadsApi
             return TypedResults.Problem(UploadsApi.TextTooLong(options));
         }
 
-        if (await UploadsApi.CheckUploadsOpenAsync(context, gallery, options, loggers, cancellationToken) is { } closed)
+        var ownerId = context.User.GetOwnerId()!;
+        if (await UploadsApi.CheckCanUploadAsync(context, gallery, options, loggers, ownerId, request.AlbumId, cancellationToken) is { } refused)
         {
-            return closed;
+            return refused;
         }
 
-        var ownerId = context.User.GetOwnerId()!;
         if (await staging.OpenAsync(ownerId, request, caption, author, cancellationToken) is not { } opened)
         {
             var freeAt = await staging.NextSlotFreeAtAsync(ownerId, cancellationToken) ?? time.GetUtcNow();
@@ -186,7 +186,7 @@ public static partial class DirectUploadsApi
             return TypedResults.Problem(Problems.SizeMismatch(upload.Ticket.Size, received.Length));
         }
 
-        if (await UploadsApi.CheckUploadsOpenAsync(context, gallery, options, loggers, cancellationToken) is { } closed)
+        if (await UploadsApi.CheckCanUploadAsync(context, gallery, options, loggers, ownerId, albumId: null, cancellationToken) is { } closed)
         {
             // Closed uploads end this one too; Gallery.Api down (503) leaves it open to complete again.
             if (closed.ProblemDetails.Status == StatusCodes.Status403Forbidden)
@@ -220,7 +220,7 @@ public static partial class DirectUploadsApi
 
             using (file)
             {
-                var outcome = await intake.AcceptAsync(file, ownerId, new UploadMetadata(upload.Ticket.Caption, upload.Ticket.Author), cancellationToken);
+                var outcome = await intake.AcceptAsync(file, ownerId, new UploadMetadata(upload.Ticket.Caption, upload.Ticket.Author, upload.Ticket.AlbumId), cancellationToken);
                 await staging.CloseAsync(upload, cancellationToken);
                 LogCompleted(loggers.CreateLogger(typeof(DirectUploadsApi)), id, file.Sha256, outcome.Status);
                 return UploadsApi.ToResult(outcome);
@@ -240,6 +240,11 @@ public static partial class DirectUploadsApi
         {
             await staging.CloseAsync(upload, cancellationToken);
             return TypedResults.Problem(Problems.QuotaExceeded(quota.Message));
+        }
+        catch (AlbumNotFoundException missing)
+        {
+            await staging.CloseAsync(upload, cancellationToken);
+            return TypedResults.Problem(Problems.AlbumNotFound(missing.AlbumId));
         }
         catch (GalleryUnavailableException ex)
         {

@@ -86,12 +86,25 @@ public static partial class UploadsApi
                             ["file"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = binary, Description = "One part per image." },
                             ["caption"] = text,
                             ["author"] = text,
+                            ["albumId"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", Description = "One of your albums for the photos to go into." },
                         },
                     },
                 },
                 ["image/*"] = new() { Schema = binary },
             },
         };
+        operation.Parameters =
+        [
+            new OpenApiParameter { Name = "caption", In = ParameterLocation.Query, Description = "For a raw image body.", Schema = text },
+            new OpenApiParameter { Name = "author", In = ParameterLocation.Query, Description = "For a raw image body.", Schema = text },
+            new OpenApiParameter
+            {
+                Name = "albumId",
+                In = ParameterLocation.Query,
+                Description = "One of your albums for the photos to go into (checked before the body is read).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" },
+            },
+        ];
         return Task.CompletedTask;
     }
 
@@ -146,9 +159,14 @@ public static partial class UploadsApi
             sizeFeature.MaxRequestBodySize = null;
         }
 
-        if (await CheckUploadsOpenAsync(context, gallery, options, loggers, cancellationToken) is { } closed)
+        if (ReadAlbumId(request.Query["albumId"]) is not (true, var albumId))
         {
-            return closed;
+            return TypedResults.Problem(AlbumIdMalformed());
+        }
+
+        if (await CheckCanUploadAsync(context, gallery, options, loggers, ownerId, albumId, cancellationToken) is { } refused)
+        {
+            return refused;
         }
 
         var directory = options.ResolveTempDirectory();
@@ -159,7 +177,7 @@ public static partial class UploadsApi
             UploadMetadata metadata;
             if (multipart)
             {
-                var (problem, fields) = await ReceiveMultipartAsync(request, boundary!, directory, maxBytes, options, files, cancellationToken);
+                var (problem, fields) = await ReceiveMultipartAsync(request, boundary!, directory, maxBytes, options, albumId, files, cancellationToken);
                 if (problem is not null)
                 {
                     return TypedResults.Problem(problem);
@@ -175,7 +193,7 @@ public static partial class UploadsApi
                     return TypedResults.Problem(TextTooLong(options));
                 }
 
-                metadata = new UploadMetadata(caption, author);
+                metadata = new UploadMetadata(caption, author, albumId);
                 files.Add(await ReceivedFile.ReceiveAsync(request.Body, directory, maxBytes, fileName: null, cancellationToken));
             }
 
@@ -222,6 +240,10 @@ public static partial class UploadsApi
         catch (QuotaExceededException quota)
         {
             return TypedResults.Problem(Problems.QuotaExceeded(quota.Message));
+        }
+        catch (AlbumNotFoundException missing)
+        {
+            return TypedResults.Problem(Problems.AlbumNotFound(missing.AlbumId));
         }
         catch (GalleryUnavailableException ex)
         {
@@ -297,9 +319,9 @@ public static partial class UploadsApi
             return TypedResults.Problem(Problems.UrlNotAllowed(ex.Message));
         }
 
-        if (await CheckUploadsOpenAsync(context, gallery, options, loggers, cancellationToken) is { } closed)
+        if (await CheckCanUploadAsync(context, gallery, options, loggers, ownerId, body.AlbumId, cancellationToken) is { } refused)
         {
-            return closed;
+            return refused;
         }
 
         var directory = options.ResolveTempDirectory();
@@ -307,7 +329,7 @@ public static partial class UploadsApi
         try
         {
             using var file = await fetcher.FetchAsync(url, directory, cancellationToken);
-            return ToResult(await intake.AcceptAsync(file, ownerId, new UploadMetadata(caption, author), cancellationToken));
+            return ToResult(await intake.AcceptAsync(file, ownerId, new UploadMetadata(caption, author, body.AlbumId), cancellationToken));
         }
         catch (UrlNotAllowedException ex)
         {
@@ -329,21 +351,32 @@ public static partial class UploadsApi
         {
             return TypedResults.Problem(Problems.QuotaExceeded(quota.Message));
         }
+        catch (AlbumNotFoundException missing)
+        {
+            return TypedResults.Problem(Problems.AlbumNotFound(missing.AlbumId));
+        }
         catch (GalleryUnavailableException ex)
         {
             return DependencyDown(context, options, loggers, ex);
         }
     }
 
-    internal static async Task<ProblemHttpResult?> CheckUploadsOpenAsync(
-        HttpContext context, GalleryClient gallery, UploadOptions options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    internal static async Task<ProblemHttpResult?> CheckCanUploadAsync(
+        HttpContext context, GalleryClient gallery, UploadOptions options, ILoggerFactory loggers, string ownerId, Guid? albumId, CancellationToken cancellationToken)
     {
-        // Asked before the body is read: nobody should send 50 MB to learn that uploads are closed. Gallery.Api
-        // checks again when the photo is registered, which settles a race with an admin closing uploads.
+        // Asked before the body is read: nobody should send 50 MB to learn that uploads are closed or that the album
+        // is not theirs. Gallery.Api checks both again when the photo is registered, which settles races.
         try
         {
             var settings = await gallery.GetSettingsAsync(cancellationToken);
-            return settings.UploadsOpen ? null : TypedResults.Problem(Problems.UploadsClosed());
+            if (!settings.UploadsOpen)
+            {
+                return TypedResults.Problem(Problems.UploadsClosed());
+            }
+
+            return albumId is { } album && !await gallery.HasAlbumAsync(ownerId, album, cancellationToken)
+                ? TypedResults.Problem(Problems.AlbumNotFound(album))
+                : null;
         }
         catch (GalleryUnavailableException ex)
         {
@@ -359,7 +392,7 @@ public static partial class UploadsApi
     }
 
     private static async Task<(Microsoft.AspNetCore.Mvc.ProblemDetails? Problem, UploadMetadata? Metadata)> ReceiveMultipartAsync(
-        HttpRequest request, string boundary, string directory, long maxBytes, UploadOptions options, List<ReceivedFile> files, CancellationToken cancellationToken)
+        HttpRequest request, string boundary, string directory, long maxBytes, UploadOptions options, Guid? albumId, List<ReceivedFile> files, CancellationToken cancellationToken)
     {
         string? caption = null;
         string? author = null;
@@ -408,8 +441,17 @@ public static partial class UploadsApi
                     case "author":
                         author = value;
                         break;
+                    case "albumId":
+                        // Known only once read, unlike ?albumId=: Gallery.Api's registration is what checks it then.
+                        if (ReadAlbumId(value) is not (true, var field))
+                        {
+                            return (AlbumIdMalformed(), null);
+                        }
+
+                        albumId = field;
+                        break;
                     default:
-                        // albumId and anything a newer client sends: not part of the registration contract (yet).
+                        // Anything a newer client sends.
                         break;
                 }
             }
@@ -419,7 +461,7 @@ public static partial class UploadsApi
             return (Problems.Malformed("The multipart body is malformed: " + ex.Message), null);
         }
 
-        return (null, new UploadMetadata(caption, author));
+        return (null, new UploadMetadata(caption, author, albumId));
     }
 
     private static async Task<(bool Fits, string? Value)> ReadFieldAsync(Stream body, int maxLength, CancellationToken cancellationToken)
@@ -435,6 +477,12 @@ public static partial class UploadsApi
 
     internal static Microsoft.AspNetCore.Mvc.ProblemDetails TextTooLong(UploadOptions options) =>
         Problems.Malformed($"A caption may be at most {options.MaxCaptionLength} characters, an author at most {options.MaxAuthorLength}.");
+
+    /// <summary>An album id from a query string or form field: absent is fine, anything but a GUID is not.</summary>
+    internal static (bool Valid, Guid? AlbumId) ReadAlbumId(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? (true, null) : Guid.TryParse(text.Trim(), out var id) ? (true, id) : (false, null);
+
+    internal static Microsoft.AspNetCore.Mvc.ProblemDetails AlbumIdMalformed() => Problems.Malformed("'albumId' must be the id of one of your albums.");
 
     private static string? Normalize(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

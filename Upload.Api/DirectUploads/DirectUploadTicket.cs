@@ -4,7 +4,8 @@ namespace Scrapbook.Upload.Api.DirectUploads;
 /// <param name="Size">The file's size in bytes; completion refuses a blob of any other size.</param>
 /// <param name="ContentType">An <c>image/*</c> type (or <c>application/octet-stream</c>); the format is decided by content at completion.</param>
 /// <param name="FileName">What the client calls the file, echoed back for its bookkeeping.</param>
-public sealed record DirectUploadRequest(long Size, string? ContentType, string? FileName = null, string? Caption = null, string? Author = null);
+/// <param name="AlbumId">One of the owner's albums for the photo to go into.</param>
+public sealed record DirectUploadRequest(long Size, string? ContentType, string? FileName = null, string? Caption = null, string? Author = null, Guid? AlbumId = null);
 
 /// <summary>
 /// The answer to <c>POST /api/uploads/direct</c>: PUT the bytes to <see cref="UploadUrl"/> (as a block blob: one Put Blob
@@ -22,4 +23,5 @@ internal sealed record DirectUploadTicket(
     string? Caption,
     string? Author,
     DateTimeOffset CreatedAt,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    Guid? AlbumId = null);

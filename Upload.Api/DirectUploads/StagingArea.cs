@@ -54,7 +54,8 @@ internal sealed class StagingArea(
                 caption,
                 author,
                 now,
-                now + Options.UploadWindow);
+                now + Options.UploadWindow,
+                request.AlbumId);
             using var json = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(ticket, UploadJsonContext.Default.DirectUploadTicket));
             if (await staging.PutIfAbsentAsync(key, json, "application/json", cancellationToken) == BlobPutOutcome.Created)
             {

@@ -33,6 +33,11 @@ internal sealed class GalleryClient(HttpClient http)
     public async Task<(RegistrationOutcome Outcome, PhotoDto Photo)> RegisterAsync(RegisterPhotoRequest request, CancellationToken cancellationToken = default)
     {
         using var response = await SendAsync(() => http.PostAsJsonAsync("/internal/photos", request, ContractsJsonContext.Default.RegisterPhotoRequest, cancellationToken));
+        if (response.StatusCode == HttpStatusCode.NotFound && request.AlbumId is { } albumId)
+        {
+            throw new AlbumNotFoundException(albumId);
+        }
+
         if (response.StatusCode == HttpStatusCode.Forbidden)
         {
             // Both refusals are 403; the problem's type tells them apart.
@@ -46,6 +51,19 @@ internal sealed class GalleryClient(HttpClient http)
         EnsureSuccess(response);
         var photo = await ReadAsync(response, ContractsJsonContext.Default.PhotoDto, cancellationToken);
         return (response.StatusCode == HttpStatusCode.Created ? RegistrationOutcome.Created : RegistrationOutcome.Existing, photo);
+    }
+
+    /// <summary>Whether <paramref name="ownerId"/> has album <paramref name="albumId"/>.</summary>
+    public async Task<bool> HasAlbumAsync(string ownerId, Guid albumId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(() => http.GetAsync($"/internal/owners/{Uri.EscapeDataString(ownerId)}/albums/{albumId}", cancellationToken));
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        EnsureSuccess(response);
+        return true;
     }
 
     private static async Task<HttpResponseMessage> SendAsync(Func<Task<HttpResponseMessage>> send)
@@ -100,5 +118,11 @@ internal sealed class GalleryUnavailableException(string message, Exception? inn
 
 /// <summary>Gallery.Api's settings say uploads are closed.</summary>
 internal sealed class UploadsClosedException() : Exception("Uploads are closed.");
+
+/// <summary>The upload names an album its owner does not have.</summary>
+internal sealed class AlbumNotFoundException(Guid albumId) : Exception($"You have no album {albumId}.")
+{
+    public Guid AlbumId { get; } = albumId;
+}
 
 internal sealed class QuotaExceededException(string? detail) : Exception(detail ?? "The owner's storage quota is reached.");

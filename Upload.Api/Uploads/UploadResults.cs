@@ -21,7 +21,7 @@ public sealed record UploadItemResult(
 public sealed record SessionResponse(string Token);
 
 /// <summary>The body of <c>POST /api/uploads/url</c>.</summary>
-public sealed record UrlUploadRequest(string? Url, string? Caption = null, string? Author = null);
+public sealed record UrlUploadRequest(string? Url, string? Caption = null, string? Author = null, Guid? AlbumId = null);
 
 /// <summary>Where one file ended up.</summary>
 internal sealed record FileOutcome(int Status, PhotoDto? Photo, ProblemDetails? Problem)
@@ -68,6 +68,9 @@ internal static class Problems
 
     public static ProblemDetails SizeMismatch(long declared, long actual) => Malformed(
         $"{declared} bytes were declared for this upload but {actual} arrived; the upload is discarded. Start a new one.");
+
+    public static ProblemDetails AlbumNotFound(Guid albumId) => Create(
+        StatusCodes.Status404NotFound, ProblemTypes.NotFound, "No such album.", $"You have no album {albumId} to upload into.");
 
     public static ProblemDetails NoSuchDirectUpload(string id) => Create(
         StatusCodes.Status404NotFound,
