@@ -78,6 +78,15 @@ public sealed class ApiDescriptionTests(ServicesBehindGateway system) : IClassFi
         "PATCH /api/photos/{id} UpdatePhoto",
         "DELETE /api/photos/{id} DeletePhoto",
         "GET /api/me/photos ListMyPhotos",
+        "GET /api/albums ListMyAlbums",
+        "POST /api/albums CreateAlbum",
+        "GET /api/albums/{id} GetAlbum",
+        "PATCH /api/albums/{id} UpdateAlbum",
+        "DELETE /api/albums/{id} DeleteAlbum",
+        "GET /api/albums/{id}/photos ListAlbumPhotos",
+        "PUT /api/albums/{id}/photos/{photoId} AddAlbumPhoto",
+        "DELETE /api/albums/{id}/photos/{photoId} RemoveAlbumPhoto",
+        "POST /api/albums/{id}/photos/{photoId}/move MoveAlbumPhoto",
         "GET /api/events StreamEvents",
     ];
 

@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using Scrapbook.Client.Api.Albums;
 using Scrapbook.Client.Api.Events;
 using Scrapbook.Client.Api.Me;
 using Scrapbook.Client.Api.Photos;
@@ -19,6 +20,11 @@ namespace Scrapbook.Client.Api
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ApiRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The albums property</summary>
+        public global::Scrapbook.Client.Api.Albums.AlbumsRequestBuilder Albums
+        {
+            get => new global::Scrapbook.Client.Api.Albums.AlbumsRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The events property</summary>
         public global::Scrapbook.Client.Api.Events.EventsRequestBuilder Events
         {

@@ -14,6 +14,8 @@ namespace Scrapbook.Client.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The albumId property</summary>
+        public Guid? AlbumId { get; set; }
         /// <summary>The author property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -63,6 +65,7 @@ namespace Scrapbook.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "albumId", n => { AlbumId = n.GetGuidValue(); } },
                 { "author", n => { Author = n.GetStringValue(); } },
                 { "caption", n => { Caption = n.GetStringValue(); } },
                 { "url", n => { Url = n.GetStringValue(); } },
@@ -75,6 +78,7 @@ namespace Scrapbook.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteGuidValue("albumId", AlbumId);
             writer.WriteStringValue("author", Author);
             writer.WriteStringValue("caption", Caption);
             writer.WriteStringValue("url", Url);

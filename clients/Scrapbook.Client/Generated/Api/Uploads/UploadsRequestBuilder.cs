@@ -47,7 +47,7 @@ namespace Scrapbook.Client.Api.Uploads
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public UploadsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/uploads", pathParameters)
+        public UploadsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/uploads{?albumId*,author*,caption*}", pathParameters)
         {
         }
         /// <summary>
@@ -55,7 +55,7 @@ namespace Scrapbook.Client.Api.Uploads
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public UploadsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/uploads", rawUrl)
+        public UploadsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/uploads{?albumId*,author*,caption*}", rawUrl)
         {
         }
         /// <summary>
@@ -75,11 +75,11 @@ namespace Scrapbook.Client.Api.Uploads
         /// <exception cref="global::Scrapbook.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Scrapbook.Client.Models.PhotoDto?> PostAsync(global::Scrapbook.Client.Api.Uploads.UploadsPostRequestBody body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Scrapbook.Client.Models.PhotoDto?> PostAsync(global::Scrapbook.Client.Api.Uploads.UploadsPostRequestBody body, Action<RequestConfiguration<global::Scrapbook.Client.Api.Uploads.UploadsRequestBuilder.UploadsRequestBuilderPostQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Scrapbook.Client.Models.PhotoDto> PostAsync(global::Scrapbook.Client.Api.Uploads.UploadsPostRequestBody body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Scrapbook.Client.Models.PhotoDto> PostAsync(global::Scrapbook.Client.Api.Uploads.UploadsPostRequestBody body, Action<RequestConfiguration<global::Scrapbook.Client.Api.Uploads.UploadsRequestBuilder.UploadsRequestBuilderPostQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -105,11 +105,11 @@ namespace Scrapbook.Client.Api.Uploads
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToPostRequestInformation(global::Scrapbook.Client.Api.Uploads.UploadsPostRequestBody body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(global::Scrapbook.Client.Api.Uploads.UploadsPostRequestBody body, Action<RequestConfiguration<global::Scrapbook.Client.Api.Uploads.UploadsRequestBuilder.UploadsRequestBuilderPostQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToPostRequestInformation(global::Scrapbook.Client.Api.Uploads.UploadsPostRequestBody body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(global::Scrapbook.Client.Api.Uploads.UploadsPostRequestBody body, Action<RequestConfiguration<global::Scrapbook.Client.Api.Uploads.UploadsRequestBuilder.UploadsRequestBuilderPostQueryParameters>> requestConfiguration = default)
         {
 #endif
             if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
@@ -127,6 +127,36 @@ namespace Scrapbook.Client.Api.Uploads
         public global::Scrapbook.Client.Api.Uploads.UploadsRequestBuilder WithUrl(string rawUrl)
         {
             return new global::Scrapbook.Client.Api.Uploads.UploadsRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// One image as a raw `image/*` body (caption and author in the query string), or one or more as multipart `file` parts with optional `caption` and `author` fields. One image: 202 with the photo and its `Location`, or 200 with the photo this owner already has with these bytes. Several: 202 with one result per file, in order.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class UploadsRequestBuilderPostQueryParameters 
+        {
+            /// <summary>One of your albums for the photos to go into (checked before the body is read).</summary>
+            [QueryParameter("albumId")]
+            public Guid? AlbumId { get; set; }
+            /// <summary>For a raw image body.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("author")]
+            public string? Author { get; set; }
+#nullable restore
+#else
+            [QueryParameter("author")]
+            public string Author { get; set; }
+#endif
+            /// <summary>For a raw image body.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("caption")]
+            public string? Caption { get; set; }
+#nullable restore
+#else
+            [QueryParameter("caption")]
+            public string Caption { get; set; }
+#endif
         }
     }
 }
