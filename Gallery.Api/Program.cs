@@ -15,6 +15,7 @@ app.UseAuthorization();
 app.MapScrapbookOpenApi();
 app.MapPhotosApi();
 app.MapAlbumsApi();
+app.MapSharesApi();
 app.MapAdminApi();
 app.MapInternalApi();
 

@@ -22,4 +22,8 @@ namespace Scrapbook.Contracts;
 [JsonSerializable(typeof(AlbumPatchRequest))]
 [JsonSerializable(typeof(AlbumMoveRequest))]
 [JsonSerializable(typeof(AlbumPhotoEvent))]
+[JsonSerializable(typeof(ShareLinkCreateRequest))]
+[JsonSerializable(typeof(ShareLinkDto))]
+[JsonSerializable(typeof(ShareLinkPage))]
+[JsonSerializable(typeof(SharedDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -22,6 +22,9 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
 {
     internal const long Gap = 1024;
 
+    /// <summary>A photo anyone may see: rendered and approved (the wall's rule), for what share links show.</summary>
+    private const string PublicPhoto = "p.status = 'ready' AND p.moderation = 'approved'";
+
     private const string AlbumColumns =
         """
         a.id, a.owner_id, a.title, a.description, a.sort_order, a.cover_photo_id, a.created_at, a.updated_at,
@@ -79,19 +82,67 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
             return null;
         }
 
+        return (album, await ListPhotosAsync(connection, album, after, limit, publicOnly: false, cancellationToken));
+    }
+
+    /// <summary>
+    /// A page of album <paramref name="albumId"/>'s public photos (ready and approved) in its order, whoever owns it:
+    /// what a share link shows. <c>null</c> when there is no such album.
+    /// </summary>
+    public async Task<(Album Album, IReadOnlyList<AlbumPhoto> Photos)?> ListPublicPhotosAsync(
+        Guid albumId, (Guid PhotoId, long Position)? after, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var ownerId = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT owner_id FROM albums WHERE id = @albumId", new { albumId }, cancellationToken: cancellationToken));
+        if (ownerId is null || await GetAsync(connection, null, ownerId, albumId, "", cancellationToken) is not { } album)
+        {
+            return null;
+        }
+
+        return (album, await ListPhotosAsync(connection, album, after, limit, publicOnly: true, cancellationToken));
+    }
+
+    /// <summary>How many public photos the album has, and the cover a stranger may see: the chosen one if public, else the newest public one.</summary>
+    public async Task<(long Count, Photo? Cover)> PublicSummaryAsync(Album album, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var (count, coverId) = await connection.QuerySingleAsync<(long Count, Guid? CoverId)>(new CommandDefinition(
+            $"""
+            SELECT
+                (SELECT COUNT(*) FROM album_photos AS ap JOIN photos AS p ON p.id = ap.photo_id WHERE ap.album_id = @albumId AND {PublicPhoto}) AS count,
+                COALESCE(
+                    (SELECT p.id FROM photos AS p WHERE p.id = @chosen AND {PublicPhoto}),
+                    (SELECT ap.photo_id FROM album_photos AS ap JOIN photos AS p ON p.id = ap.photo_id
+                     WHERE ap.album_id = @albumId AND {PublicPhoto} ORDER BY ap.photo_id DESC LIMIT 1)) AS cover_id
+            """,
+            new { albumId = album.Id, chosen = album.Row.CoverPhotoId },
+            cancellationToken: cancellationToken));
+        if (coverId is not { } cover)
+        {
+            return (count, null);
+        }
+
+        return (count, album.Cover?.Id == cover ? album.Cover : (await WithCoversAsync(connection, null, [new AlbumRow { CoverId = cover }], cancellationToken))[0].Cover);
+    }
+
+    private static async Task<IReadOnlyList<AlbumPhoto>> ListPhotosAsync(
+        DbConnection connection, Album album, (Guid PhotoId, long Position)? after, int limit, bool publicOnly, CancellationToken cancellationToken)
+    {
+        var albumId = album.Id;
         var (keyset, order) = album.Order == AlbumOrder.Custom
             ? (" AND (ap.position > @position OR (ap.position = @position AND ap.photo_id > @photoId))", "ap.position, ap.photo_id")
             : (" AND ap.photo_id < @photoId", "ap.photo_id DESC");
         var rows = (await connection.QueryAsync<PhotoRow, long, (PhotoRow Row, long Position)>(
             new CommandDefinition(
                 $"SELECT {s_photoColumns}, ap.position FROM album_photos AS ap JOIN photos AS p ON p.id = ap.photo_id " +
-                $"WHERE ap.album_id = @albumId{(after is null ? "" : keyset)} ORDER BY {order} LIMIT @limit",
+                $"WHERE ap.album_id = @albumId{(publicOnly ? " AND " + PublicPhoto : "")}{(after is null ? "" : keyset)} ORDER BY {order} LIMIT @limit",
                 new { albumId, photoId = after?.PhotoId, position = after?.Position, limit },
                 cancellationToken: cancellationToken),
             (row, position) => (row, position),
             splitOn: "position")).ToList();
         var photos = await PhotoStore.WithRenditionsAsync(connection, null, [.. rows.Select(r => r.Row)], cancellationToken);
-        return (album, [.. photos.Select((photo, i) => new AlbumPhoto(photo, rows[i].Position))]);
+        return [.. photos.Select((photo, i) => new AlbumPhoto(photo, rows[i].Position))];
     }
 
     /// <summary>Changes title, description, cover or order; <see cref="AlbumChange.NotInAlbum"/> for a cover that is not one of its photos.</summary>

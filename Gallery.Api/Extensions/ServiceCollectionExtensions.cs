@@ -8,6 +8,7 @@ using Scrapbook.Gallery.Api.Apis;
 using Scrapbook.Gallery.Api.Data;
 using Scrapbook.Gallery.Api.Outbox;
 using Scrapbook.Gallery.Api.Photos;
+using Scrapbook.Gallery.Api.Shares;
 using Scrapbook.Messaging;
 using Scrapbook.Storage;
 
@@ -39,6 +40,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<OutboxWriter>();
         services.AddSingleton<PhotoStore>();
         services.AddSingleton<AlbumStore>();
+        services.AddSingleton<ShareLinkStore>();
         services.AddSingleton<ContentCleaner>();
         services.AddSingleton<OutboxPublisher>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -1,0 +1,38 @@
+using System.Text.Json.Serialization;
+
+namespace Scrapbook.Contracts;
+
+/// <summary>What a share link shows: one album, or one photo.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ShareTarget>))]
+public enum ShareTarget
+{
+    [JsonStringEnumMemberName("album")] Album,
+    [JsonStringEnumMemberName("photo")] Photo,
+}
+
+/// <summary><c>POST /api/albums/{id}/links</c> and <c>POST /api/photos/{id}/links</c>: an optional expiry (in the future, at most a year ahead).</summary>
+public sealed record ShareLinkCreateRequest(DateTimeOffset? ExpiresAt = null);
+
+/// <summary>
+/// A share link as its owner sees it. <c>Url</c> (the path <c>/s/{token}</c>) is given once, when the link is made:
+/// only a hash of the token is kept, so it cannot be shown again.
+/// </summary>
+public sealed record ShareLinkDto(
+    Guid Id,
+    ShareTarget Target,
+    Guid TargetId,
+    string? Title,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? RevokedAt,
+    bool Active,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Url = null);
+
+/// <summary>The caller's share links, newest first.</summary>
+public sealed record ShareLinkPage(IReadOnlyList<ShareLinkDto> Items, string? NextCursor);
+
+/// <summary>An album as a share link shows it: no owner, no ids of anything the link does not name.</summary>
+public sealed record SharedAlbumDto(string Title, string? Description, PhotoDto? Cover, int PhotoCount);
+
+/// <summary><c>GET /api/shared/{token}</c>: what the link names. Exactly one of <c>Album</c> and <c>Photo</c> is set.</summary>
+public sealed record SharedDto(ShareTarget Target, SharedAlbumDto? Album, PhotoDto? Photo, DateTimeOffset? ExpiresAt);
