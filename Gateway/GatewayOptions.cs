@@ -20,6 +20,8 @@ internal sealed class GatewayOptions : IValidatableObject
 
     public UploadRateLimitOptions UploadRateLimit { get; set; } = new();
 
+    public SharedLinkRateLimitOptions SharedLinkRateLimit { get; set; } = new();
+
     /// <summary>
     /// Addresses or networks (<c>10.0.0.0/8</c>) of proxies in front of the gateway (a cloud ingress) whose
     /// <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed when they are the TCP peer. Empty by default:
@@ -79,6 +81,19 @@ internal sealed class UploadRateLimitOptions
     /// </summary>
     [Range(1, int.MaxValue)]
     public int ClientAddressPermitLimit { get; set; } = 600;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>
+/// Requests per <see cref="Window"/> to share links (<c>/s/{token}</c> pages and <c>/api/shared/**</c>) from one client
+/// address, shared by every link it asks for: the tokens carry 256 random bits, so this is a second fence against guessing,
+/// and generous enough for someone paging through a big album.
+/// </summary>
+internal sealed class SharedLinkRateLimitOptions
+{
+    [Range(1, int.MaxValue)]
+    public int PermitLimit { get; set; } = 300;
 
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -15,6 +15,7 @@ app.UseGatewayPipeline();
 app.MapMediaApi();
 app.MapApiDocsApi();
 app.MapQrCodeApi();
+app.MapSharedPages();
 app.MapReverseProxy(ProxyPipeline.Configure);
 app.MapWebClient();
 

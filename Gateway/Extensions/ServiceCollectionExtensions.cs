@@ -1,3 +1,4 @@
+using Scrapbook.Gateway.Apis;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,6 +52,7 @@ internal static class ServiceCollectionExtensions
 
         // The merged API description reads each service's own document through service discovery.
         services.AddHttpClient(MergedOpenApiDocument.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(SharedPageApi.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MergedOpenApiDocument>();
 
@@ -115,7 +117,12 @@ internal static class ServiceCollectionExtensions
             : ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "same-origin";
+        // A page may ask for less (a share link's page sends no Referer at all).
+        if (!headers.ContainsKey("Referrer-Policy"))
+        {
+            headers["Referrer-Policy"] = "same-origin";
+        }
+
         headers["Permissions-Policy"] = PermissionsPolicy;
         return Task.CompletedTask;
     }

@@ -29,6 +29,9 @@ internal static partial class UploadRateLimits
 {
     public const string PolicyName = "uploads";
 
+    /// <summary>Share links, per client address (<see cref="GatewayOptions.SharedLinkRateLimit"/>).</summary>
+    public const string SharedLinksPolicyName = "shared";
+
     public static IServiceCollection AddUploadRateLimits(this IServiceCollection services)
     {
         services.AddRateLimiter(_ => { });
@@ -44,6 +47,9 @@ internal static partial class UploadRateLimits
                 ? RateLimitPartition.GetFixedWindowLimiter(owner, _ => Window(limit.PermitLimit, limit.Window))
                 // Without a token Upload.Api answers 401 anyway; the address limit still counts these.
                 : RateLimitPartition.GetNoLimiter(""));
+            var shared = gateway.Value.SharedLinkRateLimit;
+            limiter.AddPolicy(SharedLinksPolicyName, context =>
+                RateLimitPartition.GetFixedWindowLimiter(ClientPartition(context.Connection.RemoteIpAddress), _ => Window(shared.PermitLimit, shared.Window)));
         });
         return services;
     }
@@ -83,8 +89,10 @@ internal static partial class UploadRateLimits
         LogRateLimited(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(UploadRateLimits)),
             ClientPartition(context.Connection.RemoteIpAddress), seconds);
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await GatewayProblems.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited,
-            "Too many uploads", "Upload rate limit reached; retry after the time in Retry-After.");
+        var (title, detail) = IsUploadRoute(context)
+            ? ("Too many uploads", "Upload rate limit reached; retry after the time in Retry-After.")
+            : ("Too many requests", "Too many requests from your address; retry after the time in Retry-After.");
+        await GatewayProblems.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited, title, detail);
     }
 
     private static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) => new()

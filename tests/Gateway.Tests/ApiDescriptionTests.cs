@@ -20,22 +20,43 @@ public sealed class ServicesBehindGateway : IAsyncLifetime
 
     internal GatewayServer Gateway => _gateway!;
 
+    /// <summary>Gallery.Api itself, for what only its peers do (the worker reporting renditions).</summary>
+    public Uri GalleryAddress { get; private set; } = null!;
+
+    private Dictionary<string, string?> _gatewaySettings = [];
+
     public async ValueTask InitializeAsync()
     {
         await Servers.InitializeAsync();
         var gallery = await StartAsync("Gallery.Api", "gallery-api", null);
+        GalleryAddress = gallery.BaseAddress;
         var discovery = new Dictionary<string, Uri[]> { ["gallery-api"] = [gallery.BaseAddress] };
         var upload = await StartAsync("Upload.Api", "upload-api", discovery);
         var notify = await StartAsync("Notify.Api", "notify-api", discovery);
-        _gateway = new GatewayServer(new Dictionary<string, string?>
+        _gatewaySettings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:blobs"] = Servers.Azurite.ConnectionString,
             ["services:gallery-api:http:0"] = gallery.BaseAddress.ToString().TrimEnd('/'),
             ["services:upload-api:http:0"] = upload.BaseAddress.ToString().TrimEnd('/'),
             ["services:notify-api:http:0"] = notify.BaseAddress.ToString().TrimEnd('/'),
             ["Scrapbook:PublicBaseUrl"] = PublicBaseUrl,
-        });
+        };
+        _gateway = new GatewayServer(_gatewaySettings);
         _gateway.StartServer();
+    }
+
+    /// <summary>Another gateway in front of the same services, with <paramref name="overrides"/>; the caller disposes it.</summary>
+    internal GatewayServer StartGateway(IReadOnlyDictionary<string, string?> overrides)
+    {
+        var settings = new Dictionary<string, string?>(_gatewaySettings);
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        var gateway = new GatewayServer(settings);
+        gateway.StartServer();
+        return gateway;
     }
 
     private async Task<ServiceUnderTest> StartAsync(string project, string name, Dictionary<string, Uri[]>? discovery)
@@ -78,6 +99,12 @@ public sealed class ApiDescriptionTests(ServicesBehindGateway system) : IClassFi
         "PATCH /api/photos/{id} UpdatePhoto",
         "DELETE /api/photos/{id} DeletePhoto",
         "GET /api/me/photos ListMyPhotos",
+        "GET /api/me/links ListMyShareLinks",
+        "DELETE /api/me/links/{id} RevokeShareLink",
+        "POST /api/albums/{id}/links CreateAlbumShareLink",
+        "POST /api/photos/{id}/links CreatePhotoShareLink",
+        "GET /api/shared/{token} GetShared",
+        "GET /api/shared/{token}/photos ListSharedPhotos",
         "GET /api/albums ListMyAlbums",
         "POST /api/albums CreateAlbum",
         "GET /api/albums/{id} GetAlbum",

@@ -7,6 +7,7 @@ using Scrapbook.Client.Api.Events;
 using Scrapbook.Client.Api.Me;
 using Scrapbook.Client.Api.Photos;
 using Scrapbook.Client.Api.Session;
+using Scrapbook.Client.Api.Shared;
 using Scrapbook.Client.Api.Uploads;
 using System.Collections.Generic;
 using System.IO;
@@ -44,6 +45,11 @@ namespace Scrapbook.Client.Api
         public global::Scrapbook.Client.Api.Session.SessionRequestBuilder Session
         {
             get => new global::Scrapbook.Client.Api.Session.SessionRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The shared property</summary>
+        public global::Scrapbook.Client.Api.Shared.SharedRequestBuilder Shared
+        {
+            get => new global::Scrapbook.Client.Api.Shared.SharedRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The uploads property</summary>
         public global::Scrapbook.Client.Api.Uploads.UploadsRequestBuilder Uploads

@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using Scrapbook.Client.Api.Me.Links;
 using Scrapbook.Client.Api.Me.Photos;
 using System.Collections.Generic;
 using System.IO;
@@ -15,6 +16,11 @@ namespace Scrapbook.Client.Api.Me
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class MeRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The links property</summary>
+        public global::Scrapbook.Client.Api.Me.Links.LinksRequestBuilder Links
+        {
+            get => new global::Scrapbook.Client.Api.Me.Links.LinksRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The photos property</summary>
         public global::Scrapbook.Client.Api.Me.Photos.PhotosRequestBuilder Photos
         {

@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using Scrapbook.Client.Api.Albums.Item.Links;
 using Scrapbook.Client.Api.Albums.Item.Photos;
 using Scrapbook.Client.Models;
 using System.Collections.Generic;
@@ -18,6 +19,11 @@ namespace Scrapbook.Client.Api.Albums.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class AlbumsItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The links property</summary>
+        public global::Scrapbook.Client.Api.Albums.Item.Links.LinksRequestBuilder Links
+        {
+            get => new global::Scrapbook.Client.Api.Albums.Item.Links.LinksRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The photos property</summary>
         public global::Scrapbook.Client.Api.Albums.Item.Photos.PhotosRequestBuilder Photos
         {

@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using Scrapbook.Client.Api.Photos.Item.Links;
 using Scrapbook.Client.Models;
 using System.Collections.Generic;
 using System.IO;
@@ -17,6 +18,11 @@ namespace Scrapbook.Client.Api.Photos.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class PhotosItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The links property</summary>
+        public global::Scrapbook.Client.Api.Photos.Item.Links.LinksRequestBuilder Links
+        {
+            get => new global::Scrapbook.Client.Api.Photos.Item.Links.LinksRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>
         /// Instantiates a new <see cref="global::Scrapbook.Client.Api.Photos.Item.PhotosItemRequestBuilder"/> and sets the default values.
         /// </summary>
