@@ -73,35 +73,48 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
     /// A page of the album's photos in its order, after the keyset <paramref name="after"/> (the last photo of the
     /// previous page and its position); <c>null</c> when the owner has no such album.
     /// </summary>
-    public async Task<(Album Album, IReadOnlyList<AlbumPhoto> Photos)?> ListPhotosAsync(
+    public async Task<IReadOnlyList<AlbumPhoto>?> ListPhotosAsync(
         string ownerId, Guid albumId, (Guid PhotoId, long Position)? after, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        if (await GetAsync(connection, null, ownerId, albumId, "", cancellationToken) is not { } album)
-        {
-            return null;
-        }
+        return await OrderOfAsync(connection, albumId, ownerId, cancellationToken) is { } order
+            ? await ListPhotosAsync(connection, albumId, order, after, limit, publicOnly: false, cancellationToken)
+            : null;
+    }
 
-        return (album, await ListPhotosAsync(connection, album, after, limit, publicOnly: false, cancellationToken));
+    /// <summary>Any owner's album, for what a share link shows of it; <c>null</c> when there is none.</summary>
+    public async Task<Album?> GetSharedAsync(Guid albumId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var ownerId = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT owner_id FROM albums WHERE id = @albumId", new { albumId }, cancellationToken: cancellationToken));
+        return ownerId is null ? null : await GetAsync(connection, null, ownerId, albumId, "", cancellationToken);
     }
 
     /// <summary>
     /// A page of album <paramref name="albumId"/>'s public photos (ready and approved) in its order, whoever owns it:
     /// what a share link shows. <c>null</c> when there is no such album.
     /// </summary>
-    public async Task<(Album Album, IReadOnlyList<AlbumPhoto> Photos)?> ListPublicPhotosAsync(
+    public async Task<IReadOnlyList<AlbumPhoto>?> ListPublicPhotosAsync(
         Guid albumId, (Guid PhotoId, long Position)? after, int limit, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var ownerId = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-            "SELECT owner_id FROM albums WHERE id = @albumId", new { albumId }, cancellationToken: cancellationToken));
-        if (ownerId is null || await GetAsync(connection, null, ownerId, albumId, "", cancellationToken) is not { } album)
-        {
-            return null;
-        }
-
-        return (album, await ListPhotosAsync(connection, album, after, limit, publicOnly: true, cancellationToken));
+        return await OrderOfAsync(connection, albumId, ownerId: null, cancellationToken) is { } order
+            ? await ListPhotosAsync(connection, albumId, order, after, limit, publicOnly: true, cancellationToken)
+            : null;
     }
+
+    /// <summary>The album's order (its owner's, when <paramref name="ownerId"/> is given); <c>null</c> when there is no such album.</summary>
+    private static async Task<AlbumOrder?> OrderOfAsync(DbConnection connection, Guid albumId, string? ownerId, CancellationToken cancellationToken) =>
+        await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            $"SELECT sort_order FROM albums WHERE id = @albumId{(ownerId is null ? "" : " AND owner_id = @ownerId")}",
+            new { albumId, ownerId },
+            cancellationToken: cancellationToken)) switch
+        {
+            null => null,
+            AlbumOrders.Custom => AlbumOrder.Custom,
+            _ => AlbumOrder.Newest,
+        };
 
     /// <summary>How many public photos the album has, and the cover a stranger may see: the chosen one if public, else the newest public one.</summary>
     public async Task<(long Count, Photo? Cover)> PublicSummaryAsync(Album album, CancellationToken cancellationToken = default)
@@ -127,10 +140,9 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
     }
 
     private static async Task<IReadOnlyList<AlbumPhoto>> ListPhotosAsync(
-        DbConnection connection, Album album, (Guid PhotoId, long Position)? after, int limit, bool publicOnly, CancellationToken cancellationToken)
+        DbConnection connection, Guid albumId, AlbumOrder albumOrder, (Guid PhotoId, long Position)? after, int limit, bool publicOnly, CancellationToken cancellationToken)
     {
-        var albumId = album.Id;
-        var (keyset, order) = album.Order == AlbumOrder.Custom
+        var (keyset, order) = albumOrder == AlbumOrder.Custom
             ? (" AND (ap.position > @position OR (ap.position = @position AND ap.photo_id > @photoId))", "ap.position, ap.photo_id")
             : (" AND ap.photo_id < @photoId", "ap.photo_id DESC");
         var rows = (await connection.QueryAsync<PhotoRow, long, (PhotoRow Row, long Position)>(

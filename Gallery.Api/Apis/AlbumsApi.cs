@@ -116,7 +116,7 @@ internal static class AlbumsApi
             return Problems.Malformed(error);
         }
 
-        if (await store.ListPhotosAsync(user.GetOwnerId()!, id, after, take + 1, cancellationToken) is not var (_, photos))
+        if (await store.ListPhotosAsync(user.GetOwnerId()!, id, after, take + 1, cancellationToken) is not { } photos)
         {
             return Problems.AlbumNotFound(id);
         }

@@ -89,7 +89,7 @@ internal static class SharesApi
 
         if (link.AlbumId is { } albumId)
         {
-            if (await albums.ListPublicPhotosAsync(albumId, after: null, limit: 1, cancellationToken) is not var (album, _))
+            if (await albums.GetSharedAsync(albumId, cancellationToken) is not { } album)
             {
                 return LinkNotFound();
             }
@@ -115,7 +115,7 @@ internal static class SharesApi
         }
 
         if (await links.ResolveAsync(token, cancellationToken) is not { AlbumId: { } albumId }
-            || await albums.ListPublicPhotosAsync(albumId, after, take + 1, cancellationToken) is not var (_, photos))
+            || await albums.ListPublicPhotosAsync(albumId, after, take + 1, cancellationToken) is not { } photos)
         {
             return LinkNotFound();
         }

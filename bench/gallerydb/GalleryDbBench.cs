@@ -26,9 +26,15 @@ internal static class GalleryDbBench
 
     public static async Task Main(string[] args)
     {
-        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(14));
         var cancellationToken = timeout.Token;
+        if (args is ["albums", ..])
+        {
+            await AlbumPagesBench.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000, cancellationToken);
+            return;
+        }
+
+        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
 
         await using var postgres = new PostgresServer();
         await using var redis = new RedisServer();
