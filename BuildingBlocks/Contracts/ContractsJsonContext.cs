@@ -6,6 +6,7 @@ namespace Scrapbook.Contracts;
 /// <summary>Source-generated JSON for every contract, camelCase on the wire.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(PhotoDto))]
+[JsonSerializable(typeof(PhotoSource))]
 [JsonSerializable(typeof(PhotoPage))]
 [JsonSerializable(typeof(RegisterPhotoRequest))]
 [JsonSerializable(typeof(RenditionsCompletedRequest))]

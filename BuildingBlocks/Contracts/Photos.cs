@@ -23,6 +23,24 @@ public enum ModerationState
 /// <summary>Rendition URLs, relative to the gateway (<c>/media/renditions/{sha256}/{preset}.{ext}</c>).</summary>
 public sealed record PhotoUrls(string? Thumb, string? Small, string? Large);
 
+/// <summary>
+/// Where a photo saved from the web was found: the page's address and title (the browser extension sends them). Shown
+/// under the photo, kept apart from its caption.
+/// </summary>
+public sealed record PhotoSource(string Url, string? Title = null)
+{
+    public const int MaxUrlLength = 2048;
+    public const int MaxTitleLength = 300;
+
+    /// <summary>Why this source cannot be kept, or null: an absolute http(s) address of bounded length, a bounded title.</summary>
+    public string? Problem() =>
+        Url is not { Length: > 0 and <= MaxUrlLength } || !Uri.TryCreate(Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")
+            ? $"A source must be an absolute http or https address of at most {MaxUrlLength} characters."
+            : Title is { Length: > MaxTitleLength }
+                ? $"A source title may be at most {MaxTitleLength} characters."
+                : null;
+}
+
 /// <summary>A photo as clients see it (public list, one photo, SSE event payloads).</summary>
 public sealed record PhotoDto(
     Guid Id,
@@ -35,7 +53,8 @@ public sealed record PhotoDto(
     string? Caption,
     string? Author,
     DateTimeOffset CreatedAt,
-    string? FailureReason = null);
+    string? FailureReason = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PhotoSource? Source = null);
 
 /// <summary>One page of a keyset-paginated list, newest first; <c>NextCursor</c> is null on the last page.</summary>
 public sealed record PhotoPage(IReadOnlyList<PhotoDto> Items, string? NextCursor);
@@ -55,7 +74,8 @@ public sealed record RegisterPhotoRequest(
     int Height,
     string? Caption,
     string? Author,
-    Guid? AlbumId = null);
+    Guid? AlbumId = null,
+    PhotoSource? Source = null);
 
 /// <summary>One rendition the worker stored at <c>renditions/{sha256}/{preset}.{ext}</c>.</summary>
 public sealed record RenditionDto(string Preset, string Key, string ContentType, int Width, int Height, long Length);

@@ -110,7 +110,7 @@ internal static class InternalApi
 
         return request.Caption is { Length: > 500 } || request.Author is { Length: > 100 }
             ? "caption is at most 500 characters, author at most 100."
-            : null;
+            : request.Source?.Problem();
     }
 
     private static bool IsHex64(string? value) =>

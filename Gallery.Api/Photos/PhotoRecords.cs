@@ -32,6 +32,10 @@ internal sealed class PhotoRow
     public string? FailureReason { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    public string? SourceUrl { get; set; }
+
+    public string? SourceTitle { get; set; }
 }
 
 /// <summary>A <c>renditions</c> row.</summary>
@@ -78,7 +82,8 @@ internal sealed record Photo(PhotoRow Row, IReadOnlyList<RenditionRow> Rendition
         Row.Caption,
         Row.Author,
         Row.CreatedAt,
-        includeFailureReason ? Row.FailureReason : null);
+        includeFailureReason ? Row.FailureReason : null,
+        Row.SourceUrl is { } source ? new PhotoSource(source, Row.SourceTitle) : null);
 
     private string? Url(string preset)
     {

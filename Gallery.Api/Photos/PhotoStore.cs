@@ -34,7 +34,7 @@ internal sealed record DeletedPhoto(Photo Photo, bool LastUseOfContent);
 internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, TimeProvider time, IOptions<QuotaOptions> quota)
 {
     internal const string PhotoColumns =
-        "id, owner_id, sha256, format, length, width, height, status, moderation, caption, author, placeholder, failure_reason, created_at";
+        "id, owner_id, sha256, format, length, width, height, status, moderation, caption, author, placeholder, failure_reason, created_at, source_url, source_title";
 
     private const string PublicFilter = "status = 'ready' AND moderation = 'approved'";
 
@@ -106,11 +106,13 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
             Caption = request.Caption,
             Author = request.Author,
             CreatedAt = time.GetUtcNow(),
+            SourceUrl = request.Source?.Url,
+            SourceTitle = request.Source?.Title,
         };
 
         // The content lock already orders registrations of these bytes; ON CONFLICT keeps the unique key the last word regardless.
         var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"INSERT INTO photos ({PhotoColumns}) VALUES (@Id, @OwnerId, @Sha256, @Format, @Length, @Width, @Height, @Status, @Moderation, @Caption, @Author, @Placeholder, @FailureReason, @CreatedAt) ON CONFLICT (owner_id, sha256) DO NOTHING",
+            $"INSERT INTO photos ({PhotoColumns}) VALUES (@Id, @OwnerId, @Sha256, @Format, @Length, @Width, @Height, @Status, @Moderation, @Caption, @Author, @Placeholder, @FailureReason, @CreatedAt, @SourceUrl, @SourceTitle) ON CONFLICT (owner_id, sha256) DO NOTHING",
             row,
             scope.Transaction,
             cancellationToken: cancellationToken));

@@ -87,6 +87,8 @@ public static partial class UploadsApi
                             ["caption"] = text,
                             ["author"] = text,
                             ["albumId"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", Description = "One of your albums for the photos to go into." },
+                            ["sourceUrl"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri", Description = "The page the image was found on." },
+                            ["sourceTitle"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "That page's title." },
                         },
                     },
                 },
@@ -104,6 +106,8 @@ public static partial class UploadsApi
                 Description = "One of your albums for the photos to go into (checked before the body is read).",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" },
             },
+            new OpenApiParameter { Name = "sourceUrl", In = ParameterLocation.Query, Description = "For a raw image body: the page it was found on.", Schema = text },
+            new OpenApiParameter { Name = "sourceTitle", In = ParameterLocation.Query, Description = "For a raw image body: that page's title.", Schema = text },
         ];
         return Task.CompletedTask;
     }
@@ -193,7 +197,13 @@ public static partial class UploadsApi
                     return TypedResults.Problem(TextTooLong(options));
                 }
 
-                metadata = new UploadMetadata(caption, author, albumId);
+                var (sourceProblem, source) = ReadSource(request.Query["sourceUrl"], request.Query["sourceTitle"]);
+                if (sourceProblem is not null)
+                {
+                    return TypedResults.Problem(sourceProblem);
+                }
+
+                metadata = new UploadMetadata(caption, author, albumId, source);
                 files.Add(await ReceivedFile.ReceiveAsync(request.Body, directory, maxBytes, fileName: null, cancellationToken));
             }
 
@@ -308,6 +318,12 @@ public static partial class UploadsApi
             return TypedResults.Problem(TextTooLong(options));
         }
 
+        var (sourceProblem, source) = ReadSource(body.Source?.Url, body.Source?.Title);
+        if (sourceProblem is not null)
+        {
+            return TypedResults.Problem(sourceProblem);
+        }
+
         try
         {
             // Refuses literal addresses and bad schemes without a network round trip; the connect-time check
@@ -329,7 +345,7 @@ public static partial class UploadsApi
         try
         {
             using var file = await fetcher.FetchAsync(url, directory, cancellationToken);
-            return ToResult(await intake.AcceptAsync(file, ownerId, new UploadMetadata(caption, author, body.AlbumId), cancellationToken));
+            return ToResult(await intake.AcceptAsync(file, ownerId, new UploadMetadata(caption, author, body.AlbumId, source), cancellationToken));
         }
         catch (UrlNotAllowedException ex)
         {
@@ -396,6 +412,8 @@ public static partial class UploadsApi
     {
         string? caption = null;
         string? author = null;
+        string? sourceUrl = null;
+        string? sourceTitle = null;
         var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = 16 * 1024, HeadersCountLimit = 16 };
         var sections = 0;
         try
@@ -427,7 +445,14 @@ public static partial class UploadsApi
                     continue;
                 }
 
-                var (fits, value) = await ReadFieldAsync(section.Body, name == "author" ? options.MaxAuthorLength : options.MaxCaptionLength, cancellationToken);
+                var limit = name switch
+                {
+                    "author" => options.MaxAuthorLength,
+                    "sourceUrl" => PhotoSource.MaxUrlLength,
+                    "sourceTitle" => PhotoSource.MaxTitleLength,
+                    _ => options.MaxCaptionLength,
+                };
+                var (fits, value) = await ReadFieldAsync(section.Body, limit, cancellationToken);
                 if (!fits)
                 {
                     return (TextTooLong(options), null);
@@ -440,6 +465,12 @@ public static partial class UploadsApi
                         break;
                     case "author":
                         author = value;
+                        break;
+                    case "sourceUrl":
+                        sourceUrl = value;
+                        break;
+                    case "sourceTitle":
+                        sourceTitle = value;
                         break;
                     case "albumId":
                         // Known only once read, unlike ?albumId=: Gallery.Api's registration is what checks it then.
@@ -461,7 +492,13 @@ public static partial class UploadsApi
             return (Problems.Malformed("The multipart body is malformed: " + ex.Message), null);
         }
 
-        return (null, new UploadMetadata(caption, author, albumId));
+        var (sourceProblem, source) = ReadSource(sourceUrl, sourceTitle);
+        if (sourceProblem is not null)
+        {
+            return (sourceProblem, null);
+        }
+
+        return (null, new UploadMetadata(caption, author, albumId, source));
     }
 
     private static async Task<(bool Fits, string? Value)> ReadFieldAsync(Stream body, int maxLength, CancellationToken cancellationToken)
@@ -477,6 +514,20 @@ public static partial class UploadsApi
 
     internal static Microsoft.AspNetCore.Mvc.ProblemDetails TextTooLong(UploadOptions options) =>
         Problems.Malformed($"A caption may be at most {options.MaxCaptionLength} characters, an author at most {options.MaxAuthorLength}.");
+
+    /// <summary>Where the image was found, from fields, query or JSON: both absent is no source; a title without an address is refused.</summary>
+    internal static (Microsoft.AspNetCore.Mvc.ProblemDetails? Problem, PhotoSource? Source) ReadSource(string? url, string? title)
+    {
+        url = Normalize(url);
+        title = Normalize(title);
+        if (url is null)
+        {
+            return title is null ? (null, null) : (Problems.Malformed("A source title needs a source address (sourceUrl)."), null);
+        }
+
+        var source = new PhotoSource(url, title);
+        return source.Problem() is { } problem ? (Problems.Malformed(problem), null) : (null, source);
+    }
 
     /// <summary>An album id from a query string or form field: absent is fine, anything but a GUID is not.</summary>
     internal static (bool Valid, Guid? AlbumId) ReadAlbumId(string? text) =>

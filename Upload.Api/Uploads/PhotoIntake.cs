@@ -6,7 +6,7 @@ using Scrapbook.Upload.Api.Gallery;
 namespace Scrapbook.Upload.Api.Uploads;
 
 /// <summary>Caption and author as the uploader gave them (already length-checked), and the album it goes into, if any.</summary>
-internal sealed record UploadMetadata(string? Caption, string? Author, Guid? AlbumId = null);
+internal sealed record UploadMetadata(string? Caption, string? Author, Guid? AlbumId = null, PhotoSource? Source = null);
 
 /// <summary>
 /// The path every received image takes, however it arrived: probe and limits, truncation, the original stored
@@ -49,7 +49,8 @@ internal sealed partial class PhotoIntake(IImageProbe probe, IBlobStore blobs, G
             info.UprightHeight,
             metadata.Caption,
             metadata.Author,
-            metadata.AlbumId);
+            metadata.AlbumId,
+            metadata.Source);
         var (outcome, photo) = await gallery.RegisterAsync(request, cancellationToken);
         LogRegistered(logger, photo.Id, file.Sha256, outcome);
         return outcome == RegistrationOutcome.Created

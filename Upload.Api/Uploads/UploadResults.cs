@@ -21,7 +21,8 @@ public sealed record UploadItemResult(
 public sealed record SessionResponse(string Token);
 
 /// <summary>The body of <c>POST /api/uploads/url</c>.</summary>
-public sealed record UrlUploadRequest(string? Url, string? Caption = null, string? Author = null, Guid? AlbumId = null);
+/// <param name="Source">The page the image was found on (the browser extension sends it), shown under the photo.</param>
+public sealed record UrlUploadRequest(string? Url, string? Caption = null, string? Author = null, Guid? AlbumId = null, PhotoSource? Source = null);
 
 /// <summary>Where one file ended up.</summary>
 internal sealed record FileOutcome(int Status, PhotoDto? Photo, ProblemDetails? Problem)

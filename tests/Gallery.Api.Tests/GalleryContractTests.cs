@@ -84,10 +84,21 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
     [Fact]
     public async Task RegisteringAMalformedRequestIsRejectedWith400()
     {
-        using var response = await Client.PostAsJsonAsync(
-            "/internal/photos", GalleryCalls.Registration(Owner.New()) with { Sha256 = "not-a-hash" }, ContractsJsonContext.Default.RegisterPhotoRequest, Ct);
+        var owner = Owner.New();
+        foreach (var request in new[]
+        {
+            GalleryCalls.Registration(owner) with { Sha256 = "not-a-hash" },
+            GalleryCalls.Registration(owner) with { Source = new PhotoSource("ftp://files.example/a.jpg") },
+            GalleryCalls.Registration(owner) with { Source = new PhotoSource("https://a.example/", new string('t', 301)) },
+        })
+        {
+            using var response = await Client.PostAsJsonAsync("/internal/photos", request, ContractsJsonContext.Default.RegisterPhotoRequest, Ct);
+            await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Malformed, Ct);
+        }
 
-        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ProblemTypes.Malformed, Ct);
+        // A good source is kept, and shown to everyone with the photo.
+        var (_, photo) = await Client.RegisterAsync(GalleryCalls.Registration(owner) with { Source = new PhotoSource("https://a.example/page", "A page") }, Ct);
+        Assert.Equal(new PhotoSource("https://a.example/page", "A page"), photo.Source);
     }
 
     [Fact]

@@ -55,6 +55,14 @@ namespace Scrapbook.Client.Models
 #else
         public string Placeholder { get; set; }
 #endif
+        /// <summary>The source property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Scrapbook.Client.Models.PhotoSource? Source { get; set; }
+#nullable restore
+#else
+        public global::Scrapbook.Client.Models.PhotoSource Source { get; set; }
+#endif
         /// <summary>Where a photo is in its life. Serialized as the lowercase names.</summary>
         public global::Scrapbook.Client.Models.PhotoStatus? Status { get; set; }
         /// <summary>Rendition URLs, relative to the gateway (`/media/renditions/{sha256}/{preset}.{ext}`).</summary>
@@ -100,6 +108,7 @@ namespace Scrapbook.Client.Models
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "moderation", n => { Moderation = n.GetEnumValue<global::Scrapbook.Client.Models.ModerationState>(); } },
                 { "placeholder", n => { Placeholder = n.GetStringValue(); } },
+                { "source", n => { Source = n.GetObjectValue<global::Scrapbook.Client.Models.PhotoSource>(global::Scrapbook.Client.Models.PhotoSource.CreateFromDiscriminatorValue); } },
                 { "status", n => { Status = n.GetEnumValue<global::Scrapbook.Client.Models.PhotoStatus>(); } },
                 { "urls", n => { Urls = n.GetObjectValue<global::Scrapbook.Client.Models.PhotoUrls>(global::Scrapbook.Client.Models.PhotoUrls.CreateFromDiscriminatorValue); } },
                 { "width", n => { Width = n.GetIntValue(); } },
@@ -120,6 +129,7 @@ namespace Scrapbook.Client.Models
             writer.WriteGuidValue("id", Id);
             writer.WriteEnumValue<global::Scrapbook.Client.Models.ModerationState>("moderation", Moderation);
             writer.WriteStringValue("placeholder", Placeholder);
+            writer.WriteObjectValue<global::Scrapbook.Client.Models.PhotoSource>("source", Source);
             writer.WriteEnumValue<global::Scrapbook.Client.Models.PhotoStatus>("status", Status);
             writer.WriteObjectValue<global::Scrapbook.Client.Models.PhotoUrls>("urls", Urls);
             writer.WriteIntValue("width", Width);

@@ -32,6 +32,14 @@ namespace Scrapbook.Client.Models
 #else
         public string Caption { get; set; }
 #endif
+        /// <summary>The source property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Scrapbook.Client.Models.PhotoSource? Source { get; set; }
+#nullable restore
+#else
+        public global::Scrapbook.Client.Models.PhotoSource Source { get; set; }
+#endif
         /// <summary>The url property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -68,6 +76,7 @@ namespace Scrapbook.Client.Models
                 { "albumId", n => { AlbumId = n.GetGuidValue(); } },
                 { "author", n => { Author = n.GetStringValue(); } },
                 { "caption", n => { Caption = n.GetStringValue(); } },
+                { "source", n => { Source = n.GetObjectValue<global::Scrapbook.Client.Models.PhotoSource>(global::Scrapbook.Client.Models.PhotoSource.CreateFromDiscriminatorValue); } },
                 { "url", n => { Url = n.GetStringValue(); } },
             };
         }
@@ -81,6 +90,7 @@ namespace Scrapbook.Client.Models
             writer.WriteGuidValue("albumId", AlbumId);
             writer.WriteStringValue("author", Author);
             writer.WriteStringValue("caption", Caption);
+            writer.WriteObjectValue<global::Scrapbook.Client.Models.PhotoSource>("source", Source);
             writer.WriteStringValue("url", Url);
             writer.WriteAdditionalData(AdditionalData);
         }

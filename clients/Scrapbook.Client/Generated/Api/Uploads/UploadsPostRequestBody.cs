@@ -40,6 +40,22 @@ namespace Scrapbook.Client.Api.Uploads
 #else
         public List<byte[]> File { get; set; }
 #endif
+        /// <summary>That page&apos;s title.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? SourceTitle { get; set; }
+#nullable restore
+#else
+        public string SourceTitle { get; set; }
+#endif
+        /// <summary>The page the image was found on.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? SourceUrl { get; set; }
+#nullable restore
+#else
+        public string SourceUrl { get; set; }
+#endif
         /// <summary>
         /// Instantiates a new <see cref="global::Scrapbook.Client.Api.Uploads.UploadsPostRequestBody"/> and sets the default values.
         /// </summary>
@@ -69,6 +85,8 @@ namespace Scrapbook.Client.Api.Uploads
                 { "author", n => { Author = n.GetStringValue(); } },
                 { "caption", n => { Caption = n.GetStringValue(); } },
                 { "file", n => { File = n.GetCollectionOfPrimitiveValues<byte[]>()?.AsList(); } },
+                { "sourceTitle", n => { SourceTitle = n.GetStringValue(); } },
+                { "sourceUrl", n => { SourceUrl = n.GetStringValue(); } },
             };
         }
         /// <summary>
@@ -82,6 +100,8 @@ namespace Scrapbook.Client.Api.Uploads
             writer.WriteStringValue("author", Author);
             writer.WriteStringValue("caption", Caption);
             writer.WriteCollectionOfPrimitiveValues<byte[]>("file", File);
+            writer.WriteStringValue("sourceTitle", SourceTitle);
+            writer.WriteStringValue("sourceUrl", SourceUrl);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

@@ -47,7 +47,7 @@ namespace Scrapbook.Client.Api.Uploads
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public UploadsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/uploads{?albumId*,author*,caption*}", pathParameters)
+        public UploadsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/uploads{?albumId*,author*,caption*,sourceTitle*,sourceUrl*}", pathParameters)
         {
         }
         /// <summary>
@@ -55,7 +55,7 @@ namespace Scrapbook.Client.Api.Uploads
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public UploadsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/uploads{?albumId*,author*,caption*}", rawUrl)
+        public UploadsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/uploads{?albumId*,author*,caption*,sourceTitle*,sourceUrl*}", rawUrl)
         {
         }
         /// <summary>
@@ -156,6 +156,26 @@ namespace Scrapbook.Client.Api.Uploads
 #else
             [QueryParameter("caption")]
             public string Caption { get; set; }
+#endif
+            /// <summary>For a raw image body: that page&apos;s title.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("sourceTitle")]
+            public string? SourceTitle { get; set; }
+#nullable restore
+#else
+            [QueryParameter("sourceTitle")]
+            public string SourceTitle { get; set; }
+#endif
+            /// <summary>For a raw image body: the page it was found on.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("sourceUrl")]
+            public string? SourceUrl { get; set; }
+#nullable restore
+#else
+            [QueryParameter("sourceUrl")]
+            public string SourceUrl { get; set; }
 #endif
         }
     }
