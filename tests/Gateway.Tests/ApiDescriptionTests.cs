@@ -100,6 +100,7 @@ public sealed class ApiDescriptionTests(ServicesBehindGateway system) : IClassFi
         "DELETE /api/photos/{id} DeletePhoto",
         "GET /api/me/photos ListMyPhotos",
         "GET /api/me/links ListMyShareLinks",
+        "GET /api/me/export ExportMyScrapbook",
         "DELETE /api/me/links/{id} RevokeShareLink",
         "POST /api/albums/{id}/links CreateAlbumShareLink",
         "POST /api/photos/{id}/links CreatePhotoShareLink",

@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using Scrapbook.Client.Api.Me.Export;
 using Scrapbook.Client.Api.Me.Links;
 using Scrapbook.Client.Api.Me.Photos;
 using System.Collections.Generic;
@@ -16,6 +17,11 @@ namespace Scrapbook.Client.Api.Me
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class MeRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The export property</summary>
+        public global::Scrapbook.Client.Api.Me.Export.ExportRequestBuilder Export
+        {
+            get => new global::Scrapbook.Client.Api.Me.Export.ExportRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The links property</summary>
         public global::Scrapbook.Client.Api.Me.Links.LinksRequestBuilder Links
         {
