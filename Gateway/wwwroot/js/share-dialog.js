@@ -1,0 +1,110 @@
+// "Share": makes a link for an album or a photo, shows it once with a copy button, and lists the target's links so
+// each can be turned off. Only a hash of a link is kept by the server, so a link can be copied only when it is made.
+import { describeProblem, request } from './api.js';
+import { h, toast } from './ui.js';
+
+const EXPIRIES = [
+  { value: '', label: 'Until I turn it off' },
+  { value: String(24 * 3600), label: '1 day' },
+  { value: String(7 * 24 * 3600), label: '1 week' },
+  { value: String(30 * 24 * 3600), label: '30 days' },
+];
+
+/** target: { kind: 'album' | 'photo', id, title } */
+export function openShareDialog(target) {
+  const titleId = `share-${Math.random().toString(36).slice(2)}`;
+  const expiry = h('select', { id: `${titleId}-expiry`, name: 'expiry' }, EXPIRIES.map((e) => h('option', { value: e.value, text: e.label })));
+  const create = h('button', { class: 'button primary', type: 'button', onclick: () => make() }, 'Make a link');
+  const made = h('div', { class: 'share-made', hidden: true });
+  const list = h('ul', { class: 'share-links', attrs: { 'aria-label': 'Links already made' } });
+  const none = h('p', { class: 'hint', text: 'No links yet.' });
+  const close = h('button', { class: 'button', type: 'button', onclick: () => dialog.close() }, 'Done');
+  const dialog = h('dialog', { class: 'dialog share-dialog', attrs: { 'aria-labelledby': titleId } },
+    h('h2', { id: titleId, text: `Share ${target.kind === 'album' ? 'album' : 'photo'} “${target.title || 'Untitled'}”` }),
+    h('p', { class: 'lede', text: target.kind === 'album'
+      ? 'Anyone with the link sees this album’s photos that are on the wall, in its order. Nobody can change anything through it.'
+      : 'Anyone with the link sees this photo.' }),
+    h('div', { class: 'field' }, h('label', { htmlFor: expiry.id, text: 'Link works' }), expiry),
+    h('div', { class: 'dialog-actions share-create' }, create),
+    made,
+    h('h3', { text: 'Links' }), none, list,
+    h('div', { class: 'dialog-actions' }, close));
+
+  async function make() {
+    create.disabled = true;
+    try {
+      const seconds = Number(expiry.value);
+      const body = seconds ? { expiresAt: new Date(Date.now() + seconds * 1000).toISOString() } : {};
+      const link = await request(`/api/${target.kind === 'album' ? 'albums' : 'photos'}/${target.id}/links`, { method: 'POST', body });
+      showMade(new URL(link.url, location.origin).href);
+      await refresh();
+    } catch (error) {
+      toast(describeProblem(error), 'error');
+    } finally {
+      create.disabled = false;
+    }
+  }
+
+  function showMade(url) {
+    const input = h('input', { type: 'text', readOnly: true, value: url, attrs: { 'aria-label': 'The new link' } });
+    const copy = h('button', { class: 'button primary', type: 'button', onclick: () => copyLink(url, input, copy) }, 'Copy');
+    made.replaceChildren(
+      h('p', { class: 'hint', text: 'Copy it now: for safety it cannot be shown again (you can always make another).' }),
+      h('div', { class: 'share-url' }, input, copy));
+    made.hidden = false;
+    input.focus();
+    input.select();
+  }
+
+  async function copyLink(url, input, button) {
+    try {
+      await navigator.clipboard.writeText(url);
+      button.textContent = 'Copied';
+      toast('Link copied.');
+    } catch {
+      // No clipboard permission (an insecure origin, say): the text is selected for copying by hand.
+      input.focus();
+      input.select();
+      toast('Press Ctrl+C (or ⌘C) to copy the selected link.');
+    }
+  }
+
+  async function refresh() {
+    try {
+      const page = await request('/api/me/links?limit=100');
+      const mine = page.items.filter((link) => link.targetId === target.id);
+      none.hidden = mine.length > 0;
+      list.replaceChildren(...mine.map(row));
+    } catch (error) {
+      toast(describeProblem(error), 'error');
+    }
+  }
+
+  function row(link) {
+    const state = link.active
+      ? (link.expiresAt ? `Works until ${new Date(link.expiresAt).toLocaleString()}` : 'Works until turned off')
+      : (link.revokedAt ? 'Turned off' : 'Expired');
+    const revoke = link.active
+      ? h('button', { class: 'button small danger', type: 'button', attrs: { 'aria-label': `Turn off the link made ${new Date(link.createdAt).toLocaleString()}` }, onclick: () => turnOff(link.id) }, 'Turn off')
+      : null;
+    return h('li', { class: 'share-link', dataset: { linkId: link.id, active: String(link.active) } },
+      h('div', {}, h('p', { class: 'share-link-made', text: `Made ${new Date(link.createdAt).toLocaleString()}` }), h('p', { class: 'hint', text: state })),
+      revoke);
+  }
+
+  async function turnOff(id) {
+    try {
+      await request(`/api/me/links/${id}`, { method: 'DELETE' });
+      toast('Link turned off. Anyone opening it now sees that it does not work.');
+      await refresh();
+    } catch (error) {
+      toast(describeProblem(error), 'error');
+    }
+  }
+
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  refresh();
+  return dialog;
+}
