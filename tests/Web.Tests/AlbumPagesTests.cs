@@ -207,6 +207,8 @@ public sealed partial class WebClientTests
         var id = (await item.GetAttributeAsync("data-photo-id"))!;
         await Expect(item).ToHaveAttributeAsync("data-state", "ready", new() { Timeout = ProcessingTimeout });
         Assert.Equal([id], await AlbumPhotoIdsAsync(owner, album.Id.ToString()));
+        var copies = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "web-screenshots")).FullName;
+        await ShootAsync(page, "upload-into-album-desktop.png", copies);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Back to the album" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex($"/albums/{album.Id}$"));
@@ -244,6 +246,7 @@ public sealed partial class WebClientTests
         await page.GotoAsync($"/upload?album={album.Id}");
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("That album is not one of yours, or it was deleted");
         await Expect(page.Locator(".album-target")).ToBeHiddenAsync();
+        await ShootAsync(page, "upload-into-someone-elses-album-phone.png", copies);
 
         var put = await stranger.APIRequest.PutAsync($"/api/albums/{album.Id}/photos/{Guid.NewGuid()}");
         Assert.Equal((int)HttpStatusCode.NotFound, put.Status);

@@ -96,19 +96,22 @@ export function start(main, path) {
     // The browser's own image drag would carry the picture's address instead of moving the card.
     frame.querySelector('img')?.setAttribute('draggable', 'false');
     const name = nameOf(photo);
+    // The arrows sit on the photo, at the sides they move it towards (the grid reads left to right, top to bottom).
     const card = h('li', { class: 'card album-photo', draggable: true, dataset: { photoId: photo.id, state: state.key } },
-      h('div', { class: 'album-photo-frame' }, frame, h('p', { class: 'cover-badge', hidden: true, text: 'Cover' })),
+      h('div', { class: 'album-photo-frame' },
+        frame,
+        h('p', { class: 'cover-badge', hidden: true, text: 'Cover' }),
+        h('div', { class: 'move-buttons' },
+          h('button', { class: 'button small icon-only move-earlier', type: 'button', onclick: () => step(photo.id, -1), title: 'Move earlier', attrs: { 'aria-label': `Move ${name} earlier` } },
+            h('span', { class: 'icon icon-earlier', attrs: { 'aria-hidden': 'true' } })),
+          h('button', { class: 'button small icon-only move-later', type: 'button', onclick: () => step(photo.id, 1), title: 'Move later', attrs: { 'aria-label': `Move ${name} later` } },
+            h('span', { class: 'icon icon-later', attrs: { 'aria-hidden': 'true' } })))),
       h('div', { class: 'card-body' },
         state.key === 'ready' ? null : h('p', { class: `pill pill-${state.key}`, text: state.label }),
         photo.caption || photo.author ? captionOf(photo) : h('p', { class: 'card-detail', text: altFor(photo) }),
         h('div', { class: 'card-actions' },
           h('button', { class: 'button small cover-button', type: 'button', onclick: () => chooseCover(photo.id), attrs: { 'aria-label': `Make ${name} the cover`, 'aria-pressed': 'false' } },
             h('span', { class: 'icon icon-star', attrs: { 'aria-hidden': 'true' } }), 'Make cover'),
-          h('span', { class: 'move-buttons' },
-            h('button', { class: 'button small icon-only move-earlier', type: 'button', onclick: () => step(photo.id, -1), title: 'Move earlier', attrs: { 'aria-label': `Move ${name} earlier` } },
-              h('span', { class: 'icon icon-earlier', attrs: { 'aria-hidden': 'true' } })),
-            h('button', { class: 'button small icon-only move-later', type: 'button', onclick: () => step(photo.id, 1), title: 'Move later', attrs: { 'aria-label': `Move ${name} later` } },
-              h('span', { class: 'icon icon-later', attrs: { 'aria-hidden': 'true' } }))),
           h('button', { class: 'button small danger', type: 'button', onclick: () => takeOut(photo.id), attrs: { 'aria-label': `Remove ${name} from the album` } }, 'Remove'))));
     card.photo = photo;
     if (existing) existing.replaceWith(card);
@@ -430,7 +433,8 @@ export function start(main, path) {
   async function addPhotos() {
     const list = h('ul', { class: 'picker', attrs: { 'aria-label': 'My photos' } });
     const note = h('p', { class: 'hint', text: 'Loading your photos…' });
-    const older = h('button', { class: 'button small', type: 'button', hidden: true }, 'Show older photos');
+    const older = h('button', { class: 'button small', type: 'button' }, 'Show older photos');
+    const olderRow = h('div', { class: 'more', hidden: true }, older);
     let next = null;
     const pick = (photo) => {
       const id = `pick-${photo.id}`;
@@ -450,7 +454,7 @@ export function start(main, path) {
         const page = await listMyPhotos(next);
         list.append(...page.items.map(pick));
         next = page.nextCursor;
-        older.hidden = !next;
+        olderRow.hidden = !next;
         note.textContent = list.children.length > 0 ? 'Choose the photos to add.' : 'You have no photos yet: upload some straight into this album.';
       } catch (error) {
         note.textContent = describeProblem(error);
@@ -465,7 +469,7 @@ export function start(main, path) {
       title: 'Add my photos',
       className: 'dialog-wide',
       form: true,
-      content: [note, list, h('div', { class: 'more' }, older)],
+      content: [note, list, olderRow],
       actions: [{ value: 'cancel', label: 'Cancel' }, { value: 'add', label: 'Add to album', kind: 'primary' }],
       async check(_, data) {
         const chosen = data.getAll('photo');
@@ -490,16 +494,21 @@ export function start(main, path) {
     refreshAlbumSoon();
   }
 
-  /** The page for an album this browser cannot open: gone, or someone else's (the API does not tell which). */
+  /**
+   * The page for an album this browser cannot open: gone, or someone else's (the API does not tell which). reason:
+   * why, when it went while it was open; then the focus, which was on something no longer there, goes to the heading.
+   */
   function missing(reason) {
     events?.close();
+    showLiveState('off');
     document.title = 'Album not found · Scrapbook';
+    const heading = h('h1', { id: 'missing-title', class: 'empty-title', tabIndex: -1, text: 'Album not found' });
     main.replaceChildren(h('section', { class: 'album-missing', attrs: { 'aria-labelledby': 'missing-title' } },
       h('div', { class: 'empty' },
-        h('h1', { id: 'missing-title', class: 'empty-title', text: 'Album not found' }),
+        heading,
         h('p', { text: reason ?? 'There is no such album among yours. It may have been deleted, or it belongs to someone else: an album opens only for its owner.' }),
         h('p', {}, h('a', { class: 'button primary', href: '/albums', text: 'Go to my albums' })))));
-    main.focus();
+    if (reason) heading.focus();
   }
 
   if (!isAlbumId(albumId)) {

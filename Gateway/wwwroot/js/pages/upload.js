@@ -61,7 +61,7 @@ export function start(main) {
   const list = h('ul', { class: 'uploads', attrs: { 'aria-label': 'Your uploads' } });
   const notice = h('p', { class: 'notice', hidden: true, attrs: { role: 'alert' } });
   const albumTarget = h('p', { class: 'album-target', hidden: true });
-  const albumNotice = h('p', { class: 'notice', hidden: true, attrs: { role: 'alert' } });
+  const albumNotice = h('p', { class: 'notice album-notice', hidden: true, attrs: { role: 'alert' } });
 
   main.append(h('section', { class: 'upload-page', attrs: { 'aria-labelledby': 'upload-title' } },
     h('div', { class: 'page-head' },
