@@ -688,6 +688,8 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
               new Promise((resolve) => setTimeout(resolve, 10000)),
             ])
             """);
+        // And two frames more, so the last change (a class set, an image decoded) is painted before the picture is taken.
+        await page.EvaluateAsync("() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))");
         var path = Path.Combine(WebFixture.ScreenshotDirectory, name);
         await page.ScreenshotAsync(new() { Path = path, FullPage = false });
         File.Copy(path, Path.Combine(copies, name), overwrite: true);

@@ -442,7 +442,7 @@ export function start(main, path) {
       const frame = photoFrame(photo, { sizes: '8rem' });
       // The caption beside it names the photo; the image would only say it again.
       frame.querySelector('img')?.setAttribute('alt', '');
-      return h('li', { class: 'pick' },
+      return h('li', { class: inAlbum ? 'pick chosen' : 'pick' },
         h('input', { type: 'checkbox', id, name: 'photo', value: photo.id, checked: inAlbum, disabled: inAlbum }),
         h('label', { htmlFor: id }, frame,
           h('span', { class: 'pick-name', text: altFor(photo) }),
@@ -463,6 +463,7 @@ export function start(main, path) {
       }
     };
     older.addEventListener('click', more);
+    list.addEventListener('change', (event) => event.target.closest('.pick')?.classList.toggle('chosen', event.target.checked));
     more();
     let added = 0;
     await ask({
