@@ -131,7 +131,7 @@ public sealed partial class WebClientTests
         var newerCard = page.Locator($".album-photo[data-photo-id='{newer.Id}']");
         await Expect(newerCard.Locator(".cover-badge")).ToBeVisibleAsync();
         await Expect(olderCard.Locator(".cover-badge")).ToBeHiddenAsync();
-        var makeCover = olderCard.GetByRole(AriaRole.Button, new() { Name = $"Make “{older.Caption}” the cover" });
+        var makeCover = olderCard.GetByRole(AriaRole.Button, new() { Name = $"Make cover: “{older.Caption}”" });
         await Expect(makeCover).ToHaveAttributeAsync("aria-pressed", "false");
         await makeCover.ClickAsync();
         await Expect(makeCover).ToHaveAttributeAsync("aria-pressed", "true");
@@ -154,7 +154,7 @@ public sealed partial class WebClientTests
         await mine.CloseAsync();
 
         // Renamed and described; an empty title is refused in the dialog.
-        await page.GetByRole(AriaRole.Button, new() { Name = "Rename or describe this album" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit title and description" }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Edit album" });
         await Expect(dialog.GetByLabel("Title", new() { Exact = true })).ToHaveValueAsync(album.Title);
         await dialog.GetByLabel("Title", new() { Exact = true }).FillAsync("   ");

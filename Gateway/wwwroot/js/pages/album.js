@@ -47,7 +47,7 @@ export function start(main, path) {
       h('div', { class: 'actions' },
         addButton,
         uploadLink,
-        h('button', { class: 'button', type: 'button', onclick: () => edit(), attrs: { 'aria-label': 'Rename or describe this album' } }, 'Edit'),
+        h('button', { class: 'button', type: 'button', onclick: () => edit(), attrs: { 'aria-label': 'Edit title and description' } }, 'Edit'),
         h('button', { class: 'button danger', type: 'button', onclick: () => remove() }, 'Delete album'))),
     h('div', { class: 'album-toolbar' },
       h('fieldset', { class: 'segmented' },
@@ -102,19 +102,19 @@ export function start(main, path) {
         frame,
         h('p', { class: 'cover-badge', hidden: true, text: 'Cover' }),
         h('div', { class: 'move-buttons' },
-          h('button', { class: 'button small icon-only move-earlier', type: 'button', onclick: () => step(photo.id, -1), title: 'Move earlier', attrs: { 'aria-label': `Move ${name} earlier` } },
+          h('button', { class: 'button small icon-only move-earlier', type: 'button', onclick: () => step(photo.id, -1), title: 'Move earlier', dataset: { action: 'earlier' }, attrs: { 'aria-label': `Move ${name} earlier` } },
             h('span', { class: 'icon icon-earlier', attrs: { 'aria-hidden': 'true' } })),
-          h('button', { class: 'button small icon-only move-later', type: 'button', onclick: () => step(photo.id, 1), title: 'Move later', attrs: { 'aria-label': `Move ${name} later` } },
+          h('button', { class: 'button small icon-only move-later', type: 'button', onclick: () => step(photo.id, 1), title: 'Move later', dataset: { action: 'later' }, attrs: { 'aria-label': `Move ${name} later` } },
             h('span', { class: 'icon icon-later', attrs: { 'aria-hidden': 'true' } })))),
       h('div', { class: 'card-body' },
         state.key === 'ready' ? null : h('p', { class: `pill pill-${state.key}`, text: state.label }),
         photo.caption || photo.author ? captionOf(photo) : h('p', { class: 'card-detail', text: altFor(photo) }),
         h('div', { class: 'card-actions' },
-          h('button', { class: 'button small cover-button', type: 'button', onclick: () => chooseCover(photo.id), attrs: { 'aria-label': `Make ${name} the cover`, 'aria-pressed': 'false' } },
+          h('button', { class: 'button small cover-button', type: 'button', onclick: () => chooseCover(photo.id), dataset: { action: 'cover' }, attrs: { 'aria-label': `Make cover: ${name}`, 'aria-pressed': 'false' } },
             h('span', { class: 'icon icon-star', attrs: { 'aria-hidden': 'true' } }), 'Make cover'),
-          h('button', { class: 'button small danger', type: 'button', onclick: () => takeOut(photo.id), attrs: { 'aria-label': `Remove ${name} from the album` } }, 'Remove'))));
+          h('button', { class: 'button small danger', type: 'button', onclick: () => takeOut(photo.id), dataset: { action: 'remove' }, attrs: { 'aria-label': `Remove ${name} from the album` } }, 'Remove'))));
     card.photo = photo;
-    if (existing) existing.replaceWith(card);
+    if (existing) keepingFocus(() => existing.replaceWith(card));
     else grid.append(card);
     cards.set(photo.id, card);
     showCover(card);
@@ -127,11 +127,32 @@ export function start(main, path) {
 
   /** Puts the cards back in the order of ids (a failed move's order before it). */
   function arrange(ids) {
-    for (const id of ids) {
-      const card = cards.get(id);
-      if (card) grid.append(card);
+    keepingFocus(() => {
+      for (const id of ids) {
+        const card = cards.get(id);
+        if (card) grid.append(card);
+      }
+      showMoveButtons();
+    });
+  }
+
+  /**
+   * Runs change, which may take cards out of the document (and so the focus off their buttons), and gives the focus
+   * back: to the same button of the same photo, or its first button still enabled, or the page's first action when the
+   * photo has left.
+   */
+  function keepingFocus(change) {
+    const active = document.activeElement;
+    const photoId = grid.contains(active) ? active.closest('.album-photo')?.dataset.photoId : null;
+    change();
+    if (!photoId || document.activeElement === active) return;
+    const card = cards.get(photoId);
+    if (!card?.isConnected) {
+      addButton.focus();
+      return;
     }
-    showMoveButtons();
+    const same = card.querySelector(`[data-action="${active.dataset.action}"]`);
+    (same && !same.disabled ? same : card.querySelector('[data-action]:not(:disabled)'))?.focus();
   }
 
   function showMoveButtons() {
@@ -160,42 +181,49 @@ export function start(main, path) {
   }
 
   // The server's order is the truth: after changes this page did not make, fetch as many photos as were shown again.
+  // Only the last reload asked for is shown, and it asks once the moves made so far have been sent, so what it fetches
+  // has them.
   let reloads = 0;
+  let reloading = false;
   async function reload() {
     const ticket = ++reloads;
+    reloading = true;
     const want = Math.max(cards.size, PAGE);
     const photos = [];
     let next = null;
     try {
+      await moves;
       do {
         const page = await listAlbumPhotos(albumId, next, Math.min(100, want - photos.length));
         photos.push(...page.items);
         next = page.nextCursor;
       } while (next && photos.length < want);
     } catch (error) {
-      if (ticket === reloads) failed(error);
+      if (ticket === reloads) {
+        reloading = false;
+        failed(error);
+      }
       return;
     }
     if (ticket !== reloads) return;
-    const focused = document.activeElement;
-    grid.replaceChildren();
-    const previous = new Map(cards);
-    cards.clear();
-    for (const photo of photos) {
-      const card = previous.get(photo.id);
-      if (card) {
-        grid.append(card);
-        cards.set(photo.id, card);
-        render(photo);
-      } else {
+    reloading = false;
+    keepingFocus(() => {
+      const previous = new Map(cards);
+      grid.replaceChildren();
+      cards.clear();
+      for (const photo of photos) {
+        const card = previous.get(photo.id);
+        if (card) {
+          grid.append(card);
+          cards.set(photo.id, card);
+        }
         render(photo);
       }
-    }
+      showMoveButtons();
+    });
     cursor = next;
     more.hidden = !cursor;
-    showMoveButtons();
     empty.hidden = cards.size > 0;
-    if (focused instanceof HTMLElement && !focused.isConnected) focusInGrid(null);
   }
 
   let soon = 0;
@@ -208,8 +236,14 @@ export function start(main, path) {
   function refreshAlbumSoon() {
     clearTimeout(albumSoon);
     albumSoon = setTimeout(async () => {
+      // A move switches the album to the owner's order without an album.updated event: an album fetched before the
+      // move reached the server would switch the page back to newest first.
+      const seen = moveCount;
       try {
-        if (showAlbum(await getAlbum(albumId))) reload();
+        await moves;
+        const fresh = await getAlbum(albumId);
+        if (moveCount !== seen) refreshAlbumSoon();
+        else if (showAlbum(fresh)) reload();
       } catch (error) {
         failed(error);
       }
@@ -232,24 +266,25 @@ export function start(main, path) {
   // Reordering. A move is shown at once, sent in turn (one at a time, so they reach the server in the order they were
   // made), and undone with its successors if the server refuses it.
   let moves = Promise.resolve();
+  let moveCount = 0;
   let generation = 0;
 
   function place(id, target, side) {
     const card = cards.get(id);
     if (!card || card === target) return;
     const previous = order();
-    const focused = card.contains(document.activeElement) ? document.activeElement : null;
-    if (side === 'before') target.before(card);
-    else target.after(card);
+    keepingFocus(() => {
+      if (side === 'before') target.before(card);
+      else target.after(card);
+      showMoveButtons();
+    });
     const now = order();
     if (now.join() === previous.join()) return;
-    showMoveButtons();
-    // Moving the card took the focus off its button: give it back, or to its twin when that end is reached.
-    if (focused) (focused.disabled ? card.querySelector('.move-buttons button:not(:disabled)') : focused)?.focus();
     const index = now.indexOf(id);
     const after = index > 0 ? now[index - 1] : null;
     status.textContent = `${cards.get(id).photo.caption ?? 'Photo'} moved to place ${index + 1} of ${now.length}.`;
     if (album.order !== 'custom') showAlbum({ ...album, order: 'custom' });
+    moveCount++;
     ownMoves.set(id, (ownMoves.get(id) ?? 0) + 1);
     const mine = generation;
     moves = moves.then(async () => {
@@ -264,6 +299,8 @@ export function start(main, path) {
         refreshAlbumSoon();
       }
     });
+    // A reload under way may have fetched the order before this move: it would undo it on the screen. Ask again.
+    if (reloading) reload();
   }
 
   function forget(id) {
@@ -538,7 +575,9 @@ export function start(main, path) {
     if (type.startsWith('album.')) {
       if ((type === 'album.updated' ? data?.id : data?.albumId) !== albumId) return;
       if (type === 'album.updated') {
-        if (showAlbum(data)) reload();
+        // An event sent before one of this page's moves reached the server still has the old order: ask for the album.
+        if (data.order !== album.order) refreshAlbumSoon();
+        else showAlbum(data);
       } else if (type === 'album.deleted') {
         missing(GONE);
       } else if (type === 'album.photo-removed') {

@@ -44,8 +44,12 @@ export function start(main) {
         album.description ? h('p', { class: 'album-description', text: album.description }) : null,
         h('p', { class: 'card-time', text: `Changed ${timeAgo(album.updatedAt)}` })));
     card.album = album;
-    if (existing) existing.replaceWith(card);
-    else if (prepend) grid.prepend(card);
+    if (existing) {
+      // A card redrawn under the keyboard's focus keeps it.
+      const focused = existing.contains(document.activeElement);
+      existing.replaceWith(card);
+      if (focused) card.querySelector('.album-link').focus();
+    } else if (prepend) grid.prepend(card);
     else grid.append(card);
     cards.set(album.id, card);
     empty.hidden = true;
