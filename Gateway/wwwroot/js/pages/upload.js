@@ -61,7 +61,8 @@ export function start(main) {
   const list = h('ul', { class: 'uploads', attrs: { 'aria-label': 'Your uploads' } });
   const notice = h('p', { class: 'notice', hidden: true, attrs: { role: 'alert' } });
   const albumTarget = h('p', { class: 'album-target', hidden: true });
-  const albumNotice = h('p', { class: 'notice album-notice', hidden: true, attrs: { role: 'alert' } });
+  // Its own class: it stays while the page's other notices come and go.
+  const albumNotice = h('p', { class: 'album-notice', hidden: true, attrs: { role: 'alert' } });
 
   main.append(h('section', { class: 'upload-page', attrs: { 'aria-labelledby': 'upload-title' } },
     h('div', { class: 'page-head' },
