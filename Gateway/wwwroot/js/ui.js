@@ -56,8 +56,8 @@ export function timeAgo(iso) {
 /**
  * A modal dialog (native <dialog>: focus trap, Escape). Resolves with the button value pressed, or null.
  * content: nodes; actions: [{ value, label, kind }]; form: resolve with { value, data: FormData } instead.
- * check(value, data, form): runs on submit while the dialog stays open; a sentence it returns is shown in the dialog and keeps
- * it open (the person fixes the field), nothing closes it.
+ * check(value, data, form): runs on submit while the dialog stays open. A sentence it returns is shown in the dialog,
+ * which stays open for the person to fix the field; returning nothing closes it.
  */
 export function ask({ title, content = [], actions, form, check, className = '' }) {
   return new Promise((resolve) => {
