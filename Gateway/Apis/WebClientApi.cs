@@ -9,8 +9,8 @@ namespace Scrapbook.Gateway.Apis;
 /// </summary>
 internal static class WebClientApi
 {
-    /// <summary>The client-side pages; <c>app.js</c> picks the page from the path.</summary>
-    private static readonly string[] s_pages = ["/", "/upload", "/mine", "/admin", "/projector"];
+    /// <summary>The client-side pages (route patterns); <c>app.js</c> picks the page from the path.</summary>
+    private static readonly string[] s_pages = ["/", "/upload", "/mine", "/albums", "/albums/{id:guid}", "/admin", "/projector"];
 
     /// <summary>The manifest's <c>share_target</c> action.</summary>
     public const string ShareTargetPath = "/share-target";

@@ -5,12 +5,13 @@ const SHELL_CACHE = 'scrapbook-shell-v1';
 const SHELL = [
   '/', '/offline.html', '/manifest.webmanifest', '/favicon.svg', '/icons/icon-192.png', '/icons/icon-512.png',
   '/css/app.css',
-  '/js/app.js', '/js/api.js', '/js/events.js', '/js/photos.js', '/js/projector.js', '/js/shared-files.js',
+  '/js/albums.js', '/js/app.js', '/js/api.js', '/js/events.js', '/js/photos.js', '/js/projector.js', '/js/shared-files.js',
   '/js/thumbhash.js', '/js/ui.js', '/js/viewer.js',
-  '/js/pages/wall.js', '/js/pages/upload.js', '/js/pages/mine.js', '/js/pages/admin.js',
+  '/js/pages/wall.js', '/js/pages/upload.js', '/js/pages/mine.js', '/js/pages/albums.js', '/js/pages/album.js', '/js/pages/admin.js',
 ];
 /** The client-side pages: offline, each is the cached shell, which then says what it cannot do. */
-const PAGES = new Set(['/', '/upload', '/mine', '/admin', '/projector']);
+const PAGES = new Set(['/', '/upload', '/mine', '/albums', '/admin', '/projector']);
+const ALBUM_PAGE = /^\/albums\/[0-9a-f-]{36}$/i;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -56,7 +57,8 @@ async function fromCacheThenRefresh(request) {
 
 async function offlinePage(path) {
   const cache = await caches.open(SHELL_CACHE);
-  const page = PAGES.has(path.replace(/\/+$/, '') || '/') ? await cache.match('/') : null;
+  const clean = path.replace(/\/+$/, '') || '/';
+  const page = PAGES.has(clean) || ALBUM_PAGE.test(clean) ? await cache.match('/') : null;
   return page ?? (await cache.match('/offline.html')) ?? new Response('Offline', { status: 503, headers: { 'Content-Type': 'text/plain' } });
 }
 

@@ -113,6 +113,8 @@ public sealed class MediaAndWebClientTests(ProxyFixture fixture) : IClassFixture
     [InlineData("/")]
     [InlineData("/upload")]
     [InlineData("/mine")]
+    [InlineData("/albums")]
+    [InlineData("/albums/0192d5a4-7c3e-7d2a-9b1f-3c4d5e6f7a8b")]
     [InlineData("/admin")]
     [InlineData("/projector")]
     [InlineData("/mine?after=abc")]

@@ -572,10 +572,20 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
         // A wall worth looking at: photos of one owner (whose /mine the screenshots show), in several colours.
         var token = await Testing.ScrapbookClient.NewOwnerTokenAsync(_web.Http, TestContext.Current.CancellationToken);
         string[] captions = ["Sunrise over the harbour", "Team photo, take two", "The cake before it vanished", "Dancing until late", "Quiet corner", "Confetti!"];
+        var photos = new List<Contracts.PhotoDto>();
         for (var i = 0; i < captions.Length; i++)
         {
-            await _web.UploadThroughApiAsync(token, await _web.MakeImageAsync(captions[i], 30 + (i * 55)), captions[i], i % 2 == 0 ? "Sam" : "Alex");
+            photos.Add(await _web.UploadThroughApiAsync(token, await _web.MakeImageAsync(captions[i], 30 + (i * 55)), captions[i], i % 2 == 0 ? "Sam" : "Alex"));
         }
+
+        // Albums of that owner: one with photos and a chosen cover, one still empty.
+        await CreateAlbumThroughApiAsync(token, "Ideas for next time", null, []);
+        var album = await CreateAlbumThroughApiAsync(
+            token,
+            "Summer party at the harbour",
+            "The whole evening, from the first guests to the last dance.",
+            [.. photos.Take(4).Select(photo => photo.Id)],
+            cover: photos[2].Id);
 
         var copies = Path.Combine(Path.GetTempPath(), "web-screenshots");
         Directory.CreateDirectory(copies);
@@ -631,6 +641,8 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
             await Expect(page.Locator(".card").First.Locator("img")).ToHaveClassAsync(new Regex(@"\bloaded\b"));
             await ShootAsync(page, $"mine-{sizeName}.png", copies);
 
+            await ShootAlbumPagesAsync(page, sizeName, album, phone, copies);
+
             await page.GotoAsync("/admin");
             await ShootAsync(page, $"admin-signin-{sizeName}.png", copies);
             await SignInAsAdminAsync(page);
@@ -676,6 +688,8 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
               new Promise((resolve) => setTimeout(resolve, 10000)),
             ])
             """);
+        // And two frames more, so the last change (a class set, an image decoded) is painted before the picture is taken.
+        await page.EvaluateAsync("() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))");
         var path = Path.Combine(WebFixture.ScreenshotDirectory, name);
         await page.ScreenshotAsync(new() { Path = path, FullPage = false });
         File.Copy(path, Path.Combine(copies, name), overwrite: true);

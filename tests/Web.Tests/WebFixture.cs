@@ -35,7 +35,9 @@ public sealed class WebFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await System.InitializeAsync();
-        Http = System.CreateGatewayClient();
+        // Without a cookie jar: the sb_owner cookie of one POST /api/session would come back with the next, which then
+        // answers with the same owner, and every test's "new owner" would be one and the same.
+        Http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = System.GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -72,18 +72,38 @@ export const getPhoto = (id) => request(`/api/photos/${id}`);
 export const updatePhoto = (id, patch, headers) => request(`/api/photos/${id}`, { method: 'PATCH', body: patch, headers });
 export const deletePhoto = (id, headers) => request(`/api/photos/${id}`, { method: 'DELETE', headers });
 
+/** Album ids are GUIDs; anything else in an address cannot name an album, so it is not worth asking about. */
+export const isAlbumId = (text) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text ?? '');
+/** The cover a PATCH sets to hand the choice back to the album: its newest ready photo. */
+export const AUTOMATIC_COVER = '00000000-0000-0000-0000-000000000000';
+
+export const listAlbums = (cursor, limit = 24) => listPage('/api/albums', cursor, limit);
+export const getAlbum = (id) => request(`/api/albums/${id}`);
+export const createAlbum = (album) => request('/api/albums', { method: 'POST', body: album });
+export const updateAlbum = (id, patch) => request(`/api/albums/${id}`, { method: 'PATCH', body: patch });
+export const deleteAlbum = (id) => request(`/api/albums/${id}`, { method: 'DELETE' });
+export const listAlbumPhotos = (id, cursor, limit = 48) => listPage(`/api/albums/${id}/photos`, cursor, limit);
+export const addToAlbum = (id, photoId) => request(`/api/albums/${id}/photos/${photoId}`, { method: 'PUT' });
+export const removeFromAlbum = (id, photoId) => request(`/api/albums/${id}/photos/${photoId}`, { method: 'DELETE' });
+/** Puts the photo right after `after` (first when null); the album takes its owner's order from then on. */
+export const moveInAlbum = (id, photoId, after) => request(`/api/albums/${id}/photos/${photoId}/move`, { method: 'POST', body: { after } });
+
 /**
  * Uploads one file as multipart/form-data with XMLHttpRequest, whose upload progress fetch cannot report.
  * Resolves { photo } on 200/202; rejects with ApiError (status 0 for a network failure).
+ * With albumId the photo also goes into that album of the owner's.
  */
-export function uploadFile(file, { caption, author }, onProgress) {
+export function uploadFile(file, { caption, author, albumId }, onProgress) {
   const form = new FormData();
   if (caption) form.append('caption', caption);
   if (author) form.append('author', author);
+  if (albumId) form.append('albumId', albumId);
   form.append('file', file, file.name || 'photo');
   const xhr = new XMLHttpRequest();
   const promise = new Promise((resolve, reject) => {
-    xhr.open('POST', '/api/uploads');
+    // The album is named in the address too: the server checks it before reading the body, so a missing album is
+    // said at once rather than after the whole file has been sent.
+    xhr.open('POST', albumId ? `/api/uploads?albumId=${encodeURIComponent(albumId)}` : '/api/uploads');
     xhr.responseType = 'text';
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.upload.addEventListener('progress', (e) => {
@@ -105,8 +125,14 @@ export function uploadFile(file, { caption, author }, onProgress) {
   return { promise, abort: () => xhr.abort() };
 }
 
-/** A sentence a person can act on, from the ProblemDetails' stable type (never from its wording). */
-export function describeProblem(error) {
+/** What a 404 about an album means to its owner: someone else's album answers the same as one that is gone. */
+export const ALBUM_NOT_FOUND = 'This album no longer exists: it was deleted, or it is not one of yours.';
+
+/**
+ * A sentence a person can act on, from the ProblemDetails' stable type (never from its wording). notFound: what to say
+ * for a 404, which only the caller knows the subject of (a photo unless told).
+ */
+export function describeProblem(error, { notFound = 'That photo no longer exists.' } = {}) {
   if (!(error instanceof ApiError)) return 'Something went wrong. Please try again.';
   const type = error.problem?.type ?? '';
   const wait = error.retryAfter != null ? ` Try again in ${error.retryAfter} s.` : ' Try again in a moment.';
@@ -123,7 +149,7 @@ export function describeProblem(error) {
     case PROBLEM + 'dependency-down': return 'The service is busy or restarting.' + wait;
     case PROBLEM + 'unauthorized': return 'Your session has expired. Reload the page and try again.';
     case PROBLEM + 'forbidden': return 'You are not allowed to do that.';
-    case PROBLEM + 'not-found': return 'That photo no longer exists.';
+    case PROBLEM + 'not-found': return notFound;
     case PROBLEM + 'malformed-request': return error.problem?.detail || 'The request was not understood.';
     default: break;
   }

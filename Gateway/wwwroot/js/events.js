@@ -2,7 +2,11 @@
 // Last-Event-ID; when it gives up (the gateway answered an error while Notify.Api was down) we open a new
 // one with ?lastEventId= so nothing is missed, backing off up to 30 s, and at once when the network returns.
 
-const TYPES = ['photo.ready', 'photo.updated', 'photo.deleted', 'photo.failed', 'photo.pending', 'settings.changed'];
+const TYPES = [
+  'photo.ready', 'photo.updated', 'photo.deleted', 'photo.failed', 'photo.pending', 'settings.changed',
+  // Owner-only: only a browser holding the owner's session receives these.
+  'album.updated', 'album.deleted', 'album.photo-added', 'album.photo-removed', 'album.reordered',
+];
 
 /**
  * onEvent(type, data) for each event; onReset() when the server cannot replay what was missed (reload lists);

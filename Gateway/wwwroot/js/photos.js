@@ -65,3 +65,12 @@ export function captionOf(photo) {
     photo.caption ? h('p', { class: 'caption-text', text: photo.caption }) : null,
     photo.author ? h('p', { class: 'caption-author', text: photo.author }) : null);
 }
+
+/** Where a photo of the owner's stands, as its owner is told on /mine and in albums. */
+export function stateOf(photo) {
+  if (photo.status === 'failed') return { key: 'failed', label: 'Failed', detail: photo.failureReason ?? 'The image could not be processed.' };
+  if (photo.status === 'processing') return { key: 'processing', label: 'Processing', detail: 'Making the thumbnails…' };
+  if (photo.moderation === 'pending') return { key: 'pending', label: 'Awaiting approval', detail: 'A moderator will look at it soon.' };
+  if (photo.moderation === 'rejected') return { key: 'rejected', label: 'Not approved', detail: 'A moderator kept it off the wall.' };
+  return { key: 'ready', label: 'On the wall', detail: '' };
+}

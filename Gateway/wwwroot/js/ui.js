@@ -39,6 +39,9 @@ export function altFor(photo) {
   return 'Photo without a caption';
 }
 
+/** "1 photo", "3 photos". */
+export const plural = (count, one, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+
 export function timeAgo(iso) {
   const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
   if (!Number.isFinite(seconds)) return '';
@@ -52,21 +55,48 @@ export function timeAgo(iso) {
 
 /**
  * A modal dialog (native <dialog>: focus trap, Escape). Resolves with the button value pressed, or null.
- * content: nodes; actions: [{ value, label, kind }].
+ * content: nodes; actions: [{ value, label, kind }]; form: resolve with { value, data: FormData } instead.
+ * check(value, data, form): runs on submit while the dialog stays open. A sentence it returns is shown in the dialog,
+ * which stays open for the person to fix the field; returning nothing closes it.
  */
-export function ask({ title, content = [], actions, form }) {
+export function ask({ title, content = [], actions, form, check, className = '' }) {
   return new Promise((resolve) => {
     const titleId = `dialog-${Math.random().toString(36).slice(2)}`;
     const buttons = actions.map((a) => h('button', { class: `button ${a.kind ?? ''}`, value: a.value, text: a.label, type: a.value === 'cancel' ? 'button' : 'submit' }));
-    const body = h('form', { method: 'dialog', class: 'dialog-form' }, h('h2', { id: titleId, text: title }), content, h('div', { class: 'dialog-actions' }, buttons));
-    const dialog = h('dialog', { class: 'dialog', attrs: { 'aria-labelledby': titleId } }, body);
+    const error = check ? h('p', { class: 'form-error', attrs: { role: 'alert' } }) : null;
+    // With a check, the dialog says what is wrong in its own words instead of the browser's bubble.
+    const body = h('form', { method: 'dialog', class: 'dialog-form', noValidate: Boolean(check) },
+      h('h2', { id: titleId, text: title }), content, error, h('div', { class: 'dialog-actions' }, buttons));
+    const dialog = h('dialog', { class: `dialog ${className}`.trim(), attrs: { 'aria-labelledby': titleId } }, body);
     let result = null;
     buttons.forEach((button) => {
       if (button.type === 'button') button.addEventListener('click', () => dialog.close());
     });
-    body.addEventListener('submit', (event) => {
-      result = event.submitter?.value ?? 'ok';
-      if (form) result = { value: result, data: new FormData(body) };
+    body.addEventListener('submit', async (event) => {
+      const value = event.submitter?.value ?? 'ok';
+      const data = new FormData(body);
+      if (!check) {
+        result = form ? { value, data } : value;
+        return;
+      }
+      event.preventDefault();
+      const submits = buttons.filter((button) => button.type === 'submit');
+      submits.forEach((button) => { button.disabled = true; });
+      let problem;
+      try {
+        problem = await check(value, data, body);
+      } catch (failure) {
+        problem = failure?.message || 'Something went wrong. Please try again.';
+      } finally {
+        submits.forEach((button) => { button.disabled = false; });
+      }
+      if (problem) {
+        error.textContent = problem;
+        (body.querySelector('[aria-invalid="true"]') ?? body.querySelector('input, textarea'))?.focus();
+        return;
+      }
+      result = form ? { value, data } : value;
+      dialog.close();
     });
     dialog.addEventListener('close', () => {
       dialog.remove();
@@ -77,10 +107,12 @@ export function ask({ title, content = [], actions, form }) {
   });
 }
 
-/** A labelled text field. */
-export function field(label, name, value = '', { maxLength, autocomplete, type = 'text', hint } = {}) {
+/** A labelled text field; multiline makes it a textarea. */
+export function field(label, name, value = '', { maxLength, autocomplete, type = 'text', hint, multiline = false, required = false } = {}) {
   const id = `f-${name}-${Math.random().toString(36).slice(2, 7)}`;
-  const input = h('input', { id, name, type, value: value ?? '', maxLength, autocomplete: autocomplete ?? 'off' });
+  const input = multiline
+    ? h('textarea', { id, name, value: value ?? '', maxLength, rows: 4, required })
+    : h('input', { id, name, type, value: value ?? '', maxLength, autocomplete: autocomplete ?? 'off', required });
   return h('div', { class: 'field' }, h('label', { htmlFor: id, text: label }), input, hint ? h('p', { class: 'hint', text: hint }) : null);
 }
 

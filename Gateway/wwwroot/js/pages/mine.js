@@ -1,16 +1,8 @@
 // Mine (/mine): this browser's photos in every state; edit caption and author; delete with confirmation.
 import { describeProblem, deletePhoto, ensureSession, listMyPhotos, updatePhoto } from '../api.js';
 import { openEvents } from '../events.js';
-import { captionOf, photoFrame, updateFrame } from '../photos.js';
+import { captionOf, photoFrame, stateOf, updateFrame } from '../photos.js';
 import { ask, field, h, showLiveState, timeAgo, toast } from '../ui.js';
-
-function stateOf(photo) {
-  if (photo.status === 'failed') return { key: 'failed', label: 'Failed', detail: photo.failureReason ?? 'The image could not be processed.' };
-  if (photo.status === 'processing') return { key: 'processing', label: 'Processing', detail: 'Making the thumbnails…' };
-  if (photo.moderation === 'pending') return { key: 'pending', label: 'Awaiting approval', detail: 'A moderator will look at it soon.' };
-  if (photo.moderation === 'rejected') return { key: 'rejected', label: 'Not approved', detail: 'A moderator kept it off the wall.' };
-  return { key: 'ready', label: 'On the wall', detail: '' };
-}
 
 export function start(main) {
   const cards = new Map();

@@ -1,5 +1,6 @@
 // Upload (/upload): drop, pick or shoot photos; a progress bar per file, then processing → ready from SSE.
-import { ApiError, describeProblem, ensureSession, formatBytes, getPhoto, isPublic, uploadFile } from '../api.js';
+// /upload?album={id} sends them into one of the owner's albums as well.
+import { ALBUM_NOT_FOUND, ApiError, describeProblem, ensureSession, formatBytes, getAlbum, getPhoto, isAlbumId, isPublic, uploadFile } from '../api.js';
 import { openEvents } from '../events.js';
 import { takeShare } from '../shared-files.js';
 import { h, showLiveState } from '../ui.js';
@@ -59,18 +60,51 @@ export function start(main) {
 
   const list = h('ul', { class: 'uploads', attrs: { 'aria-label': 'Your uploads' } });
   const notice = h('p', { class: 'notice', hidden: true, attrs: { role: 'alert' } });
+  const albumTarget = h('p', { class: 'album-target', hidden: true });
+  // Its own class: it stays while the page's other notices come and go.
+  const albumNotice = h('p', { class: 'album-notice', hidden: true, attrs: { role: 'alert' } });
 
   main.append(h('section', { class: 'upload-page', attrs: { 'aria-labelledby': 'upload-title' } },
     h('div', { class: 'page-head' },
       h('div', {},
         h('h1', { id: 'upload-title', text: 'Add photos' }),
-        h('p', { class: 'lede', text: 'They go on the wall as soon as they are ready.' }))),
+        h('p', { class: 'lede', text: 'They go on the wall as soon as they are ready.' }),
+        albumTarget)),
+    albumNotice,
     h('div', { class: 'upload-layout' },
       h('form', { class: 'upload-form', onsubmit: (e) => e.preventDefault() },
         h('div', { class: 'field' }, h('label', { htmlFor: 'caption', text: 'Caption' }), caption, h('p', { class: 'hint', text: 'Used for the photos you add next. Optional.' })),
         h('div', { class: 'field' }, h('label', { htmlFor: 'author', text: 'Your name' }), author, h('p', { class: 'hint', text: 'Remembered on this device.' }))),
       drop),
     notice, list));
+
+  // The album the photos go into: known before the first file is sent, which waits for it.
+  const album = findAlbum(new URLSearchParams(location.search).get('album'));
+
+  async function findAlbum(id) {
+    if (id === null) return null;
+    const notYours = () => {
+      albumNotice.textContent = 'That album is not one of yours, or it was deleted: photos you add here go to My photos only, not into an album.';
+      albumNotice.hidden = false;
+      return null;
+    };
+    if (!isAlbumId(id)) return notYours();
+    try {
+      await ensureSession();
+      const found = await getAlbum(id);
+      albumTarget.replaceChildren(
+        h('span', { text: `Uploading into album ‘${found.title}’` }), ' ',
+        h('a', { href: `/albums/${found.id}`, text: 'Back to the album' }));
+      albumTarget.hidden = false;
+      return found;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return notYours();
+      // Not known now (a network hiccup): the server checks the album with each upload all the same.
+      albumTarget.replaceChildren(h('span', { text: 'Uploading into one of your albums' }), ' ', h('a', { href: `/albums/${id}`, text: 'Open the album' }));
+      albumTarget.hidden = false;
+      return { id };
+    }
+  }
 
   const add = (files) => {
     const meta = { caption: caption.value.trim(), author: author.value.trim() };
@@ -161,9 +195,10 @@ export function start(main) {
       // A server that refuses a large body early may cut the connection before the browser has sent it all, so the
       // page sees a network error, not the 413: say what most likely happened.
       const cutOff = error instanceof ApiError && error.status === 0 && item.file.size > LIKELY_LIMIT;
-      // Sending the same bytes again cannot change a verdict on the file itself (too large, not an image, damaged).
-      const permanent = cutOff || (error instanceof ApiError && [413, 415, 422].includes(error.status));
-      setState(item, 'error', cutOff ? 'This file is probably too large to upload (the usual limit is 50 MB).' : describeProblem(error), !permanent);
+      // Sending the same bytes again cannot change a verdict on the file itself (too large, not an image, damaged), nor
+      // bring back an album that is gone.
+      const permanent = cutOff || (error instanceof ApiError && [404, 413, 415, 422].includes(error.status));
+      setState(item, 'error', cutOff ? 'This file is probably too large to upload (the usual limit is 50 MB).' : describeProblem(error, { notFound: ALBUM_NOT_FOUND }), !permanent);
       // Told to come back later (429, 503): the file goes again by itself, once, after the time the server asked for.
       if (error instanceof ApiError && (error.status === 429 || error.status === 503) && item.attempts < 1) {
         const seconds = Math.min(Math.max(error.retryAfter ?? 5, 1), 120);
@@ -181,7 +216,8 @@ export function start(main) {
   }
 
   async function upload(item) {
-    const sendOnce = () => uploadFile(item.file, item.meta, (fraction) => setProgress(item, fraction)).promise;
+    const albumId = (await album)?.id;
+    const sendOnce = () => uploadFile(item.file, { ...item.meta, albumId }, (fraction) => setProgress(item, fraction)).promise;
     try {
       return await sendOnce();
     } catch (error) {
