@@ -143,7 +143,8 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
         DbConnection connection, Guid albumId, AlbumOrder albumOrder, (Guid PhotoId, long Position)? after, int limit, bool publicOnly, CancellationToken cancellationToken)
     {
         var (keyset, order) = albumOrder == AlbumOrder.Custom
-            ? (" AND (ap.position > @position OR (ap.position = @position AND ap.photo_id > @photoId))", "ap.position, ap.photo_id")
+            // A row-value comparison, which both engines turn into one range scan of (album_id, position, photo_id).
+            ? (" AND (ap.position, ap.photo_id) > (@position, @photoId)", "ap.position, ap.photo_id")
             : (" AND ap.photo_id < @photoId", "ap.photo_id DESC");
         var rows = (await connection.QueryAsync<PhotoRow, long, (PhotoRow Row, long Position)>(
             new CommandDefinition(
