@@ -7,6 +7,7 @@ import {
 } from '../api.js';
 import { askAlbumDetails, FLASH_KEY, photoCount } from '../albums.js';
 import { openEvents } from '../events.js';
+import { openShareDialog } from '../share-dialog.js';
 import { captionOf, photoFrame, stateOf, updateFrame } from '../photos.js';
 import { ask, altFor, h, plural, showLiveState, timeAgo, toast } from '../ui.js';
 
@@ -47,6 +48,7 @@ export function start(main, path) {
       h('div', { class: 'actions' },
         addButton,
         uploadLink,
+        h('button', { class: 'button', type: 'button', onclick: () => album && openShareDialog({ kind: 'album', id: album.id, title: album.title }) }, 'Share'),
         h('button', { class: 'button', type: 'button', onclick: () => edit(), attrs: { 'aria-label': 'Edit title and description' } }, 'Edit'),
         h('button', { class: 'button danger', type: 'button', onclick: () => remove() }, 'Delete album'))),
     h('div', { class: 'album-toolbar' },
