@@ -141,22 +141,32 @@ public sealed class ExtensionBrowser : IAsyncDisposable
     /// activeTab on that tab, and the context menu's listener runs with the menu's info and the tab. Playwright can click
     /// neither the native menu nor the toolbar, so the grant comes from pressing the extension's toolbar button over CDP
     /// (a gesture that grants activeTab just as the menu does), and the listener is called in the service worker.
+    /// Without <paramref name="granted"/>, the listener runs on the active tab with no gesture behind it.
     /// Returns the save as recorded once the listener is done.
     /// </summary>
-    public async Task<ExtensionSave> SaveImageAsync(IPage page, string imageUrl)
+    public async Task<ExtensionSave> SaveImageAsync(IPage page, string imageUrl, bool granted = true)
     {
-        await PressToolbarButtonAsync(page);
+        if (granted)
+        {
+            await PressToolbarButtonAsync(page);
+        }
+        else
+        {
+            await page.BringToFrontAsync();
+        }
+
         var json = await InServiceWorkerAsync<string>(
             """
-            async ([pageUrl, srcUrl]) => {
-              const tabs = await chrome.tabs.query({});
-              const tab = tabs.find((candidate) => candidate.url === pageUrl);
+            async ([pageUrl, srcUrl, granted]) => {
+              // Without activeTab (or the "tabs" permission) a tab's address is hidden, so only the active tab can be told apart.
+              const tabs = await chrome.tabs.query(granted ? {} : { active: true, lastFocusedWindow: true });
+              const tab = granted ? tabs.find((candidate) => candidate.url === pageUrl) : tabs[0];
               if (!tab) throw new Error(`No tab shows ${pageUrl}: ${JSON.stringify(tabs.map((t) => t.url))}`);
-              const info = { menuItemId: 'save-to-scrapbook', mediaType: 'image', srcUrl, pageUrl: tab.url, frameId: 0, editable: false };
+              const info = { menuItemId: 'save-to-scrapbook', mediaType: 'image', srcUrl, pageUrl, frameId: 0, editable: false };
               return JSON.stringify(await globalThis.scrapbook.onMenuClicked(info, tab));
             }
             """,
-            new[] { page.Url, imageUrl });
+            new object[] { page.Url, imageUrl, granted });
         return JsonSerializer.Deserialize<ExtensionSave>(json, s_json)!;
     }
 

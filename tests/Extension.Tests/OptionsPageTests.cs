@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace Scrapbook.Extension.Tests;
@@ -22,23 +23,24 @@ public sealed class OptionsPageTests
         await using var browser = await _fixture.LaunchAsync();
         var options = await browser.Context.NewPageAsync();
         await options.GotoAsync(browser.PageUrl("options.html"));
-        await Expect(options.Locator("#signin-section")).ToBeDisabledAsync();
+        var getToken = options.GetByRole(AriaRole.Button, new() { Name = "Get a new token" });
+        await Expect(getToken).ToBeDisabledAsync();
 
         await options.Locator("#server").FillAsync("ftp://files.example.org");
-        await options.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Save address" }).ClickAsync();
+        await options.GetByRole(AriaRole.Button, new() { Name = "Save address" }).ClickAsync();
         await Expect(options.Locator("#server-status")).ToHaveTextAsync("The address must start with https:// (or http:// for a Scrapbook on your own network).");
 
         // What a person pastes from the address bar: only the origin is kept.
         await options.Locator("#server").FillAsync($"  {_fixture.ServerOrigin}/mine?from=extension ");
-        await options.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Save address" }).ClickAsync();
+        await options.GetByRole(AriaRole.Button, new() { Name = "Save address" }).ClickAsync();
         await Expect(options.Locator("#server-status")).ToHaveTextAsync($"Saved: {_fixture.ServerOrigin}. Now sign in below.");
         await Expect(options.Locator("#server")).ToHaveValueAsync(_fixture.ServerOrigin);
-        await Expect(options.Locator("#signin-section")).ToBeEnabledAsync();
-        await Expect(options.Locator("#album-section")).ToBeDisabledAsync();
+        await Expect(getToken).ToBeEnabledAsync();
+        await Expect(options.Locator("#album")).ToBeDisabledAsync();
 
-        await options.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Get a new token" }).ClickAsync();
+        await getToken.ClickAsync();
         await Expect(options.Locator("#signin-status")).ToContainTextAsync("Signed in with a new token");
-        await Expect(options.Locator("#album-section")).ToBeEnabledAsync();
+        await Expect(options.Locator("#album")).ToBeEnabledAsync();
         await Expect(options.Locator("#album-status")).ToHaveTextAsync("This scrapbook has no albums yet: saves go to your photos.");
         var settings = await browser.SettingsAsync();
         Assert.Equal(_fixture.ServerOrigin, settings.GetProperty("server").GetString());
@@ -49,9 +51,9 @@ public sealed class OptionsPageTests
         // Albums made elsewhere (the web client, another device) after the page was opened.
         var holidays = await _fixture.CreateAlbumAsync(token, SaveImageTests.Unique("Holidays"));
         var recipes = await _fixture.CreateAlbumAsync(token, SaveImageTests.Unique("Recipes"));
-        await options.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Reload albums" }).ClickAsync();
+        await options.GetByRole(AriaRole.Button, new() { Name = "Reload albums" }).ClickAsync();
         await Expect(options.Locator("#album option")).ToHaveTextAsync(["No album", recipes.Title, holidays.Title]);
-        await options.Locator("#album").SelectOptionAsync(new Microsoft.Playwright.SelectOptionValue { Label = holidays.Title });
+        await options.Locator("#album").SelectOptionAsync(new SelectOptionValue { Label = holidays.Title });
         await Expect(options.Locator("#album-status")).ToHaveTextAsync($"Saves go into “{holidays.Title}”.");
 
         settings = await browser.SettingsAsync();
@@ -75,12 +77,12 @@ public sealed class OptionsPageTests
         await options.GotoAsync(browser.PageUrl("options.html"));
 
         await options.Locator("#token").FillAsync("not a token");
-        await options.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Use this token" }).ClickAsync();
+        await options.GetByRole(AriaRole.Button, new() { Name = "Use this token" }).ClickAsync();
         await Expect(options.Locator("#signin-status")).ToHaveTextAsync("That is not a Scrapbook token: it is at least 22 (usually 43) letters, digits, - and _.");
         Assert.Equal("", (await browser.SettingsAsync()).GetProperty("token").GetString());
 
         await options.Locator("#token").FillAsync(token);
-        await options.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Use this token" }).ClickAsync();
+        await options.GetByRole(AriaRole.Button, new() { Name = "Use this token" }).ClickAsync();
         await Expect(options.Locator("#signin-status")).ToHaveTextAsync("Signed in with your token.");
         await Expect(options.Locator("#album option")).ToHaveTextAsync(["No album", album.Title]);
         Assert.Equal(token, (await browser.SettingsAsync()).GetProperty("token").GetString());

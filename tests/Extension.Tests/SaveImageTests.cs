@@ -80,6 +80,11 @@ public sealed class SaveImageTests
         var page = await browser.Context.NewPageAsync();
         await page.GotoAsync(pageUrl.ToString());
 
+        // Reading a page takes the person's click: the extension holds no access to the sites it saves from.
+        var withoutClick = await browser.SaveImageAsync(page, dataUrl, granted: false);
+        Assert.Equal(("failed", "bytes"), (withoutClick.State, withoutClick.Via));
+        Assert.Equal("The image could not be read from this page: the browser does not let extensions read it.", withoutClick.Reason);
+
         var save = await browser.SaveImageAsync(page, dataUrl);
 
         Assert.Equal("bytes", save.Via);
