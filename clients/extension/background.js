@@ -55,6 +55,9 @@ async function saveImage(info, tab) {
     reason: null,
   });
   await showBadge('…', '#ffd166');
+  // The browser stops an idle extension worker after 30 s, and a large upload on a slow line takes longer than that
+  // with nothing else happening; calling an extension API counts as activity.
+  const keepAlive = setInterval(() => chrome.runtime.getPlatformInfo(), 20_000);
 
   let via = null;
   try {
@@ -81,6 +84,8 @@ async function saveImage(info, tab) {
   } catch (error) {
     await showBadge('!', '#ff7b7b');
     return await updateSave(save.key, { via, state: 'failed', reason: describeProblem(error, { saving: true }) });
+  } finally {
+    clearInterval(keepAlive);
   }
 }
 

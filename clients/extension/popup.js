@@ -7,6 +7,9 @@ import { followEvents } from './lib/events.js';
 import { fromPhoto, listSaves, onSavesChanged, updateSave } from './lib/saves.js';
 import { loadSettings, originPattern } from './lib/settings.js';
 
+// Longer than a save takes on any usable connection (the server gives up a fetch after 30 s; an upload is at most 50 MB).
+const STALLED_AFTER_MS = 30 * 60 * 1000;
+
 const list = document.getElementById('saves');
 const live = document.getElementById('live');
 const settings = await loadSettings();
@@ -77,10 +80,11 @@ function renderSave(save) {
 
   const text = document.createElement('div');
   text.className = 'save-text';
-  const title = document.createElement(save.pageUrl ? 'a' : 'span');
+  const linked = /^https?:/i.test(save.pageUrl ?? '');
+  const title = document.createElement(linked ? 'a' : 'span');
   title.className = 'save-title';
   title.textContent = save.pageTitle || hostOf(save.pageUrl) || 'Image';
-  if (save.pageUrl) {
+  if (linked) {
     title.href = save.pageUrl;
     title.target = '_blank';
     title.rel = 'noopener';
@@ -103,7 +107,9 @@ function renderSave(save) {
 function stateText(save) {
   const fromPage = save.via === 'bytes' ? ' (read from the page)' : '';
   switch (save.state) {
-    case 'sending': return 'Sending…';
+    case 'sending':
+      // The worker that was sending it is gone (the browser closed or stopped it) without recording an answer.
+      return Date.now() - save.createdAt > STALLED_AFTER_MS ? 'Interrupted before Scrapbook answered: save it again' : 'Sending…';
     case 'processing': return `Processing…${fromPage}`;
     case 'ready':
       if (save.moderation === 'pending') return `Saved${fromPage}, waiting for approval before it shows on the wall`;
