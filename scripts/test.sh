@@ -21,7 +21,7 @@ fi
 # whole system, and run beside the others on 2 cores they starve timing-sensitive integration tests (a worker's
 # 1-second visibility renewal). A hung test is dumped and killed rather than eating CI's budget.
 status=0
-for project in $(ls tests/*/*.Tests.csproj | grep -v -e EndToEnd -e Web.Tests -e Client.Tests -e Cli.Tests) tests/Client.Tests/*.csproj tests/Cli.Tests/*.csproj tests/EndToEnd.Tests/*.csproj tests/Web.Tests/*.csproj; do
+for project in $(ls tests/*/*.Tests.csproj | grep -v -e EndToEnd -e Web.Tests -e Extension.Tests -e Client.Tests -e Cli.Tests) tests/Client.Tests/*.csproj tests/Cli.Tests/*.csproj tests/EndToEnd.Tests/*.csproj tests/Web.Tests/*.csproj tests/Extension.Tests/*.csproj; do
   dotnet test "$project" --no-build -c Release --nologo \
     --results-directory "$results" --logger "trx;LogFileName=$(basename "$project" .csproj).trx" --logger "console;verbosity=minimal" \
     --blame-hang-timeout 10m || status=1
