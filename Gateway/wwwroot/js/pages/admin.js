@@ -78,8 +78,8 @@ function dashboard(main, key) {
     h('div', { class: 'panel' }, h('h2', { text: 'Waiting for approval' }), queueEmpty, queue),
     h('div', { class: 'panel' }, h('h2', { text: 'On the wall' }), wall, h('div', { class: 'more' }, wallMore))));
 
-  uploadsSwitch.addEventListener('change', () => save({ ...settings, uploadsOpen: uploadsSwitch.checked }));
-  for (const radio of [moderationOff, moderationPre]) radio.addEventListener('change', () => save({ ...settings, moderation: radio.value }));
+  uploadsSwitch.addEventListener('change', () => save({ uploadsOpen: uploadsSwitch.checked }));
+  for (const radio of [moderationOff, moderationPre]) radio.addEventListener('change', () => save({ moderation: radio.value }));
 
   function showSettings(value) {
     settings = value;
@@ -90,11 +90,17 @@ function dashboard(main, key) {
 
   let saving = 0;
   let changes = 0;
-  async function save(next) {
+  /**
+   * Saves one setting over what the server holds now, not over this page's copy: that copy can be behind (a
+   * settings.changed event that arrived late, another admin's change), and sending it back whole would undo a change
+   * this page never showed, such as uploads reopened a moment ago.
+   */
+  async function save(change) {
     saving++;
     changes++;
     try {
-      showSettings(await call('/api/admin/settings', { method: 'PUT', body: next }));
+      const current = await call('/api/admin/settings');
+      showSettings(await call('/api/admin/settings', { method: 'PUT', body: { ...current, ...change } }));
       toast(`Saved: uploads ${settings.uploadsOpen ? 'open' : 'closed'}, moderation ${settings.moderation === 'pre' ? 'approve first' : 'off'}.`);
     } catch (error) {
       failed(error);
