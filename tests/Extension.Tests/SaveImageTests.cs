@@ -54,7 +54,9 @@ public sealed class SaveImageTests
         await Expect(item.Locator(".save-state")).ToHaveTextAsync($"Saved to “{album.Title}”");
         await Expect(item.Locator(".save-title")).ToHaveTextAsync(title);
         await Expect(item.Locator("img.thumb")).ToHaveAttributeAsync("src", new Regex("^" + Regex.Escape(_fixture.ServerOrigin) + "/media/renditions/.+/thumb\\."));
-        Assert.True(await item.Locator("img.thumb").EvaluateAsync<bool>("(img) => img.complete && img.naturalWidth > 0"), "the thumbnail did not load");
+        // Loading takes a moment after the address is set: wait for the image to finish (loaded or broken), then tell which.
+        await Expect(item.Locator("img.thumb")).ToHaveJSPropertyAsync("complete", true);
+        Assert.True(await item.Locator("img.thumb").EvaluateAsync<bool>("(img) => img.naturalWidth > 0"), "the thumbnail did not load");
 
         var photo = await _fixture.GetAsync($"/api/photos/{save.Id}", token, ContractsJsonContext.Default.PhotoDto);
         Assert.Equal(PhotoStatus.Ready, photo.Status);
