@@ -86,9 +86,7 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
     public async Task<Album?> GetSharedAsync(Guid albumId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var ownerId = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-            "SELECT owner_id FROM albums WHERE id = @albumId", new { albumId }, cancellationToken: cancellationToken));
-        return ownerId is null ? null : await GetAsync(connection, null, ownerId, albumId, "", cancellationToken);
+        return await GetAsync(connection, null, ownerId: null, albumId, "", cancellationToken);
     }
 
     /// <summary>
@@ -136,7 +134,7 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
             return (count, null);
         }
 
-        return (count, album.Cover?.Id == cover ? album.Cover : (await WithCoversAsync(connection, null, [new AlbumRow { CoverId = cover }], cancellationToken))[0].Cover);
+        return (count, album.Cover?.Id == cover ? album.Cover : (await PhotosAsync(connection, null, [cover], cancellationToken)).GetValueOrDefault(cover));
     }
 
     private static async Task<IReadOnlyList<AlbumPhoto>> ListPhotosAsync(
@@ -409,10 +407,11 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
         await scope.Connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
             "SELECT 1 FROM album_photos WHERE album_id = @albumId AND photo_id = @photoId", new { albumId, photoId }, scope.Transaction, cancellationToken: cancellationToken)) is not null;
 
-    private static async Task<Album?> GetAsync(DbConnection connection, DbTransaction? transaction, string ownerId, Guid id, string rowLock, CancellationToken cancellationToken)
+    /// <summary>The album, with its count and cover: <paramref name="ownerId"/>'s only, or anyone's when it is null.</summary>
+    private static async Task<Album?> GetAsync(DbConnection connection, DbTransaction? transaction, string? ownerId, Guid id, string rowLock, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<AlbumRow>(new CommandDefinition(
-            $"SELECT {AlbumColumns} FROM albums AS a WHERE a.id = @id AND a.owner_id = @ownerId{rowLock}",
+            $"SELECT {AlbumColumns} FROM albums AS a WHERE a.id = @id{(ownerId is null ? "" : " AND a.owner_id = @ownerId")}{rowLock}",
             new { id, ownerId },
             transaction,
             cancellationToken: cancellationToken));
@@ -421,17 +420,22 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
 
     private static async Task<IReadOnlyList<Album>> WithCoversAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<AlbumRow> rows, CancellationToken cancellationToken)
     {
-        var ids = rows.Where(row => row.CoverId is not null).Select(row => row.CoverId!.Value).Distinct().ToArray();
-        if (ids.Length == 0)
+        var covers = await PhotosAsync(connection, transaction, [.. rows.Where(row => row.CoverId is not null).Select(row => row.CoverId!.Value).Distinct()], cancellationToken);
+        return [.. rows.Select(row => new Album(row, row.CoverId is { } cover ? covers.GetValueOrDefault(cover) : null))];
+    }
+
+    /// <summary>The photos <paramref name="ids"/> with their renditions, by id (fewer when some are gone).</summary>
+    private static async Task<Dictionary<Guid, Photo>> PhotosAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
         {
-            return [.. rows.Select(row => new Album(row, null))];
+            return [];
         }
 
         var parameters = new DynamicParameters();
-        var photoRows = (await connection.QueryAsync<PhotoRow>(new CommandDefinition(
+        var rows = (await connection.QueryAsync<PhotoRow>(new CommandDefinition(
             $"SELECT {PhotoStore.PhotoColumns} FROM photos WHERE {SqlIdList.In("id", ids, parameters)}", parameters, transaction, cancellationToken: cancellationToken))).ToList();
-        var covers = (await PhotoStore.WithRenditionsAsync(connection, transaction, photoRows, cancellationToken)).ToDictionary(photo => photo.Id);
-        return [.. rows.Select(row => new Album(row, row.CoverId is { } cover ? covers.GetValueOrDefault(cover) : null))];
+        return (await PhotoStore.WithRenditionsAsync(connection, transaction, rows, cancellationToken)).ToDictionary(photo => photo.Id);
     }
 
     private Task AppendUpdatedAsync(WriteScope scope, Album album, CancellationToken cancellationToken) =>

@@ -121,9 +121,7 @@ internal static class AlbumsApi
             return Problems.AlbumNotFound(id);
         }
 
-        var page = photos.Take(take).ToList();
-        var next = photos.Count > take ? Cursor.EncodeAlbum(page[^1].Photo.Id, page[^1].Position) : null;
-        return TypedResults.Ok(new PhotoPage([.. page.Select(p => p.Photo.ToDto(includeFailureReason: true))], next));
+        return TypedResults.Ok(Cursor.ToAlbumPage(photos, take, photo => photo.ToDto(includeFailureReason: true)));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> AddAlbumPhoto(

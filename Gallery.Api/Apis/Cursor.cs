@@ -69,6 +69,13 @@ internal static class Cursor
         return null;
     }
 
+    /// <summary>An album page from up to <paramref name="take"/> + 1 photos, its cursor the last one's id and position.</summary>
+    public static Contracts.PhotoPage ToAlbumPage(IReadOnlyList<Albums.AlbumPhoto> rows, int take, Func<Photos.Photo, Contracts.PhotoDto> map)
+    {
+        var page = rows.Take(take).ToList();
+        return new Contracts.PhotoPage([.. page.Select(row => map(row.Photo))], rows.Count > take ? EncodeAlbum(page[^1].Photo.Id, page[^1].Position) : null);
+    }
+
     /// <summary>A page from up to <paramref name="take"/> + 1 rows: the extra row only says another page exists.</summary>
     public static Contracts.PhotoPage ToPage(IReadOnlyList<Photos.Photo> rows, int take, Func<Photos.Photo, Contracts.PhotoDto> map)
     {

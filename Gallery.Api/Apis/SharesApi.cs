@@ -120,9 +120,7 @@ internal static class SharesApi
             return LinkNotFound();
         }
 
-        var page = photos.Take(take).ToList();
-        var next = photos.Count > take ? Cursor.EncodeAlbum(page[^1].Photo.Id, page[^1].Position) : null;
-        return TypedResults.Ok(new PhotoPage([.. page.Select(p => p.Photo.ToDto())], next));
+        return TypedResults.Ok(Cursor.ToAlbumPage(photos, take, photo => photo.ToDto()));
     }
 
     private static async Task<Results<Created<ShareLinkDto>, ProblemHttpResult>> CreateAsync(

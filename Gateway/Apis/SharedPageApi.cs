@@ -77,8 +77,8 @@ internal static partial class SharedPageApi
                 $"""
                 <header class="shared-head">
                   <p class="shared-kicker">Shared album · {(album.PhotoCount == 1 ? "1 photo" : $"{album.PhotoCount} photos")}</p>
-                  <h1 id="shared-title">{Text(album.Title)}</h1>
-                  {(album.Description is { } text ? $"<p class=\"lede\">{Text(text)}</p>" : "")}
+                  <h1 id="shared-title">{Html(album.Title)}</h1>
+                  {(album.Description is { } text ? $"<p class=\"lede\">{Html(text)}</p>" : "")}
                 </header>
                 <ul class="grid shared-grid" aria-labelledby="shared-title"></ul>
                 {(album.PhotoCount == 0 ? "<p class=\"empty\">Nothing to see here yet.</p>" : "")}
@@ -89,8 +89,8 @@ internal static partial class SharedPageApi
                 photo,
                 $"""
                 <figure class="shared-photo">
-                  <img src="{Attribute(photo.Urls.Large ?? photo.Urls.Small ?? "")}" alt="{Attribute(photo.Caption ?? "Shared photo")}" width="{photo.Width}" height="{photo.Height}">
-                  <figcaption>{Text(photo.Caption ?? "")}{(photo.Author is { } by ? $" <span class=\"caption-author\">{Text(by)}</span>" : "")}</figcaption>
+                  <img src="{Html(photo.Urls.Large ?? photo.Urls.Small ?? "")}" alt="{Html(photo.Caption ?? "Shared photo")}" width="{photo.Width}" height="{photo.Height}">
+                  <figcaption>{Html(photo.Caption ?? "")}{(photo.Author is { } by ? $" <span class=\"caption-author\">{Html(by)}</span>" : "")}</figcaption>
                 </figure>
                 """),
             _ => ("Shared from Scrapbook", "", null, ""),
@@ -99,18 +99,18 @@ internal static partial class SharedPageApi
         var meta = new StringBuilder()
             .Append($"""<meta property="og:type" content="website">""").AppendLine()
             .Append($"""<meta property="og:site_name" content="Scrapbook">""").AppendLine()
-            .Append($"""<meta property="og:title" content="{Attribute(title)}">""").AppendLine()
-            .Append($"""<meta property="og:description" content="{Attribute(description)}">""").AppendLine()
-            .Append($"""<meta property="og:url" content="{Attribute(pageUrl.AbsoluteUri)}">""").AppendLine()
+            .Append($"""<meta property="og:title" content="{Html(title)}">""").AppendLine()
+            .Append($"""<meta property="og:description" content="{Html(description)}">""").AppendLine()
+            .Append($"""<meta property="og:url" content="{Html(pageUrl.AbsoluteUri)}">""").AppendLine()
             .Append($"""<meta name="twitter:card" content="{(imageUrl is null ? "summary" : "summary_large_image")}">""").AppendLine()
-            .Append($"""<meta name="twitter:title" content="{Attribute(title)}">""").AppendLine()
-            .Append($"""<meta name="twitter:description" content="{Attribute(description)}">""").AppendLine();
+            .Append($"""<meta name="twitter:title" content="{Html(title)}">""").AppendLine()
+            .Append($"""<meta name="twitter:description" content="{Html(description)}">""").AppendLine();
         if (imageUrl is not null)
         {
             var absolute = new Uri(site, imageUrl).AbsoluteUri;
-            meta.Append($"""<meta property="og:image" content="{Attribute(absolute)}">""").AppendLine()
-                .Append($"""<meta property="og:image:alt" content="{Attribute(image!.Caption ?? title)}">""").AppendLine()
-                .Append($"""<meta name="twitter:image" content="{Attribute(absolute)}">""").AppendLine();
+            meta.Append($"""<meta property="og:image" content="{Html(absolute)}">""").AppendLine()
+                .Append($"""<meta property="og:image:alt" content="{Html(image!.Caption ?? title)}">""").AppendLine()
+                .Append($"""<meta name="twitter:image" content="{Html(absolute)}">""").AppendLine();
         }
 
         return Document(title, description, meta.ToString(), body, script: "/js/shared-page.js");
@@ -126,8 +126,8 @@ internal static partial class SharedPageApi
         meta: "",
         body: $"""
             <section class="empty shared-missing">
-              <h1 class="empty-title">{Text(heading)}</h1>
-              <p>{Text(text)}</p>
+              <h1 class="empty-title">{Html(heading)}</h1>
+              <p>{Html(text)}</p>
               <p><a class="button" href="/">Go to the wall</a></p>
             </section>
             """,
@@ -144,9 +144,9 @@ internal static partial class SharedPageApi
           <meta name="theme-color" content="#16131a">
           <meta name="robots" content="noindex, nofollow">
           <meta name="referrer" content="no-referrer">
-          <meta name="description" content="{Attribute(description)}">
+          <meta name="description" content="{Html(description)}">
           {meta}
-          <title>{Text(title)} · Scrapbook</title>
+          <title>{Html(title)} · Scrapbook</title>
           <link rel="icon" href="/favicon.svg" type="image/svg+xml">
           <link rel="stylesheet" href="/css/app.css">
           {(script is null ? "" : $"<script type=\"module\" src=\"{script}\"></script>")}
@@ -163,9 +163,8 @@ internal static partial class SharedPageApi
         </html>
         """;
 
-    private static string Text(string value) => s_html.Encode(value);
-
-    private static string Attribute(string value) => s_html.Encode(value);
+    /// <summary>Text or an attribute value, encoded for HTML (the encoder escapes quotes too).</summary>
+    private static string Html(string value) => s_html.Encode(value);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A shared page could not be drawn: Gallery.Api answered {Reason}")]
     private static partial void LogGalleryUnavailable(ILogger logger, string reason);

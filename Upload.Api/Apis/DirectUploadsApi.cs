@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -86,10 +84,11 @@ public static partial class DirectUploadsApi
                 "This server takes uploads only through POST /api/uploads."));
         }
 
-        var (problem, request) = await ReadRequestAsync(context, cancellationToken);
-        if (request is null)
+        var (problem, request) = await UploadsApi.ReadJsonAsync(
+            context, UploadJsonContext.Default.DirectUploadRequest, RequestMaxBytes, "{ \"size\": 12345678, \"contentType\": \"image/jpeg\" }", cancellationToken);
+        if (problem is not null || request is null)
         {
-            return TypedResults.Problem(problem!);
+            return TypedResults.Problem(problem ?? Problems.Malformed("The body is empty."));
         }
 
         if (request.Size <= 0)
@@ -231,20 +230,10 @@ public static partial class DirectUploadsApi
             await staging.CloseAsync(upload, cancellationToken);
             return TypedResults.Problem(Problems.SizeMismatch(upload.Ticket.Size, tooLarge.Actual));
         }
-        catch (UploadsClosedException)
+        catch (Exception ex) when (Problems.FromRefusal(ex) is { } refusal)
         {
             await staging.CloseAsync(upload, cancellationToken);
-            return TypedResults.Problem(Problems.UploadsClosed());
-        }
-        catch (QuotaExceededException quota)
-        {
-            await staging.CloseAsync(upload, cancellationToken);
-            return TypedResults.Problem(Problems.QuotaExceeded(quota.Message));
-        }
-        catch (AlbumNotFoundException missing)
-        {
-            await staging.CloseAsync(upload, cancellationToken);
-            return TypedResults.Problem(Problems.AlbumNotFound(missing.AlbumId));
+            return TypedResults.Problem(refusal);
         }
         catch (GalleryUnavailableException ex)
         {
@@ -262,34 +251,6 @@ public static partial class DirectUploadsApi
 
         await staging.CloseAsync(upload, cancellationToken);
         return TypedResults.NoContent();
-    }
-
-    private static async Task<(Microsoft.AspNetCore.Mvc.ProblemDetails? Problem, DirectUploadRequest? Request)> ReadRequestAsync(
-        HttpContext context, CancellationToken cancellationToken)
-    {
-        if (!context.Request.HasJsonContentType())
-        {
-            return (Problems.Malformed("Send a JSON body: { \"size\": 12345678, \"contentType\": \"image/jpeg\" }."), null);
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = RequestMaxBytes;
-        }
-
-        try
-        {
-            var request = await JsonSerializer.DeserializeAsync(context.Request.Body, UploadJsonContext.Default.DirectUploadRequest, cancellationToken);
-            return request is null ? (Problems.Malformed("The body is empty."), null) : (null, request);
-        }
-        catch (JsonException ex)
-        {
-            return (Problems.Malformed("The body is not valid JSON: " + ex.Message), null);
-        }
-        catch (BadHttpRequestException ex)
-        {
-            return (Problems.Create(ex.StatusCode, ProblemTypes.Malformed, "The request body could not be read.", ex.Message), null);
-        }
     }
 
     private static bool IsImageType(string? contentType) =>

@@ -239,21 +239,9 @@ public static partial class UploadsApi
             ];
             return TypedResults.Accepted((string?)null, results);
         }
-        catch (UploadTooLargeException tooLarge)
+        catch (Exception ex) when (Problems.FromRefusal(ex) is { } refusal)
         {
-            return TypedResults.Problem(Problems.TooLarge(tooLarge.Limit, tooLarge.Actual));
-        }
-        catch (UploadsClosedException)
-        {
-            return TypedResults.Problem(Problems.UploadsClosed());
-        }
-        catch (QuotaExceededException quota)
-        {
-            return TypedResults.Problem(Problems.QuotaExceeded(quota.Message));
-        }
-        catch (AlbumNotFoundException missing)
-        {
-            return TypedResults.Problem(Problems.AlbumNotFound(missing.AlbumId));
+            return TypedResults.Problem(refusal);
         }
         catch (GalleryUnavailableException ex)
         {
@@ -283,28 +271,11 @@ public static partial class UploadsApi
     {
         var options = uploadOptions.Value;
         var ownerId = context.User.GetOwnerId()!;
-        if (!context.Request.HasJsonContentType())
+        var (bodyProblem, body) = await ReadJsonAsync(
+            context, UploadJsonContext.Default.UrlUploadRequest, UrlRequestMaxBytes, "{ \"url\": \"https://…\" }", cancellationToken);
+        if (bodyProblem is not null)
         {
-            return TypedResults.Problem(Problems.Malformed("Send a JSON body: { \"url\": \"https://…\" }."));
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = UrlRequestMaxBytes;
-        }
-
-        UrlUploadRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync(context.Request.Body, UploadJsonContext.Default.UrlUploadRequest, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            return TypedResults.Problem(Problems.Malformed("The body is not valid JSON: " + ex.Message));
-        }
-        catch (BadHttpRequestException ex)
-        {
-            return TypedResults.Problem(Problems.Create(ex.StatusCode, ProblemTypes.Malformed, "The request body could not be read.", ex.Message));
+            return TypedResults.Problem(bodyProblem);
         }
 
         if (body?.Url is not { Length: > 0 and <= 8192 } text || !Uri.TryCreate(text.Trim(), UriKind.Absolute, out var url))
@@ -355,25 +326,45 @@ public static partial class UploadsApi
         {
             return TypedResults.Problem(Problems.UrlFetchFailed(ex.Message));
         }
-        catch (UploadTooLargeException tooLarge)
+        catch (Exception ex) when (Problems.FromRefusal(ex) is { } refusal)
         {
-            return TypedResults.Problem(Problems.TooLarge(tooLarge.Limit, tooLarge.Actual));
-        }
-        catch (UploadsClosedException)
-        {
-            return TypedResults.Problem(Problems.UploadsClosed());
-        }
-        catch (QuotaExceededException quota)
-        {
-            return TypedResults.Problem(Problems.QuotaExceeded(quota.Message));
-        }
-        catch (AlbumNotFoundException missing)
-        {
-            return TypedResults.Problem(Problems.AlbumNotFound(missing.AlbumId));
+            return TypedResults.Problem(refusal);
         }
         catch (GalleryUnavailableException ex)
         {
             return DependencyDown(context, options, loggers, ex);
+        }
+    }
+
+    /// <summary>
+    /// A small JSON body, read with its length capped at <paramref name="maxBytes"/>; a malformed-request problem when
+    /// it is not JSON, too long or unreadable (<paramref name="example"/> shows what to send). The value may be null
+    /// (the body <c>null</c>), which the caller judges.
+    /// </summary>
+    internal static async Task<(Microsoft.AspNetCore.Mvc.ProblemDetails? Problem, T? Value)> ReadJsonAsync<T>(
+        HttpContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, long maxBytes, string example, CancellationToken cancellationToken)
+    {
+        if (!context.Request.HasJsonContentType())
+        {
+            return (Problems.Malformed($"Send a JSON body: {example}."), default);
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = maxBytes;
+        }
+
+        try
+        {
+            return (null, await JsonSerializer.DeserializeAsync(context.Request.Body, type, cancellationToken));
+        }
+        catch (JsonException ex)
+        {
+            return (Problems.Malformed("The body is not valid JSON: " + ex.Message), default);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return (Problems.Create(ex.StatusCode, ProblemTypes.Malformed, "The request body could not be read.", ex.Message), default);
         }
     }
 

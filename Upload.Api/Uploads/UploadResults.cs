@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
+using Scrapbook.Upload.Api.Gallery;
 
 namespace Scrapbook.Upload.Api.Uploads;
 
@@ -66,6 +67,19 @@ internal static class Problems
 
     public static ProblemDetails DependencyDown(string what) => Create(
         StatusCodes.Status503ServiceUnavailable, ProblemTypes.DependencyDown, "The service is temporarily unavailable.", what + " Try again shortly.");
+
+    /// <summary>
+    /// What receiving and registering can refuse for the whole request (past the byte limit, uploads closed, quota, no
+    /// such album), as its problem; null for any other exception.
+    /// </summary>
+    public static ProblemDetails? FromRefusal(Exception exception) => exception switch
+    {
+        UploadTooLargeException tooLarge => TooLarge(tooLarge.Limit, tooLarge.Actual),
+        UploadsClosedException => UploadsClosed(),
+        QuotaExceededException quota => QuotaExceeded(quota.Message),
+        AlbumNotFoundException missing => AlbumNotFound(missing.AlbumId),
+        _ => null,
+    };
 
     public static ProblemDetails SizeMismatch(long declared, long actual) => Malformed(
         $"{declared} bytes were declared for this upload but {actual} arrived; the upload is discarded. Start a new one.");

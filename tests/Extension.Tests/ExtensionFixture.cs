@@ -52,9 +52,7 @@ public sealed class ExtensionFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await System.InitializeAsync();
-        // No cookies: with the sb_owner cookie kept, every POST /api/session would hand back the same owner, and one
-        // test's albums would show up in another's album picker.
-        Http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = System.GatewayUrl, Timeout = TimeSpan.FromMinutes(1) };
+        Http = System.CreateGatewayClient(TimeSpan.FromMinutes(1));
         Site = await TestSite.StartAsync();
         CopyExtensionGranting(ServerOrigin);
         _playwright = await Playwright.CreateAsync();

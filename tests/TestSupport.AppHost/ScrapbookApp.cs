@@ -90,9 +90,13 @@ public sealed class ScrapbookApp : IAsyncLifetime
         DashboardUrl = new Uri(DashboardLoginUrl.GetLeftPart(UriPartial.Authority));
     }
 
-    /// <summary>An HTTP client for the gateway (base address <see cref="GatewayUrl"/>).</summary>
+    /// <summary>
+    /// An HTTP client for the gateway (base address <see cref="GatewayUrl"/>) that keeps no cookies: with the
+    /// <c>sb_owner</c> cookie kept, every <c>POST /api/session</c> would hand back the same owner, and tests that make
+    /// several owners with one client would share one.
+    /// </summary>
     public HttpClient CreateGatewayClient(TimeSpan? timeout = null) =>
-        new() { BaseAddress = GatewayUrl, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        new(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = GatewayUrl, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
 
     /// <summary>
     /// Uploads a fresh JPEG through the gateway as a new owner and waits (two minutes at most) until it is processed;

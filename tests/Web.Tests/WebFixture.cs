@@ -35,9 +35,7 @@ public sealed class WebFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await System.InitializeAsync();
-        // Without a cookie jar: the sb_owner cookie of one POST /api/session would come back with the next, which then
-        // answers with the same owner, and every test's "new owner" would be one and the same.
-        Http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = System.GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
+        Http = System.CreateGatewayClient();
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
