@@ -83,17 +83,25 @@ export const createAlbum = (album) => request('/api/albums', { method: 'POST', b
 export const updateAlbum = (id, patch) => request(`/api/albums/${id}`, { method: 'PATCH', body: patch });
 export const deleteAlbum = (id) => request(`/api/albums/${id}`, { method: 'DELETE' });
 export const listAlbumPhotos = (id, cursor, limit = 48) => listPage(`/api/albums/${id}/photos`, cursor, limit);
+/** Guests' photos waiting for the owner's approval (an album with guestApproval on). */
+export const listPendingPhotos = (id, limit = 100) => request(`/api/albums/${id}/photos?state=pending&limit=${limit}`);
+export const approveInAlbum = (id, photoId) => request(`/api/albums/${id}/photos/${photoId}/approve`, { method: 'POST' });
 export const addToAlbum = (id, photoId) => request(`/api/albums/${id}/photos/${photoId}`, { method: 'PUT' });
 export const removeFromAlbum = (id, photoId) => request(`/api/albums/${id}/photos/${photoId}`, { method: 'DELETE' });
 /** Puts the photo right after `after` (first when null); the album takes its owner's order from then on. */
 export const moveInAlbum = (id, photoId, after) => request(`/api/albums/${id}/photos/${photoId}/move`, { method: 'POST', body: { after } });
 
+/** What a share link's album shows, page by page; only what the link names. */
+export const listSharedPhotos = (token, cursor, limit = 24) => listPage(`/api/shared/${encodeURIComponent(token)}/photos`, cursor, limit);
+/** A share link's address on its own pages: /s/{token}, /s/{token}/upload, /s/{token}/wall. */
+export const linkToken = () => decodeURIComponent(location.pathname.split('/')[2] ?? '');
+
 /**
  * Uploads one file as multipart/form-data with XMLHttpRequest, whose upload progress fetch cannot report.
- * Resolves { photo } on 200/202; rejects with ApiError (status 0 for a network failure).
- * With albumId the photo also goes into that album of the owner's.
+ * Resolves { photo } on 200/201/202; rejects with ApiError (status 0 for a network failure).
+ * With albumId the photo also goes into that album of the owner's; with token, into the album of that guest link.
  */
-export function uploadFile(file, { caption, author, albumId }, onProgress) {
+export function uploadFile(file, { caption, author, albumId, token }, onProgress) {
   const form = new FormData();
   if (caption) form.append('caption', caption);
   if (author) form.append('author', author);
@@ -103,7 +111,8 @@ export function uploadFile(file, { caption, author, albumId }, onProgress) {
   const promise = new Promise((resolve, reject) => {
     // The album is named in the address too: the server checks it before reading the body, so a missing album is
     // said at once rather than after the whole file has been sent.
-    xhr.open('POST', albumId ? `/api/uploads?albumId=${encodeURIComponent(albumId)}` : '/api/uploads');
+    xhr.open('POST', token ? `/api/shared/${encodeURIComponent(token)}/uploads`
+      : albumId ? `/api/uploads?albumId=${encodeURIComponent(albumId)}` : '/api/uploads');
     xhr.responseType = 'text';
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.upload.addEventListener('progress', (e) => {
@@ -111,7 +120,7 @@ export function uploadFile(file, { caption, author, albumId }, onProgress) {
     });
     xhr.addEventListener('load', () => {
       const body = parseJson(xhr.responseText);
-      if (xhr.status === 200 || xhr.status === 202) {
+      if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(1);
         resolve({ photo: body });
         return;

@@ -1,6 +1,7 @@
-// Live events from GET /api/events (server-sent events). EventSource reconnects by itself and sends
-// Last-Event-ID; when it gives up (the gateway answered an error while Notify.Api was down) we open a new
-// one with ?lastEventId= so nothing is missed, backing off up to 30 s, and at once when the network returns.
+// Live events from GET /api/events, or from a share link's album (GET /api/shared/{token}/events), as server-sent
+// events. EventSource reconnects by itself and sends Last-Event-ID; when it gives up (the gateway answered an error
+// while Notify.Api was down) we open a new one with ?lastEventId= so nothing is missed, backing off up to 30 s, and at
+// once when the network returns.
 
 const TYPES = [
   'photo.ready', 'photo.updated', 'photo.deleted', 'photo.failed', 'photo.pending', 'settings.changed',
@@ -10,9 +11,9 @@ const TYPES = [
 
 /**
  * onEvent(type, data) for each event; onReset() when the server cannot replay what was missed (reload lists);
- * onState('live' | 'connecting' | 'offline').
+ * onState('live' | 'connecting' | 'offline'); url: the stream (the owner's own by default).
  */
-export function openEvents({ onEvent, onReset = () => {}, onState = () => {} }) {
+export function openEvents({ onEvent, onReset = () => {}, onState = () => {}, url = '/api/events' }) {
   let source = null;
   let lastId = null;
   let delay = 1000;
@@ -25,7 +26,7 @@ export function openEvents({ onEvent, onReset = () => {}, onState = () => {} }) 
     if (closed) return;
     source?.close();
     onState('connecting');
-    source = new EventSource(lastId ? `/api/events?lastEventId=${encodeURIComponent(lastId)}` : '/api/events');
+    source = new EventSource(lastId ? `${url}?lastEventId=${encodeURIComponent(lastId)}` : url);
     source.addEventListener('open', () => {
       delay = 1000;
       onState('live');

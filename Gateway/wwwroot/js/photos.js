@@ -66,6 +66,33 @@ export function captionOf(photo) {
     photo.author ? h('p', { class: 'caption-author', text: photo.author }) : null);
 }
 
+/** A tile of a photo grid (the wall, a shared album): the photo as a button that calls open(), its caption over it. */
+export function photoTile(photo, { sizes, open }) {
+  const button = h('button', { class: 'tile-button', type: 'button', attrs: { 'aria-label': `Open: ${altFor(photo)}` }, onclick: open }, photoFrame(photo, { sizes }));
+  return h('li', { class: 'tile', dataset: { photoId: photo.id } }, button, h('div', { class: 'tile-meta' }, captionOf(photo)));
+}
+
+/** Shows a changed photo (a new caption, a rendition now ready) in its tile. */
+export function refreshTile(tile, photo, { sizes }) {
+  updateFrame(tile.querySelector('.frame'), photo, { sizes });
+  tile.querySelector('.tile-button').setAttribute('aria-label', `Open: ${altFor(photo)}`);
+  tile.querySelector('.tile-meta').replaceChildren(captionOf(photo));
+}
+
+/** A tile that came in live: it slides in with a glow. */
+export function arriveTile(tile) {
+  tile.classList.add('arrive');
+  tile.addEventListener('animationend', () => tile.classList.remove('arrive'), { once: true });
+}
+
+/** A tile whose photo left: it fades out, then goes (at once when animations are off). */
+export function leaveTile(tile) {
+  tile.classList.add('leave');
+  const gone = () => tile.remove();
+  tile.addEventListener('animationend', gone, { once: true });
+  setTimeout(gone, 600);
+}
+
 /** Where a photo of the owner's stands, as its owner is told on /mine and in albums. */
 export function stateOf(photo) {
   if (photo.status === 'failed') return { key: 'failed', label: 'Failed', detail: photo.failureReason ?? 'The image could not be processed.' };

@@ -1,5 +1,6 @@
 // Projector mode: a fullscreen slideshow of recent photos that jumps to each new arrival, keeps the screen awake,
-// hides the cursor when the mouse rests, and recovers from network loss by itself.
+// hides the cursor when the mouse rests, and recovers from network loss by itself. The wall's (/projector) invites
+// people to the site's upload page; an album's (/s/{token}/wall) to its guest link's, or to nothing.
 import { largeSrc, setPlaceholder } from './photos.js';
 import { altFor, h, uploadQrCode } from './ui.js';
 
@@ -8,7 +9,11 @@ const ARRIVAL_MS = 12000;
 const RESYNC_MS = 120000;
 
 export class Projector {
-  constructor({ photos, requestFullscreen, onExit, refresh }) {
+  /**
+   * refresh(): resolves the newest photos again (after a reset, or every few minutes). qr: the upload page a QR code
+   * invites to ({ src, address, alt }, see uploadQrCode), the site's by default; null for none.
+   */
+  constructor({ photos, requestFullscreen, onExit, refresh, qr = {} }) {
     this.photos = [...photos];
     this.index = 0;
     this.onExit = onExit;
@@ -27,12 +32,12 @@ export class Projector {
     this.hint = h('p', { class: 'projector-hint', text: 'Click or press F for full screen · Esc to leave' });
     this.invite = h('div', { class: 'projector-invite' },
       h('p', { class: 'projector-invite-title', text: 'Waiting for photos' }),
-      h('p', { text: `Add yours at ${location.host}/upload` }));
+      h('p', { text: !qr ? 'They appear here as soon as they are added.' : qr.address ? 'Scan the code to add yours.' : `Add yours at ${location.host}/upload` }));
     this.exitButton = h('button', { class: 'button projector-exit', type: 'button', onclick: () => this.exit() }, 'Leave projector');
     this.root = h('section', { class: 'projector', attrs: { 'aria-label': 'Projector slideshow', 'aria-roledescription': 'slideshow' } },
       ...this.layers,
       h('div', { class: 'projector-info', attrs: { 'aria-live': 'polite' } }, this.badge, this.caption, this.author),
-      uploadQrCode('projector-qr'),
+      qr ? uploadQrCode('projector-qr', qr) : null,
       this.invite, this.hint, this.exitButton);
 
     this.onKey = (event) => {

@@ -135,18 +135,19 @@ export function showLiveState(state) {
 }
 
 /**
- * A QR code of the upload page, drawn by the gateway (/qr/upload.svg, no outside service), with the address it encodes
- * written under it: a phone that scans it opens the app's upload page.
+ * A QR code of an upload page, drawn by the gateway (no outside service), with the address it encodes written under it:
+ * a phone that scans it opens that page. By default the site's own upload page (/qr/upload.svg); a guest link's
+ * projector view passes its link's code and address.
  */
-export function uploadQrCode(className = 'qr') {
-  const img = h('img', { alt: 'QR code of the upload page', width: 160, height: 160, decoding: 'async' });
-  const address = h('figcaption', { class: `${className}-address`, text: `${location.host}/upload` });
-  const figure = h('figure', { class: className, hidden: true }, img, address);
-  fetch('/qr/upload.svg')
+export function uploadQrCode(className = 'qr', { src = '/qr/upload.svg', address = `${location.host}/upload`, alt = 'QR code of the upload page' } = {}) {
+  const img = h('img', { alt, width: 160, height: 160, decoding: 'async' });
+  const caption = h('figcaption', { class: `${className}-address`, text: address });
+  const figure = h('figure', { class: className, hidden: true }, img, caption);
+  fetch(src)
     .then(async (response) => {
       if (!response.ok) return;
       const shown = response.headers.get('X-Scrapbook-Address');
-      if (shown) address.textContent = shown.replace(/^https?:\/\//, '').replace(/\/$/, '');
+      if (shown) caption.textContent = shown.replace(/^https?:\/\//, '').replace(/\/$/, '');
       img.src = URL.createObjectURL(await response.blob());
       figure.hidden = false;
     })

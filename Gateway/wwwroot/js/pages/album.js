@@ -1,9 +1,10 @@
 // One album (/albums/{id}): its photos in the album's order; rename, describe, delete; the cover and the order; drag
 // (or Move earlier / Move later, which also work by keyboard and on touch screens) to reorder; add photos from Mine, or
-// upload straight into it.
+// upload straight into it. Guests may add photos through a share link: with "Approve guests' photos" on, theirs wait in
+// their own section, live, until the owner approves or removes each.
 import {
-  ALBUM_NOT_FOUND, ApiError, AUTOMATIC_COVER, addToAlbum, deleteAlbum, describeProblem, ensureSession, getAlbum, isAlbumId,
-  listAlbumPhotos, listMyPhotos, moveInAlbum, removeFromAlbum, updateAlbum,
+  ALBUM_NOT_FOUND, ApiError, AUTOMATIC_COVER, addToAlbum, approveInAlbum, deleteAlbum, describeProblem, ensureSession, getAlbum,
+  isAlbumId, listAlbumPhotos, listMyPhotos, listPendingPhotos, moveInAlbum, removeFromAlbum, updateAlbum,
 } from '../api.js';
 import { askAlbumDetails, FLASH_KEY, photoCount } from '../albums.js';
 import { openEvents } from '../events.js';
@@ -13,6 +14,9 @@ import { ask, altFor, h, plural, showLiveState, timeAgo, toast } from '../ui.js'
 
 const PAGE = 48;
 const GONE = 'This album was deleted.';
+/** A guest's photo still processing sends its events to the guest, not here: the lists are asked again, this often. */
+const PROCESSING_POLL_MS = 5000;
+const PROCESSING_POLLS = 40;
 
 /** How a photo is named in its buttons' labels, so each button says which photo it acts on. */
 const nameOf = (photo) => (photo.caption ? `“${photo.caption}”` : 'this photo');
@@ -20,6 +24,7 @@ const nameOf = (photo) => (photo.caption ? `“${photo.caption}”` : 'this phot
 export function start(main, path) {
   const albumId = path.split('/').pop();
   const cards = new Map(); // photo id → card, in no particular order (the grid holds the order)
+  const waiting = new Map(); // photo id → card of a guest's photo waiting for approval
   /** Moves this page made whose album.reordered event has not come back yet: those need no reload. */
   const ownMoves = new Map();
   let album = null;
@@ -41,6 +46,12 @@ export function start(main, path) {
     h('p', { class: 'empty-title', text: 'This album has no photos yet.' }),
     h('p', { text: 'Add some you have already uploaded, or upload new ones straight into it.' }));
   const more = h('button', { class: 'button', type: 'button', hidden: true, onclick: () => load() }, 'Show more photos');
+  const approval = h('input', { type: 'checkbox', id: 'guest-approval', attrs: { role: 'switch', 'aria-describedby': 'guest-approval-hint' } });
+  const pendingGrid = h('ul', { class: 'cards compact album-photos pending-photos', attrs: { 'aria-labelledby': 'pending-title' } });
+  const pending = h('section', { class: 'album-pending', hidden: true, attrs: { 'aria-labelledby': 'pending-title' } },
+    h('h2', { id: 'pending-title', text: 'Waiting for approval' }),
+    h('p', { class: 'hint', text: 'Guests added these through a share link. Approve a photo to put it in the album and on its wall; remove it to keep it out (the guest keeps it).' }),
+    pendingGrid);
   const body = h('section', { class: 'album-page', attrs: { 'aria-labelledby': 'album-title' }, hidden: true },
     h('p', { class: 'back' }, h('a', { href: '/albums', text: 'All albums' })),
     h('div', { class: 'page-head' },
@@ -58,13 +69,18 @@ export function start(main, path) {
         h('label', { htmlFor: 'order-custom' }, custom, h('span', { text: 'My order' }))),
       h('p', { class: 'hint' },
         h('span', { class: 'on-fine-pointer', text: 'Drag a photo to move it, or use its arrows.' }),
-        h('span', { class: 'on-coarse-pointer', text: 'Use a photo’s arrows to move it.' }))),
+        h('span', { class: 'on-coarse-pointer', text: 'Use a photo’s arrows to move it.' })),
+      h('div', { class: 'switch-row album-approval' },
+        h('label', { class: 'switch', htmlFor: 'guest-approval' }, approval, h('span', { class: 'switch-track', attrs: { 'aria-hidden': 'true' } }), h('span', { class: 'switch-label', text: 'Approve guests’ photos' })),
+        h('p', { class: 'hint', id: 'guest-approval-hint', text: 'Photos guests add through a link wait for you before anyone sees them.' }))),
+    pending,
     empty,
     h('div', { class: 'album-grid' }, grid, indicator),
     h('div', { class: 'more' }, more),
     status);
   main.append(body);
   for (const radio of [newest, custom]) radio.addEventListener('change', () => { if (radio.checked) setOrder(radio.value); });
+  approval.addEventListener('change', () => setApproval(approval.checked));
 
   function showAlbum(next) {
     const orderChanged = album && album.order !== next.order;
@@ -73,9 +89,13 @@ export function start(main, path) {
     title.textContent = album.title;
     description.textContent = album.description ?? '';
     description.hidden = !album.description;
-    meta.textContent = `${photoCount(album.photoCount)} · changed ${timeAgo(album.updatedAt)}`;
+    const awaiting = album.pendingCount > 0 ? ` · ${album.pendingCount} waiting for approval` : '';
+    meta.textContent = `${photoCount(album.photoCount)}${awaiting} · changed ${timeAgo(album.updatedAt)}`;
     newest.checked = album.order === 'newest';
     custom.checked = album.order === 'custom';
+    approval.checked = Boolean(album.guestApproval);
+    // Guests' photos came or went without this page seeing them (a reconnect, another tab): ask for the list.
+    if ((album.pendingCount ?? 0) !== waiting.size) loadPendingSoon();
     for (const card of cards.values()) showCover(card);
     empty.hidden = album.photoCount > 0 || cards.size > 0;
     return orderChanged;
@@ -175,6 +195,7 @@ export function start(main, path) {
       more.hidden = !cursor;
       showMoveButtons();
       empty.hidden = cards.size > 0;
+      pollWhileProcessing();
     } catch (error) {
       failed(error);
     } finally {
@@ -226,6 +247,7 @@ export function start(main, path) {
     cursor = next;
     more.hidden = !cursor;
     empty.hidden = cards.size > 0;
+    pollWhileProcessing();
   }
 
   let soon = 0;
@@ -534,6 +556,116 @@ export function start(main, path) {
     refreshAlbumSoon();
   }
 
+  // Guests' photos waiting for approval: a section of their own, above the album's photos, refreshed when a guest adds
+  // one (album.photo-added with pending) and whenever the album's count of them says the list is out of date.
+  function renderPending(photo) {
+    const existing = waiting.get(photo.id);
+    const state = stateOf(photo);
+    const sizes = '(max-width: 640px) 50vw, 280px';
+    const name = nameOf(photo);
+    const card = h('li', { class: 'card album-photo pending-photo', dataset: { photoId: photo.id, state: state.key } },
+      h('div', { class: 'album-photo-frame' }, existing ? updateFrame(existing.querySelector('.frame'), photo, { sizes }) : photoFrame(photo, { sizes })),
+      h('div', { class: 'card-body' },
+        state.key === 'processing' ? h('p', { class: 'pill pill-processing', text: state.label }) : null,
+        photo.caption || photo.author ? captionOf(photo) : h('p', { class: 'card-detail', text: altFor(photo) }),
+        h('p', { class: 'card-time', text: `Added ${timeAgo(photo.createdAt)}` }),
+        h('div', { class: 'card-actions' },
+          h('button', { class: 'button small primary', type: 'button', onclick: () => approve(photo.id), attrs: { 'aria-label': `Approve ${name}` } }, 'Approve'),
+          h('button', { class: 'button small danger', type: 'button', onclick: () => reject(photo.id), attrs: { 'aria-label': `Remove ${name}, which is waiting for approval` } }, 'Remove'))));
+    if (existing) existing.replaceWith(card);
+    else pendingGrid.append(card);
+    waiting.set(photo.id, card);
+  }
+
+  let pendingTicket = 0;
+  async function loadPending() {
+    const ticket = ++pendingTicket;
+    try {
+      const page = await listPendingPhotos(albumId);
+      if (ticket !== pendingTicket) return;
+      const ids = new Set(page.items.map((photo) => photo.id));
+      for (const id of [...waiting.keys()]) if (!ids.has(id)) dropPending(id);
+      // In the server's order, newest first: the list is small, so it is drawn again in full.
+      for (const photo of page.items) renderPending(photo);
+      pendingGrid.append(...page.items.map((photo) => waiting.get(photo.id)));
+      pending.hidden = waiting.size === 0;
+      pollWhileProcessing();
+    } catch (error) {
+      if (ticket === pendingTicket) failed(error);
+    }
+  }
+
+  let pendingSoon = 0;
+  function loadPendingSoon() {
+    clearTimeout(pendingSoon);
+    pendingSoon = setTimeout(loadPending, 250);
+  }
+
+  function dropPending(photoId) {
+    waiting.get(photoId)?.remove();
+    waiting.delete(photoId);
+    pending.hidden = waiting.size === 0;
+  }
+
+  /** Focus leaves a card that goes: to the next one's first button, else to the album's grid or first action. */
+  function focusAfterPending(photoId) {
+    const card = waiting.get(photoId);
+    if (!card?.contains(document.activeElement)) return;
+    const next = card.nextElementSibling ?? card.previousElementSibling;
+    (next?.querySelector('button') ?? addButton).focus();
+  }
+
+  async function approve(photoId) {
+    try {
+      await approveInAlbum(albumId, photoId);
+      focusAfterPending(photoId);
+      dropPending(photoId);
+      toast('Approved: the photo is in the album and on its wall.');
+      reloadSoon();
+      refreshAlbumSoon();
+    } catch (error) {
+      failed(error, 'That photo is no longer waiting: the guest may have deleted it.');
+      loadPendingSoon();
+    }
+  }
+
+  async function reject(photoId) {
+    try {
+      await removeFromAlbum(albumId, photoId);
+      focusAfterPending(photoId);
+      dropPending(photoId);
+      toast('Removed. It stays out of the album; the guest keeps the photo.');
+      refreshAlbumSoon();
+    } catch (error) {
+      failed(error, 'That photo is no longer waiting: the guest may have deleted it.');
+      loadPendingSoon();
+    }
+  }
+
+  async function setApproval(value) {
+    try {
+      showAlbum(await updateAlbum(albumId, { guestApproval: value }));
+      toast(value ? 'Guests’ photos now wait for your approval.' : 'Guests’ photos now show as soon as they are ready.');
+    } catch (error) {
+      approval.checked = !value;
+      failed(error);
+    }
+  }
+
+  // A guest's photo that is still processing sends its events to the guest alone: look again, a bounded number of times.
+  let polls = 0;
+  let pollTimer = 0;
+  function pollWhileProcessing() {
+    const processing = [...cards.values(), ...waiting.values()].some((card) => card.dataset.state === 'processing');
+    if (!processing || polls >= PROCESSING_POLLS) return;
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(() => {
+      polls++;
+      reload();
+      loadPending();
+    }, PROCESSING_POLL_MS);
+  }
+
   /**
    * The page for an album this browser cannot open: gone, or someone else's (the API does not tell which). reason:
    * why, when it went while it was open; then the focus, which was on something no longer there, goes to the heading.
@@ -563,7 +695,7 @@ export function start(main, path) {
       body.hidden = false;
       events = openEvents({
         onState: showLiveState,
-        onReset: () => { refreshAlbumSoon(); reload(); },
+        onReset: () => { refreshAlbumSoon(); reload(); loadPendingSoon(); },
         onEvent,
       });
       return load();
@@ -584,9 +716,15 @@ export function start(main, path) {
         missing(GONE);
       } else if (type === 'album.photo-removed') {
         drop(data.photoId);
+        dropPending(data.photoId);
         refreshAlbumSoon();
       } else if (type === 'album.photo-added') {
-        if (!cards.has(data.photoId)) reloadSoon();
+        // A guest's photo waits for approval, or comes straight into the album (an approval made in another tab, too).
+        if (data.pending) loadPendingSoon();
+        else {
+          dropPending(data.photoId);
+          if (!cards.has(data.photoId)) reloadSoon();
+        }
         refreshAlbumSoon();
       } else if (type === 'album.reordered') {
         if (ownMoves.has(data.photoId)) forget(data.photoId);
@@ -595,9 +733,15 @@ export function start(main, path) {
       return;
     }
     if (type === 'photo.deleted') {
+      if (waiting.has(data.id)) {
+        dropPending(data.id);
+        refreshAlbumSoon();
+      }
       if (!cards.has(data.id)) return;
       drop(data.id);
       refreshAlbumSoon();
+    } else if (data?.id && waiting.has(data.id) && type.startsWith('photo.')) {
+      renderPending(data);
     } else if (data?.id && cards.has(data.id) && type.startsWith('photo.')) {
       render(data);
       showMoveButtons();

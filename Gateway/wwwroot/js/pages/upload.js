@@ -1,68 +1,30 @@
 // Upload (/upload): drop, pick or shoot photos; a progress bar per file, then processing → ready from SSE.
 // /upload?album={id} sends them into one of the owner's albums as well.
-import { ALBUM_NOT_FOUND, ApiError, describeProblem, ensureSession, formatBytes, getAlbum, getPhoto, isAlbumId, isPublic, uploadFile } from '../api.js';
+import { ALBUM_NOT_FOUND, ApiError, ensureSession, getAlbum, isAlbumId } from '../api.js';
 import { openEvents } from '../events.js';
 import { takeShare } from '../shared-files.js';
 import { h, showLiveState } from '../ui.js';
+import { createUploader } from '../uploader.js';
 
-const AUTHOR_KEY = 'scrapbook.author';
-const PARALLEL = 2;
-/** The default per-file limit (Imaging:MaxBytes); only used to explain a connection cut during a large upload. */
-const LIKELY_LIMIT = 50 * 1024 * 1024;
-const STATES = {
-  queued: 'Waiting…',
-  uploading: 'Uploading…',
-  processing: 'Processing…',
-  ready: 'Ready: it is on the wall',
-  pending: 'Ready: waiting for a moderator to approve it',
-  failed: 'Processing failed',
-  error: '',
-};
 /** Shared files sometimes come without a type; their name still says they are photos. */
 const SHARED_IMAGE_NAME = /\.(jpe?g|png|webp|gif|heic|heif|avif|tiff?|bmp)$/i;
 const CLOSED_NOTICE = 'Uploads are closed at the moment. Your photos stay in the list; retry once they reopen.';
 
 export function start(main) {
-  const items = new Map(); // local key → item
-  const byPhoto = new Map(); // photo id → item
-  const early = new Map(); // photo id → the last event that came before the upload's response
-  let running = 0;
-  let counter = 0;
-
-  const picker = h('input', { type: 'file', id: 'file-picker', accept: 'image/*', multiple: true, class: 'visually-hidden' });
-  const camera = h('input', { type: 'file', id: 'camera', accept: 'image/*', capture: 'environment', class: 'visually-hidden' });
-  const caption = h('textarea', { id: 'caption', name: 'caption', maxLength: 500, rows: 2, placeholder: 'What is happening in this photo?' });
-  const author = h('input', { id: 'author', name: 'author', maxLength: 100, autocomplete: 'name', value: localStorage.getItem(AUTHOR_KEY) ?? '', placeholder: 'Your name' });
-  author.addEventListener('change', () => {
-    const name = author.value.trim();
-    if (name) localStorage.setItem(AUTHOR_KEY, name);
-    else localStorage.removeItem(AUTHOR_KEY);
-  });
-
-  const drop = h('div', { class: 'dropzone', attrs: { 'aria-describedby': 'drop-help' } },
-    h('span', { class: 'dropzone-art', attrs: { 'aria-hidden': 'true' } }),
-    h('p', { class: 'dropzone-title' }, h('span', { class: 'on-fine-pointer', text: 'Drop photos here' }), h('span', { class: 'on-coarse-pointer', text: 'Pick or take photos' })),
-    h('p', { id: 'drop-help', class: 'dropzone-help', text: 'JPEG, PNG, WebP, HEIC, AVIF, GIF, TIFF or BMP, up to 50 MB each.' }),
-    h('div', { class: 'dropzone-actions' },
-      h('label', { class: 'button primary', htmlFor: 'file-picker' }, h('span', { class: 'icon icon-plus', attrs: { 'aria-hidden': 'true' } }), 'Choose photos'),
-      h('label', { class: 'button camera-button', htmlFor: 'camera' }, h('span', { class: 'icon icon-camera', attrs: { 'aria-hidden': 'true' } }), 'Take a photo')),
-    picker, camera);
-  // The labels are the buttons (keyboard included); the inputs behind them stay out of the tab order.
-  picker.tabIndex = -1;
-  camera.tabIndex = -1;
-  for (const label of drop.querySelectorAll('label.button')) {
-    label.tabIndex = 0;
-    label.setAttribute('role', 'button');
-    label.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); label.click(); }
-    });
-  }
-
-  const list = h('ul', { class: 'uploads', attrs: { 'aria-label': 'Your uploads' } });
-  const notice = h('p', { class: 'notice', hidden: true, attrs: { role: 'alert' } });
   const albumTarget = h('p', { class: 'album-target', hidden: true });
   // Its own class: it stays while the page's other notices come and go.
   const albumNotice = h('p', { class: 'album-notice', hidden: true, attrs: { role: 'alert' } });
+  // The album the photos go into: known before the first file is sent, which waits for it.
+  const album = findAlbum(new URLSearchParams(location.search).get('album'));
+  const uploader = createUploader({
+    destination: async () => ({ albumId: (await album)?.id }),
+    notFound: ALBUM_NOT_FOUND,
+    onRefused(error) {
+      if (error instanceof ApiError && error.problem?.type?.endsWith('/uploads-closed')) say(CLOSED_NOTICE);
+    },
+  });
+  const { notice, caption, add } = uploader;
+  const say = (text) => { notice.textContent = text; notice.hidden = false; };
 
   main.append(h('section', { class: 'upload-page', attrs: { 'aria-labelledby': 'upload-title' } },
     h('div', { class: 'page-head' },
@@ -71,15 +33,8 @@ export function start(main) {
         h('p', { class: 'lede', text: 'They go on the wall as soon as they are ready.' }),
         albumTarget)),
     albumNotice,
-    h('div', { class: 'upload-layout' },
-      h('form', { class: 'upload-form', onsubmit: (e) => e.preventDefault() },
-        h('div', { class: 'field' }, h('label', { htmlFor: 'caption', text: 'Caption' }), caption, h('p', { class: 'hint', text: 'Used for the photos you add next. Optional.' })),
-        h('div', { class: 'field' }, h('label', { htmlFor: 'author', text: 'Your name' }), author, h('p', { class: 'hint', text: 'Remembered on this device.' }))),
-      drop),
-    notice, list));
-
-  // The album the photos go into: known before the first file is sent, which waits for it.
-  const album = findAlbum(new URLSearchParams(location.search).get('album'));
+    uploader.form,
+    notice, uploader.list));
 
   async function findAlbum(id) {
     if (id === null) return null;
@@ -106,160 +61,12 @@ export function start(main) {
     }
   }
 
-  const add = (files) => {
-    const meta = { caption: caption.value.trim(), author: author.value.trim() };
-    if (meta.author) localStorage.setItem(AUTHOR_KEY, meta.author);
-    for (const file of files) enqueue(file, meta);
-    pump();
-  };
-  picker.addEventListener('change', () => { add([...picker.files]); picker.value = ''; });
-  camera.addEventListener('change', () => { add([...camera.files]); camera.value = ''; });
-  for (const type of ['dragenter', 'dragover']) {
-    drop.addEventListener(type, (event) => { event.preventDefault(); drop.classList.add('over'); });
-  }
-  drop.addEventListener('dragleave', (event) => { if (!drop.contains(event.relatedTarget)) drop.classList.remove('over'); });
-  drop.addEventListener('drop', (event) => {
-    event.preventDefault();
-    drop.classList.remove('over');
-    add([...(event.dataTransfer?.files ?? [])]);
-  });
-  // A drop anywhere on the page should not navigate away to the file.
-  addEventListener('dragover', (event) => event.preventDefault());
-  addEventListener('drop', (event) => event.preventDefault());
-
-  function enqueue(file, meta) {
-    const key = `u${++counter}`;
-    const preview = h('div', { class: 'upload-preview' });
-    if (file.type.startsWith('image/')) {
-      const url = URL.createObjectURL(file);
-      const img = h('img', { alt: '', src: url });
-      img.addEventListener('load', () => URL.revokeObjectURL(url), { once: true });
-      img.addEventListener('error', () => { URL.revokeObjectURL(url); img.remove(); }, { once: true });
-      preview.append(img);
-    }
-    const bar = h('progress', { max: 100, value: 0, attrs: { 'aria-label': `Upload progress of ${file.name}` } });
-    const percent = h('span', { class: 'upload-percent', text: '0%' });
-    const state = h('p', { class: 'upload-state' });
-    const retry = h('button', { class: 'button small', type: 'button', hidden: true, onclick: () => { item.attempts++; setState(item, 'queued'); pump(); } }, 'Retry');
-    const element = h('li', { class: 'upload-item', dataset: { state: 'queued' } },
-      preview,
-      h('div', { class: 'upload-body' },
-        h('p', { class: 'upload-name' }, h('span', { text: file.name || 'Photo' }), h('span', { class: 'upload-size', text: formatBytes(file.size) })),
-        h('div', { class: 'upload-progress' }, bar, percent),
-        state),
-      retry);
-    const item = { key, file, meta, element, bar, percent, state, retry, photoId: null, attempts: 0 };
-    items.set(key, item);
-    list.prepend(element);
-    setState(item, 'queued');
-    // On a phone the list starts below the fold: bring the new file's progress into view.
-    element.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
-  }
-
-  function setState(item, name, message, retryable = true) {
-    item.element.dataset.state = name;
-    item.state.textContent = message ?? STATES[name];
-    item.retry.hidden = !retryable || (name !== 'error' && name !== 'failed');
-    item.state.setAttribute('role', name === 'error' || name === 'failed' ? 'alert' : 'status');
-    if (name === 'queued') setProgress(item, 0);
-  }
-
-  function setProgress(item, fraction) {
-    const value = Math.round(fraction * 100);
-    item.bar.value = value;
-    item.percent.textContent = `${value}%`;
-  }
-
-  function pump() {
-    for (const item of items.values()) {
-      if (running >= PARALLEL) return;
-      if (item.element.dataset.state === 'queued') send(item);
-    }
-  }
-
-  async function send(item) {
-    running++;
-    setState(item, 'uploading');
-    try {
-      await ensureSession();
-      const { photo } = await upload(item);
-      setProgress(item, 1);
-      item.photoId = photo.id;
-      item.element.dataset.photoId = photo.id;
-      byPhoto.set(photo.id, item);
-      apply(item, early.get(photo.id) ?? photo);
-      early.delete(photo.id);
-      watch(item);
-      notice.hidden = true;
-    } catch (error) {
-      // A server that refuses a large body early may cut the connection before the browser has sent it all, so the
-      // page sees a network error, not the 413: say what most likely happened.
-      const cutOff = error instanceof ApiError && error.status === 0 && item.file.size > LIKELY_LIMIT;
-      // Sending the same bytes again cannot change a verdict on the file itself (too large, not an image, damaged), nor
-      // bring back an album that is gone.
-      const permanent = cutOff || (error instanceof ApiError && [404, 413, 415, 422].includes(error.status));
-      setState(item, 'error', cutOff ? 'This file is probably too large to upload (the usual limit is 50 MB).' : describeProblem(error, { notFound: ALBUM_NOT_FOUND }), !permanent);
-      // Told to come back later (429, 503): the file goes again by itself, once, after the time the server asked for.
-      if (error instanceof ApiError && (error.status === 429 || error.status === 503) && item.attempts < 1) {
-        const seconds = Math.min(Math.max(error.retryAfter ?? 5, 1), 120);
-        item.attempts++;
-        setTimeout(() => { if (item.element.dataset.state === 'error') { setState(item, 'queued'); pump(); } }, seconds * 1000);
-      }
-      if (error instanceof ApiError && error.problem?.type?.endsWith('/uploads-closed')) {
-        notice.textContent = CLOSED_NOTICE;
-        notice.hidden = false;
-      }
-    } finally {
-      running--;
-      pump();
-    }
-  }
-
-  async function upload(item) {
-    const albumId = (await album)?.id;
-    const sendOnce = () => uploadFile(item.file, { ...item.meta, albumId }, (fraction) => setProgress(item, fraction)).promise;
-    try {
-      return await sendOnce();
-    } catch (error) {
-      // The session cookie may have been cleared: get a new one and send once more.
-      if (error instanceof ApiError && error.status === 401) {
-        await ensureSession(true);
-        return sendOnce();
-      }
-      throw error;
-    }
-  }
-
-  function apply(item, photo) {
-    if (photo.status === 'failed') setState(item, 'failed', `Processing failed. ${photo.failureReason ?? 'The image could not be rendered.'}`);
-    else if (isPublic(photo)) setState(item, 'ready');
-    else if (photo.status === 'ready' && photo.moderation === 'pending') setState(item, 'pending');
-    else if (photo.status === 'ready' && photo.moderation === 'rejected') setState(item, 'failed', 'A moderator did not approve this photo.');
-    else setState(item, 'processing');
-  }
-
-  // Events are the fast path; a slow poll covers a connection that was down while the photo finished.
-  function watch(item) {
-    let tries = 0;
-    const check = async () => {
-      if (item.element.dataset.state !== 'processing' || ++tries > 40) return;
-      try {
-        apply(item, await getPhoto(item.photoId));
-      } catch {
-        // Checked again on the next round.
-      }
-      setTimeout(check, 5000);
-    };
-    setTimeout(check, 5000);
-  }
-
   // Arrived from "Share → Scrapbook": the service worker kept the shared files; upload the photos among them.
   const shareId = new URLSearchParams(location.search).get('share');
   if (shareId !== null) receiveShare(shareId);
 
   async function receiveShare(id) {
     history.replaceState(null, '', '/upload');
-    const say = (text) => { notice.textContent = text; notice.hidden = false; };
     if (id === 'unavailable') {
       say('Sharing to Scrapbook needs it opened once in this browser: open it, then share again.');
       return;
@@ -290,22 +97,10 @@ export function start(main) {
 
   ensureSession().then(() => openEvents({
     onState: showLiveState,
-    onReset: () => { for (const item of byPhoto.values()) if (item.element.dataset.state === 'processing') getPhoto(item.photoId).then((p) => apply(item, p), () => {}); },
+    onReset: () => uploader.recheck(),
     onEvent(type, data) {
-      if (type === 'settings.changed') {
-        notice.textContent = data.uploadsOpen
-          ? 'Uploads are open again. Retry any photo that was turned away.'
-          : CLOSED_NOTICE;
-        notice.hidden = false;
-        return;
-      }
-      if (!data?.id || !['photo.ready', 'photo.pending', 'photo.failed', 'photo.updated'].includes(type)) return;
-      const item = byPhoto.get(data.id);
-      if (item) apply(item, data);
-      else {
-        early.set(data.id, data);
-        if (early.size > 200) early.delete(early.keys().next().value);
-      }
+      if (type === 'settings.changed') say(data.uploadsOpen ? 'Uploads are open again. Retry any photo that was turned away.' : CLOSED_NOTICE);
+      else uploader.onEvent(type, data);
     },
   }), () => showLiveState('offline'));
 }

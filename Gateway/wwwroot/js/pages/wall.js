@@ -1,8 +1,8 @@
 // The wall (/): newest photos first, live over SSE, infinite scroll, a viewer; and the projector (/projector).
 import { isPublic, listPhotos } from '../api.js';
 import { openEvents } from '../events.js';
-import { captionOf, photoFrame, updateFrame } from '../photos.js';
-import { altFor, h, showLiveState, uploadQrCode } from '../ui.js';
+import { arriveTile, leaveTile, photoTile, refreshTile } from '../photos.js';
+import { h, showLiveState, uploadQrCode } from '../ui.js';
 import { openViewer } from '../viewer.js';
 import { Projector } from '../projector.js';
 
@@ -49,26 +49,13 @@ export function start(main, path) {
   const indexOf = (id) => photos.findIndex((p) => p.id === id);
   const newest = () => photos.slice(0, PROJECTOR_PHOTOS);
 
-  function tileFor(photo) {
-    const frame = photoFrame(photo, { sizes: TILE_SIZES });
-    const button = h('button', { class: 'tile-button', type: 'button', attrs: { 'aria-label': `Open: ${altFor(photo)}` }, onclick: () => openViewer(photos, photo.id) }, frame);
-    const meta = h('div', { class: 'tile-meta' }, captionOf(photo));
-    return h('li', { class: 'tile', dataset: { photoId: photo.id } }, button, meta);
-  }
-
-  function refreshTile(photo) {
-    const tile = tiles.get(photo.id);
-    if (!tile) return;
-    updateFrame(tile.querySelector('.frame'), photo, { sizes: TILE_SIZES });
-    tile.querySelector('.tile-button').setAttribute('aria-label', `Open: ${altFor(photo)}`);
-    tile.querySelector('.tile-meta').replaceChildren(captionOf(photo));
-  }
+  const tileFor = (photo) => photoTile(photo, { sizes: TILE_SIZES, open: () => openViewer(photos, photo.id) });
 
   function upsert(photo, { live = false } = {}) {
     const at = indexOf(photo.id);
     if (at >= 0) {
       photos[at] = photo;
-      refreshTile(photo);
+      refreshTile(tiles.get(photo.id), photo, { sizes: TILE_SIZES });
       return;
     }
     // Pages come in the server's order and are appended as they are; a live arrival goes before the first photo
@@ -84,10 +71,7 @@ export function start(main, path) {
     // Placed by its neighbour rather than by index: a tile on its way out is still in the grid for a moment.
     const next = photos[position + 1];
     grid.insertBefore(tile, next ? tiles.get(next.id) ?? null : null);
-    if (live) {
-      tile.classList.add('arrive');
-      tile.addEventListener('animationend', () => tile.classList.remove('arrive'), { once: true });
-    }
+    if (live) arriveTile(tile);
     empty.hidden = true;
   }
 
@@ -95,12 +79,8 @@ export function start(main, path) {
     const at = indexOf(id);
     if (at < 0) return;
     photos.splice(at, 1);
-    const tile = tiles.get(id);
+    leaveTile(tiles.get(id));
     tiles.delete(id);
-    tile.classList.add('leave');
-    const gone = () => tile.remove();
-    tile.addEventListener('animationend', gone, { once: true });
-    setTimeout(gone, 600);
     empty.hidden = photos.length > 0 || !finished;
   }
 
