@@ -6,7 +6,7 @@
 const TYPES = [
   'photo.ready', 'photo.updated', 'photo.deleted', 'photo.failed', 'photo.pending', 'settings.changed',
   // Owner-only: only a browser holding the owner's session receives these.
-  'album.updated', 'album.deleted', 'album.photo-added', 'album.photo-removed', 'album.reordered',
+  'album.updated', 'album.deleted', 'album.photo-added', 'album.photo-removed', 'album.photo-approved', 'album.reordered',
 ];
 
 /**
@@ -86,4 +86,26 @@ export function openEvents({ onEvent, onReset = () => {}, onState = () => {}, ur
       source?.close();
     },
   };
+}
+
+/**
+ * The stream of a share link's album (/api/shared/{token}/events): what the link shows, as it changes. When the stream
+ * fails, the link is asked about: one that no longer works (expired, turned off) stops the stream and calls onGone().
+ */
+export function openLinkEvents(token, { onEvent, onReset, onGone = () => {} }) {
+  const link = `/api/shared/${encodeURIComponent(token)}`;
+  const events = openEvents({
+    url: `${link}/events`,
+    onEvent,
+    onReset,
+    onState(state) {
+      if (state !== 'offline') return;
+      fetch(link, { headers: { Accept: 'application/json' } }).then((response) => {
+        if (response.status !== 404) return;
+        events.close();
+        onGone();
+      }, () => {});
+    },
+  });
+  return events;
 }

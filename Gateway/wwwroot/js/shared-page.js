@@ -3,7 +3,7 @@
 // event stream (/api/shared/{token}/events): a photo that joins it slides in at the top, one that leaves it goes. Only
 // what the link names is asked for.
 import { ApiError, isPublic, linkToken, listSharedPhotos } from './api.js';
-import { openEvents } from './events.js';
+import { openLinkEvents } from './events.js';
 import { arriveTile, leaveTile, photoTile, refreshTile } from './photos.js';
 import { h, toast } from './ui.js';
 import { openViewer } from './viewer.js';
@@ -64,6 +64,7 @@ function start() {
   }
 
   function linkGone() {
+    if (gone) return;
     gone = true;
     done = true;
     more.hidden = true;
@@ -110,8 +111,8 @@ function start() {
     load();
   }
 
-  const events = openEvents({
-    url: `/api/shared/${encodeURIComponent(token)}/events`,
+  const events = openLinkEvents(token, {
+    onGone: linkGone,
     onReset: reload,
     onEvent(type, data) {
       if (!data?.id) return;

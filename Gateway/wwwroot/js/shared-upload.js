@@ -3,7 +3,7 @@
 // guest's own event stream until it is ready; whether it is on the album's wall then, or waits for the album's owner to
 // approve it, the album's stream (/api/shared/{token}/events) and its first page say.
 import { ApiError, ensureSession, linkToken, listSharedPhotos } from './api.js';
-import { openEvents } from './events.js';
+import { openEvents, openLinkEvents } from './events.js';
 import { createUploader, uploadStateOf } from './uploader.js';
 
 const LINK_GONE = 'This link no longer works: it may have expired, or it was turned off. Ask whoever shared it for a new one.';
@@ -28,9 +28,7 @@ function start() {
     },
     notFound: LINK_GONE,
     onRefused(error) {
-      if (!(error instanceof ApiError) || (error.status !== 403 && error.status !== 404)) return;
-      uploader.notice.textContent = error.status === 404 ? LINK_GONE : NO_UPLOADS;
-      uploader.notice.hidden = false;
+      if (error instanceof ApiError && (error.status === 403 || error.status === 404)) say(error.status === 404 ? LINK_GONE : NO_UPLOADS);
     },
   });
   section.append(uploader.notice, uploader.form, uploader.list);
@@ -63,8 +61,12 @@ function start() {
     uploader.show(latest.get(id));
   }
 
-  const album = openEvents({
-    url: `/api/shared/${encodeURIComponent(token)}/events`,
+  const say = (text) => {
+    uploader.notice.textContent = text;
+    uploader.notice.hidden = false;
+  };
+  const album = openLinkEvents(token, {
+    onGone: () => say(LINK_GONE),
     onReset() {
       // What the stream missed is in the album's first page: ask again for every photo that is ready.
       looked.clear();

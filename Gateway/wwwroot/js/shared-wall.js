@@ -2,7 +2,7 @@
 // album's own event stream, with a QR code of the guests' upload page when the link takes photos. Leaving it goes to
 // the link's page.
 import { isPublic, linkToken, listSharedPhotos } from './api.js';
-import { openEvents } from './events.js';
+import { openLinkEvents } from './events.js';
 import { Projector } from './projector.js';
 
 /** How many of the album's first photos the slideshow cycles through. */
@@ -24,8 +24,9 @@ function start() {
       : null,
   });
   projector.resync();
-  const events = openEvents({
-    url: `/api/shared/${encodeURIComponent(token)}/events`,
+  const events = openLinkEvents(token, {
+    // Turned off by its owner: the show ends, and the link's page says it no longer works.
+    onGone: () => location.assign(page),
     onReset: () => projector.resync(),
     onEvent(type, data) {
       if (!data?.id) return;

@@ -719,12 +719,14 @@ export function start(main, path) {
         dropPending(data.photoId);
         refreshAlbumSoon();
       } else if (type === 'album.photo-added') {
-        // A guest's photo waits for approval, or comes straight into the album (an approval made in another tab, too).
+        // A guest's photo waits for approval, or comes straight into the album.
         if (data.pending) loadPendingSoon();
-        else {
-          dropPending(data.photoId);
-          if (!cards.has(data.photoId)) reloadSoon();
-        }
+        else if (!cards.has(data.photoId)) reloadSoon();
+        refreshAlbumSoon();
+      } else if (type === 'album.photo-approved') {
+        // Approved here or in another tab: it leaves the waiting list for the album's own.
+        dropPending(data.photoId);
+        if (!cards.has(data.photoId)) reloadSoon();
         refreshAlbumSoon();
       } else if (type === 'album.reordered') {
         if (ownMoves.has(data.photoId)) forget(data.photoId);
