@@ -53,14 +53,14 @@ export function openShareDialog(target) {
     }
   }
 
-  /** The new link's addresses, each with its copy button: the page, and for an album its projector view and upload page. */
+  /** The new link's addresses, each with its copy button: its page, and for an album its upload page and projector view. */
   function showMade(url, allowUploads) {
-    const addresses = [{ label: 'The new link', url }];
-    if (allowUploads) addresses.push({ label: 'Guest upload page', url: `${url}/upload` });
-    if (target.kind === 'album') addresses.push({ label: 'Projector view', url: `${url}/wall` });
+    const addresses = [{ label: 'The new link', copy: 'Copy the link', url }];
+    if (allowUploads) addresses.push({ label: 'Guest upload page', copy: 'Copy the upload address', url: `${url}/upload` });
+    if (target.kind === 'album') addresses.push({ label: 'Projector view', copy: 'Copy the projector address', url: `${url}/wall` });
     const rows = addresses.map((address, i) => {
       const input = h('input', { type: 'text', id: `${titleId}-address-${i}`, readOnly: true, value: address.url });
-      const copy = h('button', { class: 'button primary', type: 'button', attrs: { 'aria-label': `Copy: ${address.label}` }, onclick: () => copyLink(address.url, input, copy) }, 'Copy');
+      const copy = h('button', { class: 'button primary', type: 'button', attrs: { 'aria-label': address.copy }, onclick: () => copyLink(address.url, input, copy) }, 'Copy');
       return { input, row: h('div', { class: 'share-address' }, h('label', { htmlFor: input.id, text: address.label }), h('div', { class: 'share-url' }, input, copy)) };
     });
     made.replaceChildren(
