@@ -52,3 +52,9 @@ public sealed record ShareLinkGrant(Guid LinkId, string OwnerId, Guid? AlbumId, 
 
 /// <summary>The body of <c>POST /internal/shared-links/resolve</c>.</summary>
 public sealed record ShareLinkResolveRequest(string Token);
+
+/// <summary>The one answer every share link that does not work gets, whatever the reason (unknown, expired, revoked).</summary>
+public static class ShareLinkProblems
+{
+    public const string NotWorkingDetail = "This link does not work: it may have expired or been turned off by whoever shared it.";
+}

@@ -152,7 +152,7 @@ internal static class SharesApi
 
     /// <summary>The one answer for every link that does not work.</summary>
     internal static ProblemHttpResult LinkNotFound() =>
-        TypedResults.Problem("This link does not work: it may have expired or been turned off by whoever shared it.", statusCode: StatusCodes.Status404NotFound, title: "Not found.", type: ProblemTypes.NotFound);
+        TypedResults.Problem(ShareLinkProblems.NotWorkingDetail, statusCode: StatusCodes.Status404NotFound, title: "Not found.", type: ProblemTypes.NotFound);
 
     /// <summary>What a link shows is for whoever was sent it, not for search engines.</summary>
     private static void NotForIndexing(HttpContext context)
