@@ -36,12 +36,16 @@ internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService p
                 return WriteAsync(context, StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found.", ShareLinkProblems.NotWorkingDetail);
             }
 
-            // A working link that is not enough: 401 below when it is the owner token that is missing, else 403.
+            // A working link that is not enough: the owner token is missing (401), or the link does not let guests add photos (403).
             var needsOwner = policy.Requirements.OfType<ClaimsAuthorizationRequirement>().Any(r => r.ClaimType == ScrapbookClaims.OwnerId);
-            if (!needsOwner || context.User.GetOwnerId() is not null)
+            if (needsOwner && context.User.GetOwnerId() is null)
             {
-                return WriteAsync(context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Not allowed.", "This link does not let you add photos.");
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "Who you are is unknown.",
+                    "Guests add photos with their own owner token (cookie or Authorization: Bearer); POST /api/session gives you one.");
             }
+
+            return WriteAsync(context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Not allowed.", "This link does not let you add photos.");
         }
 
         var takesAdminKey = policy.AuthenticationSchemes.Contains(ScrapbookSchemes.AdminKey);
