@@ -27,4 +27,6 @@ namespace Scrapbook.Contracts;
 [JsonSerializable(typeof(ShareLinkDto))]
 [JsonSerializable(typeof(ShareLinkPage))]
 [JsonSerializable(typeof(SharedDto))]
+[JsonSerializable(typeof(ShareLinkGrant))]
+[JsonSerializable(typeof(ShareLinkResolveRequest))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

@@ -60,6 +60,9 @@ public static class EventTypes
     /// <summary>Owner-only: a photo was taken out of an album; data is an <see cref="AlbumPhotoEvent"/>.</summary>
     public const string AlbumPhotoRemoved = "album.photo-removed";
 
+    /// <summary>Owner-only: a guest's photo waiting in an album was approved by its owner; data is an <see cref="AlbumPhotoEvent"/>.</summary>
+    public const string AlbumPhotoApproved = "album.photo-approved";
+
     /// <summary>Owner-only: photos of an album were reordered; data is an <see cref="AlbumPhotoEvent"/> naming the moved photo.</summary>
     public const string AlbumReordered = "album.reordered";
 }
@@ -71,7 +74,11 @@ public static class EventTypes
 /// </summary>
 /// <param name="OwnerId">Set for owner-only events (my upload failed, my photo awaits approval); null for public ones.</param>
 /// <param name="Data">The event payload as JSON text (a <see cref="PhotoDto"/>, a photo id, or settings).</param>
-public sealed record EventEnvelope(long Sequence, string Type, string? OwnerId, string Data, string? Traceparent);
+/// <param name="AlbumId">
+/// Set for an album's own events (stream field <c>album</c>): what a share link of that album shows changed. Only streams
+/// following that album receive them (<c>GET /api/shared/{token}/events</c>), never the wall's.
+/// </param>
+public sealed record EventEnvelope(long Sequence, string Type, string? OwnerId, string Data, string? Traceparent, Guid? AlbumId = null);
 
 /// <summary>Admin settings (<c>GET/PUT /api/admin/settings</c>).</summary>
 public sealed record SettingsDto(bool UploadsOpen, string Moderation);

@@ -63,7 +63,9 @@ public sealed record PhotoPage(IReadOnlyList<PhotoDto> Items, string? NextCursor
 /// <remarks>
 /// Gallery.Api answers 201 with the new photo, or 200 with the existing one when this owner already has these bytes.
 /// With <c>AlbumId</c>, the photo (new or existing) also goes into that album of the owner's, in the same transaction;
-/// 404 when the owner has no such album, and then nothing is registered.
+/// 404 when the owner has no such album, and then nothing is registered. With <c>ShareLinkId</c> instead, a guest adds
+/// the photo to the album of that guest link (checked again in the same transaction: a link revoked meanwhile is 404);
+/// a photo new to the guest then stays off the wall and shows only in that album.
 /// </remarks>
 public sealed record RegisterPhotoRequest(
     string OwnerId,
@@ -75,7 +77,8 @@ public sealed record RegisterPhotoRequest(
     string? Caption,
     string? Author,
     Guid? AlbumId = null,
-    PhotoSource? Source = null);
+    PhotoSource? Source = null,
+    Guid? ShareLinkId = null);
 
 /// <summary>One rendition the worker stored at <c>renditions/{sha256}/{preset}.{ext}</c>.</summary>
 public sealed record RenditionDto(string Preset, string Key, string ContentType, int Width, int Height, long Length);

@@ -22,16 +22,20 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
 {
     internal const long Gap = 1024;
 
-    /// <summary>A photo anyone may see: rendered and approved (the wall's rule), for what share links show.</summary>
-    private const string PublicPhoto = "p.status = 'ready' AND p.moderation = 'approved'";
+    /// <summary>
+    /// A photo a share link of the album shows: rendered and approved by moderation (<see cref="Photo.IsShowable"/>), and
+    /// not a guest's photo still waiting for the album owner's approval.
+    /// </summary>
+    private const string PublicPhoto = "p.status = 'ready' AND p.moderation = 'approved' AND ap.state = 'approved'";
 
     private const string AlbumColumns =
         """
-        a.id, a.owner_id, a.title, a.description, a.sort_order, a.cover_photo_id, a.created_at, a.updated_at,
-        (SELECT COUNT(*) FROM album_photos AS c WHERE c.album_id = a.id) AS photo_count,
+        a.id, a.owner_id, a.title, a.description, a.sort_order, a.cover_photo_id, a.created_at, a.updated_at, a.guest_approval,
+        (SELECT COUNT(*) FROM album_photos AS c WHERE c.album_id = a.id AND c.state = 'approved') AS photo_count,
+        (SELECT COUNT(*) FROM album_photos AS c WHERE c.album_id = a.id AND c.state = 'pending') AS pending_count,
         COALESCE(a.cover_photo_id, (
             SELECT ap.photo_id FROM album_photos AS ap JOIN photos AS p ON p.id = ap.photo_id
-            WHERE ap.album_id = a.id AND p.status = 'ready' ORDER BY ap.photo_id DESC LIMIT 1)) AS cover_id
+            WHERE ap.album_id = a.id AND ap.state = 'approved' AND p.status = 'ready' ORDER BY ap.photo_id DESC LIMIT 1)) AS cover_id
         """;
 
     private static readonly string s_photoColumns = string.Join(", ", PhotoStore.PhotoColumns.Split(", ").Select(column => "p." + column));
@@ -78,7 +82,20 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await OrderOfAsync(connection, albumId, ownerId, cancellationToken) is { } order
-            ? await ListPhotosAsync(connection, albumId, order, after, limit, publicOnly: false, cancellationToken)
+            ? await ListPhotosAsync(connection, albumId, order, after, limit, "ap.state = 'approved'", cancellationToken)
+            : null;
+    }
+
+    /// <summary>
+    /// Guests' photos waiting in the owner's album for approval, newest first, after <paramref name="after"/>; <c>null</c>
+    /// when the owner has no such album.
+    /// </summary>
+    public async Task<IReadOnlyList<AlbumPhoto>?> ListPendingPhotosAsync(
+        string ownerId, Guid albumId, (Guid PhotoId, long Position)? after, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await OrderOfAsync(connection, albumId, ownerId, cancellationToken) is not null
+            ? await ListPhotosAsync(connection, albumId, AlbumOrder.Newest, after, limit, "ap.state = 'pending'", cancellationToken)
             : null;
     }
 
@@ -98,7 +115,7 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await OrderOfAsync(connection, albumId, ownerId: null, cancellationToken) is { } order
-            ? await ListPhotosAsync(connection, albumId, order, after, limit, publicOnly: true, cancellationToken)
+            ? await ListPhotosAsync(connection, albumId, order, after, limit, PublicPhoto, cancellationToken)
             : null;
     }
 
@@ -123,7 +140,7 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
             SELECT
                 (SELECT COUNT(*) FROM album_photos AS ap JOIN photos AS p ON p.id = ap.photo_id WHERE ap.album_id = @albumId AND {PublicPhoto}) AS count,
                 COALESCE(
-                    (SELECT p.id FROM photos AS p WHERE p.id = @chosen AND {PublicPhoto}),
+                    (SELECT p.id FROM album_photos AS ap JOIN photos AS p ON p.id = ap.photo_id WHERE ap.album_id = @albumId AND p.id = @chosen AND {PublicPhoto}),
                     (SELECT ap.photo_id FROM album_photos AS ap JOIN photos AS p ON p.id = ap.photo_id
                      WHERE ap.album_id = @albumId AND {PublicPhoto} ORDER BY ap.photo_id DESC LIMIT 1)) AS cover_id
             """,
@@ -138,7 +155,7 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
     }
 
     private static async Task<IReadOnlyList<AlbumPhoto>> ListPhotosAsync(
-        DbConnection connection, Guid albumId, AlbumOrder albumOrder, (Guid PhotoId, long Position)? after, int limit, bool publicOnly, CancellationToken cancellationToken)
+        DbConnection connection, Guid albumId, AlbumOrder albumOrder, (Guid PhotoId, long Position)? after, int limit, string filter, CancellationToken cancellationToken)
     {
         var (keyset, order) = albumOrder == AlbumOrder.Custom
             // A row-value comparison, which both engines turn into one range scan of (album_id, position, photo_id).
@@ -147,7 +164,7 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
         var rows = (await connection.QueryAsync<PhotoRow, long, (PhotoRow Row, long Position)>(
             new CommandDefinition(
                 $"SELECT {s_photoColumns}, ap.position FROM album_photos AS ap JOIN photos AS p ON p.id = ap.photo_id " +
-                $"WHERE ap.album_id = @albumId{(publicOnly ? " AND " + PublicPhoto : "")}{(after is null ? "" : keyset)} ORDER BY {order} LIMIT @limit",
+                $"WHERE ap.album_id = @albumId AND {filter}{(after is null ? "" : keyset)} ORDER BY {order} LIMIT @limit",
                 new { albumId, photoId = after?.PhotoId, position = after?.Position, limit },
                 cancellationToken: cancellationToken),
             (row, position) => (row, position),
@@ -168,7 +185,7 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
         var row = album.Row;
         if (patch.CoverPhotoId is { } cover)
         {
-            if (cover != Guid.Empty && !await ContainsAsync(scope, id, cover, cancellationToken))
+            if (cover != Guid.Empty && await EntryStateAsync(scope, id, cover, cancellationToken) != EntryStates.Approved)
             {
                 return (AlbumChange.NotInAlbum, album);
             }
@@ -177,6 +194,7 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
         }
 
         row.Title = patch.Title ?? row.Title;
+        row.GuestApproval = patch.GuestApproval ?? row.GuestApproval;
         row.Description = patch.Description is null ? row.Description : patch.Description.Length == 0 ? null : patch.Description;
         if (patch.Order is { } order && AlbumOrders.Of(order) != row.SortOrder)
         {
@@ -191,7 +209,7 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
 
         row.UpdatedAt = time.GetUtcNow();
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE albums SET title = @Title, description = @Description, sort_order = @SortOrder, cover_photo_id = @CoverPhotoId, updated_at = @UpdatedAt WHERE id = @Id",
+            "UPDATE albums SET title = @Title, description = @Description, sort_order = @SortOrder, cover_photo_id = @CoverPhotoId, guest_approval = @GuestApproval, updated_at = @UpdatedAt WHERE id = @Id",
             row,
             scope.Transaction,
             cancellationToken: cancellationToken));
@@ -238,11 +256,15 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
             return AlbumChange.NotYourPhoto;
         }
 
-        var change = await AddWithinAsync(scope, outbox, ownerId, albumId, photoId, time.GetUtcNow(), cancellationToken);
+        var change = await AddWithinAsync(scope, outbox, AlbumEntry.Owners(ownerId, albumId), photoId, time.GetUtcNow(), cancellationToken);
         await outbox.CommitAsync(scope, cancellationToken);
         return change;
     }
 
+    /// <summary>
+    /// Takes a photo out of the owner's album: one of theirs, or a guest's (approved or still waiting, which is how a
+    /// guest's photo is turned down). The photo itself stays its owner's.
+    /// </summary>
     public async Task<AlbumChange> RemovePhotoAsync(string ownerId, Guid albumId, Guid photoId, CancellationToken cancellationToken = default)
     {
         await using var scope = await database.BeginWriteAsync(cancellationToken);
@@ -251,12 +273,20 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
             return AlbumChange.AlbumNotFound;
         }
 
-        var removed = await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM album_photos WHERE album_id = @albumId AND photo_id = @photoId", new { albumId, photoId }, scope.Transaction, cancellationToken: cancellationToken));
-        if (removed == 0)
+        var state = await EntryStateAsync(scope, albumId, photoId, cancellationToken);
+        if (state is null)
         {
             return AlbumChange.NotInAlbum;
         }
+
+        // Announced to the album's live pages while the entry still says where the photo was shown.
+        if (state == EntryStates.Approved && await PhotoStore.GetAsync(scope.Connection, scope.Transaction, photoId, "", cancellationToken) is { IsShowable: true } shown)
+        {
+            await AppendToAlbumAsync(scope, outbox, albumId, EventTypes.PhotoDeleted, shown, cancellationToken);
+        }
+
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM album_photos WHERE album_id = @albumId AND photo_id = @photoId", new { albumId, photoId }, scope.Transaction, cancellationToken: cancellationToken));
 
         // A cover that left the album is no longer its cover.
         await scope.Connection.ExecuteAsync(new CommandDefinition(
@@ -265,6 +295,41 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
             scope.Transaction,
             cancellationToken: cancellationToken));
         await AppendAsync(scope, EventTypes.AlbumPhotoRemoved, new AlbumPhotoEvent(albumId, photoId), ownerId, cancellationToken);
+        await outbox.CommitAsync(scope, cancellationToken);
+        return AlbumChange.Done;
+    }
+
+    /// <summary>
+    /// Approves a guest's photo waiting in the owner's album: from now on the album's share links show it.
+    /// <see cref="AlbumChange.Unchanged"/> when it was not waiting.
+    /// </summary>
+    public async Task<AlbumChange> ApprovePhotoAsync(string ownerId, Guid albumId, Guid photoId, CancellationToken cancellationToken = default)
+    {
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        if (await LockAlbumAsync(scope, ownerId, albumId, cancellationToken) is false)
+        {
+            return AlbumChange.AlbumNotFound;
+        }
+
+        var state = await EntryStateAsync(scope, albumId, photoId, cancellationToken);
+        if (state != EntryStates.Pending)
+        {
+            return state is null ? AlbumChange.NotInAlbum : AlbumChange.Unchanged;
+        }
+
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE album_photos SET state = @approved WHERE album_id = @albumId AND photo_id = @photoId",
+            new { albumId, photoId, approved = EntryStates.Approved },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+        await scope.Connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE albums SET updated_at = @now WHERE id = @albumId", new { albumId, now = time.GetUtcNow() }, scope.Transaction, cancellationToken: cancellationToken));
+        await AppendAsync(scope, EventTypes.AlbumPhotoApproved, new AlbumPhotoEvent(albumId, photoId), ownerId, cancellationToken);
+        if (await PhotoStore.GetAsync(scope.Connection, scope.Transaction, photoId, "", cancellationToken) is { IsShowable: true } photo)
+        {
+            await AppendToAlbumAsync(scope, outbox, albumId, EventTypes.PhotoReady, photo, cancellationToken);
+        }
+
         await outbox.CommitAsync(scope, cancellationToken);
         return AlbumChange.Done;
     }
@@ -287,12 +352,12 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
             return AlbumChange.AlbumNotFound;
         }
 
-        if (!await ContainsAsync(scope, albumId, photoId, cancellationToken))
+        if (await EntryStateAsync(scope, albumId, photoId, cancellationToken) != EntryStates.Approved)
         {
             return AlbumChange.PhotoNotFound;
         }
 
-        if (after is { } anchor && (anchor == photoId || !await ContainsAsync(scope, albumId, anchor, cancellationToken)))
+        if (after is { } anchor && (anchor == photoId || await EntryStateAsync(scope, albumId, anchor, cancellationToken) != EntryStates.Approved))
         {
             return AlbumChange.NotInAlbum;
         }
@@ -336,17 +401,45 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
             scope.Transaction,
             cancellationToken: cancellationToken)) is not null;
 
-    /// <summary>Adds a photo (already checked to be the album owner's) first in the owner's order, with its event; the caller commits.</summary>
-    internal static async Task<AlbumChange> AddWithinAsync(
-        WriteScope scope, OutboxWriter outbox, string ownerId, Guid albumId, Guid photoId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The album a guest link <paramref name="linkId"/> lets <paramref name="guestId"/> add photos to, its row locked for
+    /// this transaction; <c>null</c> when the link no longer does (revoked, expired, never allowed uploads, album gone).
+    /// A guest's photo waits for approval when the album asks for it; the album's owner using their own link does not.
+    /// </summary>
+    internal static async Task<AlbumEntry?> LockGuestAlbumAsync(WriteScope scope, string guestId, Guid linkId, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var link = await scope.Connection.QuerySingleOrDefaultAsync<GuestLinkRow>(new CommandDefinition(
+            $"""
+            SELECT a.id AS album_id, a.owner_id, a.guest_approval, s.expires_at FROM share_links AS s JOIN albums AS a ON a.id = s.album_id
+            WHERE s.id = @linkId AND s.allow_uploads = true AND s.revoked_at IS NULL{scope.ForUpdate}
+            """,
+            new { linkId },
+            scope.Transaction,
+            cancellationToken: cancellationToken));
+        if (link is null || link.ExpiresAt <= now)
+        {
+            return null;
+        }
+
+        return new AlbumEntry(link.AlbumId, link.OwnerId, link.GuestApproval && link.OwnerId != guestId ? EntryStates.Pending : EntryStates.Approved);
+    }
+
+    /// <summary>
+    /// Adds a photo (already checked to be one <paramref name="entry"/> may add) first in the album's order, with its
+    /// events: <c>album.photo-added</c> for the album's owner, and for the album's live pages once it is shown there. The
+    /// caller commits.
+    /// </summary>
+    internal static async Task<AlbumChange> AddWithinAsync(
+        WriteScope scope, OutboxWriter outbox, AlbumEntry entry, Guid photoId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var albumId = entry.AlbumId;
         var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO album_photos (album_id, photo_id, position, added_at)
-            SELECT @albumId, @photoId, COALESCE(MIN(position), @gap) - @gap, @now FROM album_photos WHERE album_id = @albumId
+            INSERT INTO album_photos (album_id, photo_id, position, added_at, state)
+            SELECT @albumId, @photoId, COALESCE(MIN(position), @gap) - @gap, @now, @state FROM album_photos WHERE album_id = @albumId
             ON CONFLICT (album_id, photo_id) DO NOTHING
             """,
-            new { albumId, photoId, gap = Gap, now },
+            new { albumId, photoId, gap = Gap, now, state = entry.State },
             scope.Transaction,
             cancellationToken: cancellationToken));
         if (inserted == 0)
@@ -360,11 +453,26 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
             scope,
             OutboxKinds.Event,
             EventTypes.AlbumPhotoAdded,
-            JsonSerializer.Serialize(new AlbumPhotoEvent(albumId, photoId), ContractsJsonContext.Default.AlbumPhotoEvent),
-            ownerId,
+            JsonSerializer.Serialize(new AlbumPhotoEvent(albumId, photoId, entry.State == EntryStates.Pending), ContractsJsonContext.Default.AlbumPhotoEvent),
+            entry.AlbumOwnerId,
             cancellationToken);
+        if (entry.State == EntryStates.Approved
+            && await PhotoStore.GetAsync(scope.Connection, scope.Transaction, photoId, "", cancellationToken) is { IsShowable: true } photo)
+        {
+            await AppendToAlbumAsync(scope, outbox, albumId, EventTypes.PhotoReady, photo, cancellationToken);
+        }
+
         return AlbumChange.Done;
     }
+
+    /// <summary>The state of the photo's entry in the album (<see cref="EntryStates"/>); <c>null</c> when it is not in it.</summary>
+    private static Task<string?> EntryStateAsync(WriteScope scope, Guid albumId, Guid photoId, CancellationToken cancellationToken) =>
+        scope.Connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT state FROM album_photos WHERE album_id = @albumId AND photo_id = @photoId", new { albumId, photoId }, scope.Transaction, cancellationToken: cancellationToken));
+
+    /// <summary>An event of <paramref name="photo"/> for album <paramref name="albumId"/>'s live pages (its share links).</summary>
+    private static Task AppendToAlbumAsync(WriteScope scope, OutboxWriter outbox, Guid albumId, string type, Photo photo, CancellationToken cancellationToken) =>
+        outbox.AppendAsync(scope, OutboxKinds.Event, type, PhotoStore.AlbumEventPayload(type, photo), null, cancellationToken, albumId);
 
     /// <summary>The position between <paramref name="after"/> (or the start) and the next photo; null when they are adjacent.</summary>
     private static async Task<long?> FindSlotAsync(WriteScope scope, Guid albumId, Guid photoId, Guid? after, CancellationToken cancellationToken)
@@ -403,10 +511,6 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
             scope.Transaction,
             cancellationToken: cancellationToken));
 
-    private static async Task<bool> ContainsAsync(WriteScope scope, Guid albumId, Guid photoId, CancellationToken cancellationToken) =>
-        await scope.Connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
-            "SELECT 1 FROM album_photos WHERE album_id = @albumId AND photo_id = @photoId", new { albumId, photoId }, scope.Transaction, cancellationToken: cancellationToken)) is not null;
-
     /// <summary>The album, with its count and cover: <paramref name="ownerId"/>'s only, or anyone's when it is null.</summary>
     private static async Task<Album?> GetAsync(DbConnection connection, DbTransaction? transaction, string? ownerId, Guid id, string rowLock, CancellationToken cancellationToken)
     {
@@ -443,4 +547,15 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
 
     private Task AppendAsync(WriteScope scope, string type, AlbumPhotoEvent data, string ownerId, CancellationToken cancellationToken) =>
         outbox.AppendAsync(scope, OutboxKinds.Event, type, JsonSerializer.Serialize(data, ContractsJsonContext.Default.AlbumPhotoEvent), ownerId, cancellationToken);
+
+    private sealed class GuestLinkRow
+    {
+        public Guid AlbumId { get; set; }
+
+        public string OwnerId { get; set; } = "";
+
+        public bool GuestApproval { get; set; }
+
+        public DateTimeOffset? ExpiresAt { get; set; }
+    }
 }

@@ -39,7 +39,9 @@ internal static class AlbumsApi
             .ProducesProblems(ProblemTypes.NotFound);
         albums.MapGet("/{id:guid}/photos", ListAlbumPhotos).WithName(nameof(ListAlbumPhotos))
             .WithSummary("List an album's photos")
-            .WithDescription("In the album's order (newest first, or yours), in every state, keyset-paginated like the wall.")
+            .WithDescription(
+                "In the album's order (newest first, or yours), in every state, keyset-paginated like the wall. With `state=pending`, " +
+                "the photos guests added through a guest link that wait for your approval instead, newest first.")
             .ProducesProblems(ProblemTypes.Malformed, ProblemTypes.NotFound);
         albums.MapPut("/{id:guid}/photos/{photoId:guid}", AddAlbumPhoto).WithName(nameof(AddAlbumPhoto))
             .WithSummary("Put one of my photos into an album")
@@ -47,7 +49,11 @@ internal static class AlbumsApi
             .ProducesProblems(ProblemTypes.Forbidden, ProblemTypes.NotFound);
         albums.MapDelete("/{id:guid}/photos/{photoId:guid}", RemoveAlbumPhoto).WithName(nameof(RemoveAlbumPhoto))
             .WithSummary("Take a photo out of an album")
-            .WithDescription("The photo itself stays.")
+            .WithDescription("The photo itself stays its owner's. Removing a guest's photo, approved or waiting, is how you turn it down.")
+            .ProducesProblems(ProblemTypes.NotFound);
+        albums.MapPost("/{id:guid}/photos/{photoId:guid}/approve", ApproveAlbumPhoto).WithName(nameof(ApproveAlbumPhoto))
+            .WithSummary("Approve a guest's photo")
+            .WithDescription("A photo a guest added through a guest link, waiting because the album has `guestApproval` on, is shown from now on.")
             .ProducesProblems(ProblemTypes.NotFound);
         albums.MapPost("/{id:guid}/photos/{photoId:guid}/move", MoveAlbumPhoto).WithName(nameof(MoveAlbumPhoto))
             .WithSummary("Move a photo within an album")
@@ -109,20 +115,39 @@ internal static class AlbumsApi
         await store.DeleteAsync(user.GetOwnerId()!, id, cancellationToken) ? TypedResults.NoContent() : Problems.AlbumNotFound(id);
 
     public static async Task<Results<Ok<PhotoPage>, ProblemHttpResult>> ListAlbumPhotos(
-        Guid id, ClaimsPrincipal user, AlbumStore store, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
+        Guid id, ClaimsPrincipal user, AlbumStore store, string? cursor = null, int? limit = null, string? state = null, CancellationToken cancellationToken = default)
     {
         if (Cursor.TryParseAlbum(cursor, limit, out var after, out var take) is { } error)
         {
             return Problems.Malformed(error);
         }
 
-        if (await store.ListPhotosAsync(user.GetOwnerId()!, id, after, take + 1, cancellationToken) is not { } photos)
+        if (state is not (null or EntryStates.Approved or EntryStates.Pending))
+        {
+            return Problems.Malformed($"'state' is '{EntryStates.Approved}' (the default) or '{EntryStates.Pending}'.");
+        }
+
+        var ownerId = user.GetOwnerId()!;
+        var photos = state == EntryStates.Pending
+            ? await store.ListPendingPhotosAsync(ownerId, id, after, take + 1, cancellationToken)
+            : await store.ListPhotosAsync(ownerId, id, after, take + 1, cancellationToken);
+        if (photos is null)
         {
             return Problems.AlbumNotFound(id);
         }
 
-        return TypedResults.Ok(Cursor.ToAlbumPage(photos, take, photo => photo.ToDto(includeFailureReason: true)));
+        // A guest's photo in the album is shown to its owner as anyone sees it: why it failed is the guest's to know.
+        return TypedResults.Ok(Cursor.ToAlbumPage(photos, take, photo => photo.ToDto(includeFailureReason: photo.OwnerId == ownerId)));
     }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> ApproveAlbumPhoto(
+        Guid id, Guid photoId, ClaimsPrincipal user, AlbumStore store, CancellationToken cancellationToken = default) =>
+        await store.ApprovePhotoAsync(user.GetOwnerId()!, id, photoId, cancellationToken) switch
+        {
+            AlbumChange.Done or AlbumChange.Unchanged => TypedResults.NoContent(),
+            AlbumChange.NotInAlbum => Problems.PhotoNotFound(photoId),
+            _ => Problems.AlbumNotFound(id),
+        };
 
     public static async Task<Results<NoContent, ProblemHttpResult>> AddAlbumPhoto(
         Guid id, Guid photoId, ClaimsPrincipal user, AlbumStore store, CancellationToken cancellationToken = default) =>

@@ -21,8 +21,14 @@ internal static class InternalApi
         api.MapGet("/events", ListEvents).WithName(nameof(ListEvents));
         api.MapGet("/settings", GetSettings).WithName("GetInternalSettings");
         api.MapGet("/owners/{ownerId}/albums/{albumId:guid}", FindOwnerAlbum).WithName(nameof(FindOwnerAlbum));
+        api.MapPost("/shared-links/resolve", ResolveShareLink).WithName(nameof(ResolveShareLink));
         return app;
     }
+
+    /// <summary>What a working share link grants (the share-link scheme of the other services asks); 404 for any other token.</summary>
+    public static async Task<Results<Ok<ShareLinkGrant>, ProblemHttpResult>> ResolveShareLink(
+        ShareLinkResolveRequest request, Shares.ShareLinkStore links, CancellationToken cancellationToken = default) =>
+        await links.ResolveAsync(request.Token, cancellationToken) is { } link ? TypedResults.Ok(link.ToGrant()) : SharesApi.LinkNotFound();
 
     /// <summary>204 when the owner has the album, 404 otherwise: Upload.Api asks before it reads an upload into one.</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> FindOwnerAlbum(
@@ -45,6 +51,7 @@ internal static class InternalApi
             RegisterOutcome.Existing => TypedResults.Ok(photo!.ToDto(includeFailureReason: true)),
             RegisterOutcome.QuotaExceeded => Problems.QuotaExceeded(),
             RegisterOutcome.AlbumNotFound => Problems.AlbumNotFound(request.AlbumId!.Value),
+            RegisterOutcome.LinkNotFound => SharesApi.LinkNotFound(),
             _ => Problems.UploadsClosed(),
         };
     }
@@ -106,6 +113,11 @@ internal static class InternalApi
         if (request.Length <= 0 || request.Width < 0 || request.Height < 0)
         {
             return "length must be positive, width and height not negative.";
+        }
+
+        if (request.AlbumId is not null && request.ShareLinkId is not null)
+        {
+            return "albumId and shareLinkId cannot both be given: a guest link names its own album.";
         }
 
         return request.Caption is { Length: > 500 } || request.Author is { Length: > 100 }

@@ -23,11 +23,14 @@ internal static class SharesApi
         var owner = app.MapGroup("/api").WithTags("Share links").RequireAuthorization(ScrapbookPolicies.Owner);
         owner.MapPost("/albums/{id:guid}/links", CreateAlbumShareLink).WithName(nameof(CreateAlbumShareLink))
             .WithSummary("Make a share link for an album")
-            .WithDescription("Anyone with the link sees the album's title, description and its photos that are on the wall, until `expiresAt` or until you revoke it. The link's `url` is shown only in this answer.")
+            .WithDescription(
+                "Anyone with the link sees the album's title, description and its photos that are on the wall, until `expiresAt` or until you revoke it. " +
+                "With `allowUploads`, anyone with it may also add photos to the album (`POST /api/shared/{token}/uploads`), which show only in this album, " +
+                "after your approval when the album asks for it (`guestApproval`). The link's `url` is shown only in this answer.")
             .ProducesProblems(ProblemTypes.Malformed, ProblemTypes.NotFound);
         owner.MapPost("/photos/{id:guid}/links", CreatePhotoShareLink).WithName(nameof(CreatePhotoShareLink))
             .WithSummary("Make a share link for one of my photos")
-            .WithDescription("As for an album; the link shows this photo alone.")
+            .WithDescription("As for an album; the link shows this photo alone (and cannot allow uploads).")
             .ProducesProblems(ProblemTypes.Malformed, ProblemTypes.Forbidden, ProblemTypes.NotFound);
         owner.MapGet("/me/links", ListMyShareLinks).WithName(nameof(ListMyShareLinks))
             .WithSummary("List my share links")
@@ -96,12 +99,12 @@ internal static class SharesApi
 
             var (count, cover) = await albums.PublicSummaryAsync(album, cancellationToken);
             return TypedResults.Ok(new SharedDto(
-                ShareTarget.Album, new SharedAlbumDto(album.Row.Title, album.Row.Description, cover?.ToDto(), (int)count), null, link.ExpiresAt));
+                ShareTarget.Album, new SharedAlbumDto(album.Row.Title, album.Row.Description, cover?.ToDto(), (int)count), null, link.ExpiresAt, link.AllowUploads));
         }
 
         // A photo that is not (or no longer) public is not shown, but the link stays: it may come back once approved.
-        return await photos.GetAsync(link.PhotoId!.Value, cancellationToken) is { IsPublic: true } photo
-            ? TypedResults.Ok(new SharedDto(ShareTarget.Photo, null, photo.ToDto(), link.ExpiresAt))
+        return await photos.GetAsync(link.PhotoId!.Value, cancellationToken) is { IsShowable: true } photo
+            ? TypedResults.Ok(new SharedDto(ShareTarget.Photo, null, photo.ToDto(), link.ExpiresAt, AllowUploads: false))
             : LinkNotFound();
     }
 
@@ -132,7 +135,12 @@ internal static class SharesApi
             return Problems.Malformed("'expiresAt' must be in the future and at most a year ahead; leave it out for a link that lasts until you revoke it.");
         }
 
-        var (outcome, link, token) = await store.CreateAsync(user.GetOwnerId()!, target, id, request?.ExpiresAt, cancellationToken);
+        if (request?.AllowUploads == true && target != ShareTarget.Album)
+        {
+            return Problems.Malformed("Only an album's link can let guests add photos ('allowUploads').");
+        }
+
+        var (outcome, link, token) = await store.CreateAsync(user.GetOwnerId()!, target, id, request?.ExpiresAt, request?.AllowUploads == true, cancellationToken);
         return outcome switch
         {
             ShareOutcome.Created => TypedResults.Created($"/api/me/links/{link!.Id}", link.ToDto(now, $"/s/{token}")),
@@ -143,8 +151,8 @@ internal static class SharesApi
     }
 
     /// <summary>The one answer for every link that does not work.</summary>
-    private static ProblemHttpResult LinkNotFound() =>
-        TypedResults.Problem("This link does not work: it may have expired or been turned off by whoever shared it.", statusCode: StatusCodes.Status404NotFound, title: "Not found.", type: ProblemTypes.NotFound);
+    internal static ProblemHttpResult LinkNotFound() =>
+        TypedResults.Problem(ShareLinkProblems.NotWorkingDetail, statusCode: StatusCodes.Status404NotFound, title: "Not found.", type: ProblemTypes.NotFound);
 
     /// <summary>What a link shows is for whoever was sent it, not for search engines.</summary>
     private static void NotForIndexing(HttpContext context)

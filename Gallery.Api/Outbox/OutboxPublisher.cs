@@ -66,6 +66,11 @@ internal sealed partial class OutboxPublisher(
             fields.Add(new("owner", row.OwnerId));
         }
 
+        if (row.AlbumId is { } albumId)
+        {
+            fields.Add(new("album", albumId.ToString("D")));
+        }
+
         if (row.Traceparent is not null)
         {
             fields.Add(new("traceparent", row.Traceparent));

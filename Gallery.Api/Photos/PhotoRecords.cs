@@ -36,6 +36,9 @@ internal sealed class PhotoRow
     public string? SourceUrl { get; set; }
 
     public string? SourceTitle { get; set; }
+
+    /// <summary>Shown on the site's wall; false for a photo a guest added through an album's guest link, which shows only there.</summary>
+    public bool OnWall { get; set; } = true;
 }
 
 /// <summary>A <c>renditions</c> row.</summary>
@@ -67,8 +70,11 @@ internal sealed record Photo(PhotoRow Row, IReadOnlyList<RenditionRow> Rendition
 
     public ModerationState Moderation => PhotoStates.ParseModeration(Row.Moderation);
 
-    /// <summary>On the public wall: rendered and approved.</summary>
-    public bool IsPublic => Status == PhotoStatus.Ready && Moderation == ModerationState.Approved;
+    /// <summary>Rendered and approved: anyone may see it where it is shown (the wall, an album's share link).</summary>
+    public bool IsShowable => Status == PhotoStatus.Ready && Moderation == ModerationState.Approved;
+
+    /// <summary>On the public wall: showable, and not a guest's photo that belongs to one album only.</summary>
+    public bool IsPublic => IsShowable && Row.OnWall;
 
     /// <summary>The photo as clients see it; the failure reason only for its owner (and admins).</summary>
     public PhotoDto ToDto(bool includeFailureReason = false) => new(
@@ -150,6 +156,9 @@ internal sealed class OutboxRow
     public string? OwnerId { get; set; }
 
     public string? Traceparent { get; set; }
+
+    /// <summary>Set for an album's own events: only streams following that album receive them.</summary>
+    public Guid? AlbumId { get; set; }
 }
 
 internal static class OutboxKinds

@@ -20,6 +20,9 @@ internal enum RegisterOutcome
 
     /// <summary>The request named an album the owner does not have; nothing was registered.</summary>
     AlbumNotFound,
+
+    /// <summary>The request came through a guest link that no longer lets anyone add photos (revoked, expired, album gone); nothing was registered.</summary>
+    LinkNotFound,
 }
 
 /// <summary>A photo deleted, and whether it was the last one that used its content (so its blobs may go too).</summary>
@@ -34,9 +37,10 @@ internal sealed record DeletedPhoto(Photo Photo, bool LastUseOfContent);
 internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, TimeProvider time, IOptions<QuotaOptions> quota)
 {
     internal const string PhotoColumns =
-        "id, owner_id, sha256, format, length, width, height, status, moderation, caption, author, placeholder, failure_reason, created_at, source_url, source_title";
+        "id, owner_id, sha256, format, length, width, height, status, moderation, caption, author, placeholder, failure_reason, created_at, source_url, source_title, on_wall";
 
-    private const string PublicFilter = "status = 'ready' AND moderation = 'approved'";
+    /// <summary>The wall's photos (<see cref="Photo.IsPublic"/>); a guest's photo stays in its album.</summary>
+    private const string PublicFilter = "status = 'ready' AND moderation = 'approved' AND on_wall = true";
 
     public async Task<(RegisterOutcome Outcome, Photo? Photo)> RegisterAsync(RegisterPhotoRequest request, CancellationToken cancellationToken = default)
     {
@@ -44,9 +48,24 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         await LockContentAsync(scope, request.Sha256, cancellationToken);
 
         // After the content lock, as deleting a photo takes them (it may clear an album's cover).
-        if (request.AlbumId is { } albumId && !await AlbumStore.LockAlbumAsync(scope, request.OwnerId, albumId, cancellationToken))
+        AlbumEntry? entry = null;
+        if (request.ShareLinkId is { } linkId)
         {
-            return (RegisterOutcome.AlbumNotFound, null);
+            if (await AlbumStore.LockGuestAlbumAsync(scope, request.OwnerId, linkId, time.GetUtcNow(), cancellationToken) is not { } guestEntry)
+            {
+                return (RegisterOutcome.LinkNotFound, null);
+            }
+
+            entry = guestEntry;
+        }
+        else if (request.AlbumId is { } albumId)
+        {
+            if (!await AlbumStore.LockAlbumAsync(scope, request.OwnerId, albumId, cancellationToken))
+            {
+                return (RegisterOutcome.AlbumNotFound, null);
+            }
+
+            entry = AlbumEntry.Owners(request.OwnerId, albumId);
         }
 
         var existing = await FindByContentAsync(scope, request.OwnerId, request.Sha256, cancellationToken);
@@ -69,9 +88,9 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
             }
 
             // Sending bytes one already has into an album puts that photo there.
-            if (request.AlbumId is { } album)
+            if (entry is not null)
             {
-                changed |= await AlbumStore.AddWithinAsync(scope, outbox, request.OwnerId, album, existing.Id, time.GetUtcNow(), cancellationToken) == AlbumChange.Done;
+                changed |= await AlbumStore.AddWithinAsync(scope, outbox, entry, existing.Id, time.GetUtcNow(), cancellationToken) == AlbumChange.Done;
             }
 
             if (changed)
@@ -108,11 +127,14 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
             CreatedAt = time.GetUtcNow(),
             SourceUrl = request.Source?.Url,
             SourceTitle = request.Source?.Title,
+
+            // What a guest sends through a guest link is for that album's wall, not the site's.
+            OnWall = request.ShareLinkId is null,
         };
 
         // The content lock already orders registrations of these bytes; ON CONFLICT keeps the unique key the last word regardless.
         var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"INSERT INTO photos ({PhotoColumns}) VALUES (@Id, @OwnerId, @Sha256, @Format, @Length, @Width, @Height, @Status, @Moderation, @Caption, @Author, @Placeholder, @FailureReason, @CreatedAt, @SourceUrl, @SourceTitle) ON CONFLICT (owner_id, sha256) DO NOTHING",
+            $"INSERT INTO photos ({PhotoColumns}) VALUES (@Id, @OwnerId, @Sha256, @Format, @Length, @Width, @Height, @Status, @Moderation, @Caption, @Author, @Placeholder, @FailureReason, @CreatedAt, @SourceUrl, @SourceTitle, @OnWall) ON CONFLICT (owner_id, sha256) DO NOTHING",
             row,
             scope.Transaction,
             cancellationToken: cancellationToken));
@@ -123,9 +145,9 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         }
 
         await AppendJobAsync(scope, row, cancellationToken);
-        if (request.AlbumId is { } into)
+        if (entry is not null)
         {
-            await AlbumStore.AddWithinAsync(scope, outbox, request.OwnerId, into, row.Id, row.CreatedAt, cancellationToken);
+            await AlbumStore.AddWithinAsync(scope, outbox, entry, row.Id, row.CreatedAt, cancellationToken);
         }
 
         await CommitAsync(scope, cancellationToken);
@@ -213,6 +235,11 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE photos SET caption = @Caption, author = @Author WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken));
         await AppendPhotoEventAsync(scope, EventTypes.PhotoUpdated, photo, ownerOnly: !photo.IsPublic, cancellationToken);
+        if (photo.IsShowable)
+        {
+            await AppendToAlbumsAsync(scope, EventTypes.PhotoUpdated, photo, cancellationToken);
+        }
+
         await CommitAsync(scope, cancellationToken);
         return photo;
     }
@@ -235,6 +262,12 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         if (photo is null)
         {
             return null;
+        }
+
+        // Before the delete takes it out of its albums.
+        if (photo.IsShowable)
+        {
+            await AppendToAlbumsAsync(scope, EventTypes.PhotoDeleted, photo, cancellationToken);
         }
 
         await scope.Connection.ExecuteAsync(new CommandDefinition("DELETE FROM renditions WHERE photo_id = @id", new { id }, scope.Transaction, cancellationToken: cancellationToken));
@@ -296,7 +329,8 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         var ready = photo with { Renditions = renditions };
         if (ready.Moderation == ModerationState.Approved)
         {
-            await AppendPhotoEventAsync(scope, EventTypes.PhotoReady, ready, ownerOnly: false, cancellationToken);
+            await AppendPhotoEventAsync(scope, EventTypes.PhotoReady, ready, ownerOnly: !ready.IsPublic, cancellationToken);
+            await AppendToAlbumsAsync(scope, EventTypes.PhotoReady, ready, cancellationToken);
         }
         else if (ready.Moderation == ModerationState.Pending)
         {
@@ -341,9 +375,15 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         }
 
         var wasPublic = photo.IsPublic;
+        var wasShowable = photo.IsShowable;
         photo.Row.Moderation = target;
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE photos SET moderation = @Moderation WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken));
+        if (photo.IsShowable != wasShowable)
+        {
+            await AppendToAlbumsAsync(scope, photo.IsShowable ? EventTypes.PhotoReady : EventTypes.PhotoDeleted, photo, cancellationToken);
+        }
+
         if (photo.IsPublic)
         {
             await AppendPhotoEventAsync(scope, EventTypes.PhotoReady, photo, ownerOnly: false, cancellationToken);
@@ -389,10 +429,10 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         await NumberCommittedAsync(limit, cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<OutboxRow>(new CommandDefinition(
-            "SELECT sequence, kind, type, payload, owner_id, traceparent FROM outbox WHERE kind = 'event' AND sequence > @after ORDER BY sequence LIMIT @limit",
+            "SELECT sequence, kind, type, payload, owner_id, traceparent, album_id FROM outbox WHERE kind = 'event' AND sequence > @after ORDER BY sequence LIMIT @limit",
             new { after, limit },
             cancellationToken: cancellationToken));
-        return [.. rows.Select(r => new EventEnvelope(r.Sequence, r.Type, r.OwnerId, r.Payload, r.Traceparent))];
+        return [.. rows.Select(r => new EventEnvelope(r.Sequence, r.Type, r.OwnerId, r.Payload, r.Traceparent, r.AlbumId))];
     }
 
     /// <summary>
@@ -404,7 +444,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         await NumberCommittedAsync(limit, cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<OutboxRow>(new CommandDefinition(
-            "SELECT sequence, kind, type, payload, owner_id, traceparent FROM outbox WHERE sent_at IS NULL AND sequence IS NOT NULL ORDER BY sequence LIMIT @limit",
+            "SELECT sequence, kind, type, payload, owner_id, traceparent, album_id FROM outbox WHERE sent_at IS NULL AND sequence IS NOT NULL ORDER BY sequence LIMIT @limit",
             new { limit },
             cancellationToken: cancellationToken));
         return [.. rows];
@@ -477,7 +517,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
     private static Task<Photo?> GetForUpdateAsync(WriteScope scope, Guid id, CancellationToken cancellationToken) =>
         GetAsync(scope.Connection, scope.Transaction, id, scope.ForUpdate, cancellationToken);
 
-    private static async Task<Photo?> GetAsync(DbConnection connection, DbTransaction? transaction, Guid id, string rowLock, CancellationToken cancellationToken)
+    internal static async Task<Photo?> GetAsync(DbConnection connection, DbTransaction? transaction, Guid id, string rowLock, CancellationToken cancellationToken)
     {
         var row = await connection.QuerySingleOrDefaultAsync<PhotoRow>(new CommandDefinition(
             $"SELECT {PhotoColumns} FROM photos WHERE id = @id{rowLock}", new { id }, transaction, cancellationToken: cancellationToken));
@@ -517,6 +557,15 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
 
     private Task AppendAsync(WriteScope scope, string kind, string type, string payload, string? ownerId, CancellationToken cancellationToken) =>
         outbox.AppendAsync(scope, kind, type, payload, ownerId, cancellationToken);
+
+    /// <summary>The event <paramref name="type"/> of <paramref name="photo"/> for the live pages of every album that shows it.</summary>
+    private Task AppendToAlbumsAsync(WriteScope scope, string type, Photo photo, CancellationToken cancellationToken) =>
+        outbox.AppendToAlbumsOfAsync(scope, type, AlbumEventPayload(type, photo), photo.Id, cancellationToken);
+
+    /// <summary>What an album's event carries: the photo as anyone may see it, or only its id when it left.</summary>
+    internal static string AlbumEventPayload(string type, Photo photo) => type == EventTypes.PhotoDeleted
+        ? JsonSerializer.Serialize(new PhotoDeletedEvent(photo.Id), ContractsJsonContext.Default.PhotoDeletedEvent)
+        : JsonSerializer.Serialize(photo.ToDto(), ContractsJsonContext.Default.PhotoDto);
 
     /// <summary>
     /// Registering and deleting photos of the same bytes take turns: a delete that finds no other photo using them

@@ -24,6 +24,9 @@ internal sealed class ShareLinkRow
 
     public DateTimeOffset? RevokedAt { get; set; }
 
+    /// <summary>A guest link: whoever holds it may add photos to the album.</summary>
+    public bool AllowUploads { get; set; }
+
     public string? Title { get; set; }
 
     public ShareTarget Target => AlbumId is null ? ShareTarget.Photo : ShareTarget.Album;
@@ -33,7 +36,9 @@ internal sealed class ShareLinkRow
     public bool IsActive(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
 
     public ShareLinkDto ToDto(DateTimeOffset now, string? url = null) =>
-        new(Id, Target, TargetId, Title, CreatedAt, ExpiresAt, RevokedAt, IsActive(now), url);
+        new(Id, Target, TargetId, Title, CreatedAt, ExpiresAt, RevokedAt, IsActive(now), AllowUploads, url);
+
+    public ShareLinkGrant ToGrant() => new(Id, OwnerId, AlbumId, PhotoId, AllowUploads, ExpiresAt);
 }
 
 /// <summary>What making a link came to.</summary>
@@ -63,13 +68,16 @@ internal sealed class ShareLinkStore(GalleryDatabase database, TimeProvider time
 
     private const string Columns =
         """
-        s.id, s.owner_id, s.album_id, s.photo_id, s.created_at, s.expires_at, s.revoked_at,
+        s.id, s.owner_id, s.album_id, s.photo_id, s.created_at, s.expires_at, s.revoked_at, s.allow_uploads,
         COALESCE((SELECT a.title FROM albums AS a WHERE a.id = s.album_id), (SELECT p.caption FROM photos AS p WHERE p.id = s.photo_id)) AS title
         """;
 
-    /// <summary>A link to one of <paramref name="ownerId"/>'s albums, or to one of their photos.</summary>
+    /// <summary>
+    /// A link to one of <paramref name="ownerId"/>'s albums (that lets its holders add photos when
+    /// <paramref name="allowUploads"/>), or to one of their photos.
+    /// </summary>
     public async Task<(ShareOutcome Outcome, ShareLinkRow? Link, string? Token)> CreateAsync(
-        string ownerId, ShareTarget target, Guid targetId, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default)
+        string ownerId, ShareTarget target, Guid targetId, DateTimeOffset? expiresAt, bool allowUploads = false, CancellationToken cancellationToken = default)
     {
         await using var scope = await database.BeginWriteAsync(cancellationToken);
         var owner = await scope.Connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
@@ -97,10 +105,11 @@ internal sealed class ShareLinkStore(GalleryDatabase database, TimeProvider time
             PhotoId = target == ShareTarget.Photo ? targetId : null,
             CreatedAt = now,
             ExpiresAt = expiresAt,
+            AllowUploads = allowUploads && target == ShareTarget.Album,
         };
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO share_links (id, owner_id, token_hash, album_id, photo_id, created_at, expires_at, revoked_at) VALUES (@Id, @OwnerId, @TokenHash, @AlbumId, @PhotoId, @CreatedAt, @ExpiresAt, NULL)",
-            new { row.Id, row.OwnerId, TokenHash = Hash(token), row.AlbumId, row.PhotoId, row.CreatedAt, row.ExpiresAt },
+            "INSERT INTO share_links (id, owner_id, token_hash, album_id, photo_id, created_at, expires_at, revoked_at, allow_uploads) VALUES (@Id, @OwnerId, @TokenHash, @AlbumId, @PhotoId, @CreatedAt, @ExpiresAt, NULL, @AllowUploads)",
+            new { row.Id, row.OwnerId, TokenHash = Hash(token), row.AlbumId, row.PhotoId, row.CreatedAt, row.ExpiresAt, row.AllowUploads },
             scope.Transaction,
             cancellationToken: cancellationToken));
         row.Title = (await GetAsync(scope, ownerId, row.Id, cancellationToken))?.Title;

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Scrapbook.ServiceDefaults.OpenApi;
 using Scrapbook.Notify.Api.Events;
+using Scrapbook.Contracts;
 using Scrapbook.ServiceDefaults.Authentication;
 
 namespace Scrapbook.Notify.Api.Apis;
@@ -30,6 +31,17 @@ internal static partial class EventsApi
                 "A server-sent event stream (`text/event-stream`): `photo.ready` and the other photo events as they happen, each " +
                 "with its sequence as `id`; `: heartbeat` comments on a quiet stream. Reconnect with `Last-Event-ID` to get what " +
                 "was missed, or `event: reset` when that is no longer known. An owner token adds the caller's own photos' events.")
+            .AddOpenApiOperationTransformer(DescribeEventStream);
+
+        // The token is a route value: the share-link scheme reads it there.
+        app.MapGet("/api/shared/{token}/events", StreamSharedAlbumEvents).WithName(nameof(StreamSharedAlbumEvents))
+            .WithTags("Share links")
+            .RequireAuthorization(ScrapbookPolicies.SharedLink)
+            .WithSummary("Follow a shared album live")
+            .WithDescription(
+                "A server-sent event stream like `/api/events`, of the album the link names and of nothing else: `photo.ready` when a photo " +
+                "is shown in it (added, approved, rendered), `photo.updated`, and `photo.deleted` when one leaves it. 404 for a link that " +
+                "does not work or names a single photo.")
             .AddOpenApiOperationTransformer(DescribeEventStream);
         return app;
     }
@@ -66,8 +78,20 @@ internal static partial class EventsApi
         return Task.CompletedTask;
     }
 
-    /// <summary>Holds the connection open and writes events until the client leaves, falls behind, or the host stops.</summary>
-    public static async Task StreamEvents(
+    /// <summary>The wall's events, and the caller's own when an owner token says who they are.</summary>
+    public static Task StreamEvents(
+        HttpContext context,
+        EventHub hub,
+        EventReplay replay,
+        NotifyMetrics metrics,
+        IOptions<NotifyOptions> options,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken = default) =>
+        StreamAsync(context, new EventAudience(context.User.GetOwnerId()), hub, replay, metrics, options, loggerFactory, cancellationToken);
+
+    /// <summary>The events of the album a share link names (its policy has checked the link).</summary>
+    public static async Task StreamSharedAlbumEvents(
+        string token,
         HttpContext context,
         EventHub hub,
         EventReplay replay,
@@ -76,6 +100,29 @@ internal static partial class EventsApi
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken = default)
     {
+        if (context.User.GetSharedAlbumId() is not { } albumId)
+        {
+            // A link to one photo: nothing about it changes live.
+            await TypedResults.Problem(ShareLinkProblems.NotWorkingDetail, statusCode: StatusCodes.Status404NotFound, title: "Not found.", type: ProblemTypes.NotFound)
+                .ExecuteAsync(context);
+            return;
+        }
+
+        context.Response.Headers["X-Robots-Tag"] = "noindex, nofollow";
+        await StreamAsync(context, new EventAudience(null, albumId), hub, replay, metrics, options, loggerFactory, cancellationToken);
+    }
+
+    /// <summary>Holds the connection open and writes events until the client leaves, falls behind, or the host stops.</summary>
+    private static async Task StreamAsync(
+        HttpContext context,
+        EventAudience audience,
+        EventHub hub,
+        EventReplay replay,
+        NotifyMetrics metrics,
+        IOptions<NotifyOptions> options,
+        ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
         var settings = options.Value;
         var response = context.Response;
         response.ContentType = "text/event-stream";
@@ -83,9 +130,8 @@ internal static partial class EventsApi
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        var ownerId = context.User.GetOwnerId();
         // Subscribed before the replay reads anything, so no live event falls between the two.
-        using var subscription = hub.Subscribe(ownerId);
+        using var subscription = hub.Subscribe(audience);
 
         var writer = response.BodyWriter;
         try
@@ -96,7 +142,7 @@ internal static partial class EventsApi
             var lastWritten = long.MinValue;
             if (ReadLastEventId(context.Request) is { } lastEventId)
             {
-                lastWritten = await ReplayAsync(lastEventId, ownerId, writer, replay, metrics, loggerFactory, cancellationToken);
+                lastWritten = await ReplayAsync(lastEventId, audience, writer, replay, metrics, loggerFactory, cancellationToken);
             }
 
             await PumpAsync(subscription, writer, lastWritten, settings.HeartbeatInterval, metrics, cancellationToken);
@@ -111,7 +157,7 @@ internal static partial class EventsApi
     /// Writes what the client missed after <paramref name="lastEventId"/>, or a reset when that cannot be
     /// recovered. Returns the last sequence the client has, so live events already sent are skipped.
     /// </summary>
-    private static async Task<long> ReplayAsync(string lastEventId, string? ownerId, PipeWriter writer, EventReplay replay, NotifyMetrics metrics, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    private static async Task<long> ReplayAsync(string lastEventId, EventAudience audience, PipeWriter writer, EventReplay replay, NotifyMetrics metrics, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         if (!StreamEvent.TryParseSequence(lastEventId, out var after))
         {
@@ -120,7 +166,7 @@ internal static partial class EventsApi
         }
 
         var lastWritten = after;
-        var recovered = await replay.ReplayAsync(after, ownerId, async (events, token) =>
+        var recovered = await replay.ReplayAsync(after, audience, async (events, token) =>
         {
             foreach (var streamEvent in events)
             {

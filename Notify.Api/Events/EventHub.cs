@@ -21,9 +21,9 @@ internal sealed partial class EventHub(IOptions<NotifyOptions> options, NotifyMe
     public int Count => Volatile.Read(ref _subscriptions).Length;
 
     /// <summary>Registers a connection; live events queue in its channel from now on.</summary>
-    public Subscription Subscribe(string? ownerId)
+    public Subscription Subscribe(EventAudience audience)
     {
-        var subscription = new Subscription(this, ownerId, options.Value.ConnectionBufferSize);
+        var subscription = new Subscription(this, audience, options.Value.ConnectionBufferSize);
         lock (_lock)
         {
             _subscriptions = [.. _subscriptions, subscription];
@@ -64,7 +64,7 @@ internal sealed partial class EventHub(IOptions<NotifyOptions> options, NotifyMe
         var queued = 0;
         foreach (var subscription in Volatile.Read(ref _subscriptions))
         {
-            if (!streamEvent.IsVisibleTo(subscription.OwnerId))
+            if (!streamEvent.IsVisibleTo(subscription.Audience))
             {
                 continue;
             }
@@ -76,7 +76,7 @@ internal sealed partial class EventHub(IOptions<NotifyOptions> options, NotifyMe
             else if (subscription.Drop())
             {
                 metrics.ClientDropped();
-                LogClientDropped(logger, subscription.OwnerId is not null, options.Value.ConnectionBufferSize, streamEvent.Sequence);
+                LogClientDropped(logger, subscription.Audience.OwnerId is not null, options.Value.ConnectionBufferSize, streamEvent.Sequence);
             }
         }
 
@@ -124,10 +124,10 @@ internal sealed partial class EventHub(IOptions<NotifyOptions> options, NotifyMe
         private int _dropped;
         private int _disposed;
 
-        public Subscription(EventHub hub, string? ownerId, int capacity)
+        public Subscription(EventHub hub, EventAudience audience, int capacity)
         {
             _hub = hub;
-            OwnerId = ownerId;
+            Audience = audience;
             _channel = Channel.CreateBounded<StreamEvent>(new BoundedChannelOptions(capacity)
             {
                 FullMode = BoundedChannelFullMode.Wait,
@@ -136,7 +136,7 @@ internal sealed partial class EventHub(IOptions<NotifyOptions> options, NotifyMe
             });
         }
 
-        public string? OwnerId { get; }
+        public EventAudience Audience { get; }
 
         public ChannelReader<StreamEvent> Reader => _channel.Reader;
 

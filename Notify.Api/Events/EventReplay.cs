@@ -19,7 +19,7 @@ internal sealed partial class EventReplay(
     /// Streams the events after <paramref name="after"/> to <paramref name="write"/> in order. False when
     /// the missed events cannot be recovered (the client must reload).
     /// </summary>
-    public async Task<bool> ReplayAsync(long after, string? ownerId, Func<IReadOnlyList<StreamEvent>, CancellationToken, Task> write, CancellationToken cancellationToken = default)
+    public async Task<bool> ReplayAsync(long after, EventAudience audience, Func<IReadOnlyList<StreamEvent>, CancellationToken, Task> write, CancellationToken cancellationToken = default)
     {
         var pageSize = options.Value.ReplayPageSize;
         var last = after;
@@ -33,7 +33,7 @@ internal sealed partial class EventReplay(
         {
             try
             {
-                last = await ReplayFromGalleryAsync(after, ownerId, pageSize, write, cancellationToken);
+                last = await ReplayFromGalleryAsync(after, audience, pageSize, write, cancellationToken);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
@@ -55,7 +55,7 @@ internal sealed partial class EventReplay(
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var entries = await database.StreamRangeAsync(Channels.EventStream, "(" + StreamEvent.StreamId(last), "+", pageSize);
-                var page = Visible(entries.Select(StreamEvent.FromStreamEntry).OfType<StreamEvent>(), ownerId);
+                var page = Visible(entries.Select(StreamEvent.FromStreamEntry).OfType<StreamEvent>(), audience);
                 if (entries.Length > 0 && StreamEvent.TryParseSequence(entries[^1].Id, out var lastSequence))
                 {
                     last = lastSequence;
@@ -122,7 +122,7 @@ internal sealed partial class EventReplay(
     }
 
     /// <summary>Returns the last sequence Gallery.Api returned (or <paramref name="after"/>), or -1 when it no longer holds what followed.</summary>
-    private async Task<long> ReplayFromGalleryAsync(long after, string? ownerId, int pageSize, Func<IReadOnlyList<StreamEvent>, CancellationToken, Task> write, CancellationToken cancellationToken)
+    private async Task<long> ReplayFromGalleryAsync(long after, EventAudience audience, int pageSize, Func<IReadOnlyList<StreamEvent>, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         var last = after;
         while (true)
@@ -134,7 +134,7 @@ internal sealed partial class EventReplay(
                 return last == after && hub.LastSequence > after ? -1 : last;
             }
 
-            var page = Visible(envelopes.Select(StreamEvent.FromEnvelope), ownerId);
+            var page = Visible(envelopes.Select(StreamEvent.FromEnvelope), audience);
             if (page.Count > 0)
             {
                 await write(page, cancellationToken);
@@ -149,8 +149,8 @@ internal sealed partial class EventReplay(
         }
     }
 
-    private static List<StreamEvent> Visible(IEnumerable<StreamEvent> events, string? ownerId) =>
-        [.. events.Where(e => e.IsVisibleTo(ownerId))];
+    private static List<StreamEvent> Visible(IEnumerable<StreamEvent> events, EventAudience audience) =>
+        [.. events.Where(e => e.IsVisibleTo(audience))];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replayed events {After}..{Last} from Gallery.Api: the stream no longer held them")]
     private static partial void LogReplayedFromGallery(ILogger logger, long after, long last);

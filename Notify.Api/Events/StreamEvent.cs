@@ -11,11 +11,12 @@ namespace Scrapbook.Notify.Api.Events;
 /// </summary>
 internal sealed class StreamEvent
 {
-    private StreamEvent(long sequence, string type, string? ownerId, string data)
+    private StreamEvent(long sequence, string type, string? ownerId, Guid? albumId, string data)
     {
         Sequence = sequence;
         Type = type;
         OwnerId = ownerId;
+        AlbumId = albumId;
         Frame = Encode(sequence, type, data);
     }
 
@@ -42,18 +43,27 @@ internal sealed class StreamEvent
     /// <summary>Set for owner-only events: only connections of that owner receive them.</summary>
     public string? OwnerId { get; }
 
+    /// <summary>Set for an album's own events: only connections following that album (through a share link) receive them.</summary>
+    public Guid? AlbumId { get; }
+
     /// <summary><c>id: …\nevent: …\ndata: …\n\n</c> in UTF-8.</summary>
     public ReadOnlyMemory<byte> Frame { get; }
 
-    public bool IsVisibleTo(string? ownerId) => OwnerId is null || string.Equals(OwnerId, ownerId, StringComparison.Ordinal);
+    /// <summary>
+    /// An album's events go to the streams following that album, and those streams get nothing else; of the rest, public
+    /// events go to every other stream and owner-only ones to that owner's.
+    /// </summary>
+    public bool IsVisibleTo(EventAudience audience) => AlbumId is { } album
+        ? audience.AlbumId == album
+        : audience.AlbumId is null && (OwnerId is null || string.Equals(OwnerId, audience.OwnerId, StringComparison.Ordinal));
 
     public static StreamEvent FromEnvelope(EventEnvelope envelope) =>
-        new(envelope.Sequence, envelope.Type, envelope.OwnerId, envelope.Data);
+        new(envelope.Sequence, envelope.Type, envelope.OwnerId, envelope.AlbumId, envelope.Data);
 
     /// <summary>Null for an entry not in the relay's format (id <c>{sequence}-0</c>, a <c>type</c> field).</summary>
     public static StreamEvent? FromStreamEntry(StreamEntry entry) =>
         TryParseSequence(entry.Id, out var sequence) && (string?)entry["type"] is { Length: > 0 } type
-            ? new StreamEvent(sequence, type, (string?)entry["owner"], (string?)entry["data"] ?? "null")
+            ? new StreamEvent(sequence, type, (string?)entry["owner"], Guid.TryParse((string?)entry["album"], out var album) ? album : null, (string?)entry["data"] ?? "null")
             : null;
 
     /// <summary>The sequence of a stream id <c>{sequence}-{n}</c> (or a bare number, as Last-Event-ID carries it).</summary>
@@ -88,3 +98,6 @@ internal sealed class StreamEvent
 
     private static string StripLineBreaks(string value) => value.Replace("\r", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal);
 }
+
+/// <summary>Who a connection is: the owner its token proves (or none), or the album its share link follows.</summary>
+internal readonly record struct EventAudience(string? OwnerId, Guid? AlbumId = null);

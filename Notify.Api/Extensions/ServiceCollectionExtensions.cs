@@ -9,6 +9,7 @@ internal static class ServiceCollectionExtensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddScrapbookAuthentication();
+        builder.AddShareLinkAuthentication(GalleryEventsClient.BaseAddress);
         builder.AddScrapbookOpenApi("Scrapbook Notify API");
         var services = builder.Services;
 

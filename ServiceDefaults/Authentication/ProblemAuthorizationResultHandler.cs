@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -20,6 +21,31 @@ internal sealed class ProblemAuthorizationResultHandler(IProblemDetailsService p
         if (authorizeResult.Succeeded)
         {
             return _default.HandleAsync(next, context, policy, authorizeResult);
+        }
+
+        if (policy.AuthenticationSchemes.Contains(ScrapbookSchemes.ShareLink))
+        {
+            // Whoever holds no working link learns nothing more than "not found", the answer of every link that does not work.
+            if (ShareLinkAuthenticationHandler.WasUnavailable(context))
+            {
+                return WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ProblemTypes.DependencyDown, "Try again shortly.", "Share links cannot be checked just now.");
+            }
+
+            if (context.User.GetShareLinkId() is null)
+            {
+                return WriteAsync(context, StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found.", ShareLinkProblems.NotWorkingDetail);
+            }
+
+            // A working link that is not enough: the owner token is missing (401), or the link does not let guests add photos (403).
+            var needsOwner = policy.Requirements.OfType<ClaimsAuthorizationRequirement>().Any(r => r.ClaimType == ScrapbookClaims.OwnerId);
+            if (needsOwner && context.User.GetOwnerId() is null)
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return WriteAsync(context, StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "Who you are is unknown.",
+                    "Guests add photos with their own owner token (cookie or Authorization: Bearer); POST /api/session gives you one.");
+            }
+
+            return WriteAsync(context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Not allowed.", "This link does not let you add photos.");
         }
 
         var takesAdminKey = policy.AuthenticationSchemes.Contains(ScrapbookSchemes.AdminKey);

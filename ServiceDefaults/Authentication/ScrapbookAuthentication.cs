@@ -14,6 +14,9 @@ public static class ScrapbookSchemes
 
     /// <summary>The admin key (<c>X-Admin-Key</c>, configuration <c>Admin:Key</c>).</summary>
     public const string AdminKey = "AdminKey";
+
+    /// <summary>A share link, the <c>{token}</c> of <c>/api/shared/{token}/…</c> (services that call <c>AddShareLinkAuthentication</c>).</summary>
+    public const string ShareLink = "ShareLink";
 }
 
 /// <summary>The authorization policies route groups declare: what they need.</summary>
@@ -33,6 +36,15 @@ public static class ScrapbookPolicies
     /// show an owner or an admin more (a photo still processing, its failure reason).
     /// </summary>
     public const string Anyone = "Anyone";
+
+    /// <summary>A working share link: what it names, for anyone holding it.</summary>
+    public const string SharedLink = "SharedLink";
+
+    /// <summary>
+    /// A guest: an owner token (whose photos the guest adds stay theirs) and a share link that lets its holders add photos
+    /// to its album.
+    /// </summary>
+    public const string GuestUpload = "GuestUpload";
 }
 
 /// <summary>The claims the schemes issue.</summary>
@@ -44,11 +56,26 @@ public static class ScrapbookClaims
     /// <summary>Present, with the value <c>true</c>, when the request carried the admin key.</summary>
     public const string Admin = "scrapbook/admin";
 
+    /// <summary>The id of the share link the request's route carried, when it works.</summary>
+    public const string ShareLink = "scrapbook/share-link";
+
+    /// <summary>The album that share link names (absent for a link to one photo).</summary>
+    public const string SharedAlbum = "scrapbook/shared-album";
+
+    /// <summary>Present, with the value <c>true</c>, when the share link lets its holders add photos (a guest link).</summary>
+    public const string ShareUploads = "scrapbook/share-uploads";
+
     /// <summary>The owner id the request proved, or null.</summary>
     public static string? GetOwnerId(this ClaimsPrincipal user) => user.FindFirst(OwnerId)?.Value;
 
     /// <summary>Whether the request carried the admin key.</summary>
     public static bool IsAdmin(this ClaimsPrincipal user) => user.HasClaim(Admin, "true");
+
+    /// <summary>The share link the request proved, or null.</summary>
+    public static Guid? GetShareLinkId(this ClaimsPrincipal user) => Guid.TryParse(user.FindFirst(ShareLink)?.Value, out var id) ? id : null;
+
+    /// <summary>The album of the share link the request proved, or null.</summary>
+    public static Guid? GetSharedAlbumId(this ClaimsPrincipal user) => Guid.TryParse(user.FindFirst(SharedAlbum)?.Value, out var id) ? id : null;
 }
 
 public static class ScrapbookAuthenticationExtensions
@@ -77,8 +104,27 @@ public static class ScrapbookAuthenticationExtensions
                 .RequireAssertion(context => context.User.GetOwnerId() is not null || context.User.IsAdmin()))
             .AddPolicy(ScrapbookPolicies.Anyone, policy => policy
                 .AddAuthenticationSchemes(ScrapbookSchemes.OwnerToken, ScrapbookSchemes.AdminKey)
-                .RequireAssertion(_ => true));
+                .RequireAssertion(_ => true))
+            .AddPolicy(ScrapbookPolicies.SharedLink, policy => policy
+                .AddAuthenticationSchemes(ScrapbookSchemes.OwnerToken, ScrapbookSchemes.ShareLink)
+                .RequireClaim(ScrapbookClaims.ShareLink))
+            .AddPolicy(ScrapbookPolicies.GuestUpload, policy => policy
+                .AddAuthenticationSchemes(ScrapbookSchemes.OwnerToken, ScrapbookSchemes.ShareLink)
+                .RequireClaim(ScrapbookClaims.OwnerId)
+                .RequireClaim(ScrapbookClaims.ShareUploads, "true"));
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The share-link scheme (for the <see cref="ScrapbookPolicies.SharedLink"/> and <see cref="ScrapbookPolicies.GuestUpload"/>
+    /// policies), asking Gallery.Api at <paramref name="galleryBaseAddress"/> (a service-discovery name) about each token.
+    /// </summary>
+    public static TBuilder AddShareLinkAuthentication<TBuilder>(this TBuilder builder, string galleryBaseAddress) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHttpClient<IShareLinkResolver, GalleryShareLinkResolver>(http => http.BaseAddress = new Uri(galleryBaseAddress));
+        builder.Services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, ShareLinkAuthenticationHandler>(ScrapbookSchemes.ShareLink, null);
         return builder;
     }
 }

@@ -53,6 +53,23 @@ public static partial class UploadsApi
                 ProblemTypes.Malformed, ProblemTypes.UploadsClosed, ProblemTypes.QuotaExceeded, ProblemTypes.TooLarge,
                 ProblemTypes.UnsupportedFormat, ProblemTypes.UndecodableImage, ProblemTypes.TooManyPixels, ProblemTypes.TooManyFrames,
                 ProblemTypes.RateLimited, ProblemTypes.DependencyDown);
+
+        // A guest link is the authorization here (its token is the route's), beside the guest's own owner token.
+        app.MapPost("/api/shared/{token}/uploads", UploadAsync)
+            .WithTags("Share links")
+            .RequireAuthorization(ScrapbookPolicies.GuestUpload)
+            .WithName("UploadAsGuest")
+            .WithSummary("Add photos to a shared album")
+            .WithDescription(
+                "Through a guest link (one made with `allowUploads`): the same bodies and answers as `POST /api/uploads`, with your own " +
+                "owner token (`POST /api/session` gives you one), into the link's album; no `albumId`. The photos are yours, shown in that " +
+                "album only, after its owner's approval when the album asks for it. 404 for a link that does not work, 403 for one that " +
+                "does not let you add photos.")
+            .AddOpenApiOperationTransformer(DescribeUploadBody)
+            .ProducesProblems(
+                ProblemTypes.Malformed, ProblemTypes.Forbidden, ProblemTypes.NotFound, ProblemTypes.UploadsClosed, ProblemTypes.QuotaExceeded,
+                ProblemTypes.TooLarge, ProblemTypes.UnsupportedFormat, ProblemTypes.UndecodableImage, ProblemTypes.TooManyPixels,
+                ProblemTypes.TooManyFrames, ProblemTypes.RateLimited, ProblemTypes.DependencyDown);
         api.MapPost("/url", UploadFromUrlAsync)
             .WithName("UploadFromUrl")
             .WithSummary("Upload the image at a URL")
@@ -168,6 +185,13 @@ public static partial class UploadsApi
             return TypedResults.Problem(AlbumIdMalformed());
         }
 
+        // Set when the request came through a guest link (its policy checked that the link lets guests add photos).
+        var shareLinkId = context.User.GetShareLinkId();
+        if (shareLinkId is not null && albumId is not null)
+        {
+            return TypedResults.Problem(GuestAlbumIdRefused());
+        }
+
         if (await CheckCanUploadAsync(context, gallery, options, loggers, ownerId, albumId, cancellationToken) is { } refused)
         {
             return refused;
@@ -187,7 +211,12 @@ public static partial class UploadsApi
                     return TypedResults.Problem(problem);
                 }
 
-                metadata = fields!;
+                if (shareLinkId is not null && fields!.AlbumId is not null)
+                {
+                    return TypedResults.Problem(GuestAlbumIdRefused());
+                }
+
+                metadata = fields! with { ShareLinkId = shareLinkId };
             }
             else
             {
@@ -203,7 +232,7 @@ public static partial class UploadsApi
                     return TypedResults.Problem(sourceProblem);
                 }
 
-                metadata = new UploadMetadata(caption, author, albumId, source);
+                metadata = new UploadMetadata(caption, author, albumId, source, shareLinkId);
                 files.Add(await ReceivedFile.ReceiveAsync(request.Body, directory, maxBytes, fileName: null, cancellationToken));
             }
 
@@ -523,6 +552,9 @@ public static partial class UploadsApi
     /// <summary>An album id from a query string or form field: absent is fine, anything but a GUID is not.</summary>
     internal static (bool Valid, Guid? AlbumId) ReadAlbumId(string? text) =>
         string.IsNullOrWhiteSpace(text) ? (true, null) : Guid.TryParse(text.Trim(), out var id) ? (true, id) : (false, null);
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails GuestAlbumIdRefused() =>
+        Problems.Malformed("A guest link names its album itself: leave 'albumId' out.");
 
     internal static Microsoft.AspNetCore.Mvc.ProblemDetails AlbumIdMalformed() => Problems.Malformed("'albumId' must be the id of one of your albums.");
 

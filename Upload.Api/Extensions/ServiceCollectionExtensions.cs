@@ -18,6 +18,7 @@ internal static class ServiceCollectionExtensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddScrapbookAuthentication();
+        builder.AddShareLinkAuthentication(GalleryClient.BaseAddress);
         builder.AddScrapbookOpenApi("Scrapbook Upload API");
         builder.AddImaging();
         builder.AddBlobStore(UploadApiSettings.Blobs);
@@ -39,7 +40,8 @@ internal static class ServiceCollectionExtensions
         builder.Services.AddHttpClient<GalleryClient>(http => http.BaseAddress = new Uri(GalleryClient.BaseAddress));
         // The settings check sits in front of every upload: a Gallery.Api that is down should become a quick 503,
         // not the default 2 s, 4 s, 8 s of back-off. POSTs are never retried (ServiceDefaults). Gallery.Api is the
-        // only client this service makes through IHttpClientFactory (the URL fetcher has its own), hence "All".
+        // only service this one calls through IHttpClientFactory (registrations, and the share-link scheme's lookups; the
+        // URL fetcher has its own client), hence "All".
         builder.Services.PostConfigureAll<HttpStandardResilienceOptions>(options =>
         {
             options.Retry.MaxRetryAttempts = 2;

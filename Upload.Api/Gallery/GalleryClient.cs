@@ -38,6 +38,11 @@ internal sealed class GalleryClient(HttpClient http)
             throw new AlbumNotFoundException(albumId);
         }
 
+        if (response.StatusCode == HttpStatusCode.NotFound && request.ShareLinkId is not null)
+        {
+            throw new ShareLinkNotWorkingException();
+        }
+
         if (response.StatusCode == HttpStatusCode.Forbidden)
         {
             // Both refusals are 403; the problem's type tells them apart.
@@ -124,5 +129,8 @@ internal sealed class AlbumNotFoundException(Guid albumId) : Exception($"You hav
 {
     public Guid AlbumId { get; } = albumId;
 }
+
+/// <summary>The guest link an upload came through stopped letting anyone add photos while it was sent (revoked, expired).</summary>
+internal sealed class ShareLinkNotWorkingException() : Exception(ShareLinkProblems.NotWorkingDetail);
 
 internal sealed class QuotaExceededException(string? detail) : Exception(detail ?? "The owner's storage quota is reached.");

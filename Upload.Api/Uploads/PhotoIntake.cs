@@ -6,7 +6,8 @@ using Scrapbook.Upload.Api.Gallery;
 namespace Scrapbook.Upload.Api.Uploads;
 
 /// <summary>Caption and author as the uploader gave them (already length-checked), and the album it goes into, if any.</summary>
-internal sealed record UploadMetadata(string? Caption, string? Author, Guid? AlbumId = null, PhotoSource? Source = null);
+/// <param name="ShareLinkId">The guest link the upload came through: the photo goes into that link's album instead.</param>
+internal sealed record UploadMetadata(string? Caption, string? Author, Guid? AlbumId = null, PhotoSource? Source = null, Guid? ShareLinkId = null);
 
 /// <summary>
 /// The path every received image takes, however it arrived: probe and limits, truncation, the original stored
@@ -50,7 +51,8 @@ internal sealed partial class PhotoIntake(IImageProbe probe, IBlobStore blobs, G
             metadata.Caption,
             metadata.Author,
             metadata.AlbumId,
-            metadata.Source);
+            metadata.Source,
+            metadata.ShareLinkId);
         var (outcome, photo) = await gallery.RegisterAsync(request, cancellationToken);
         LogRegistered(logger, photo.Id, file.Sha256, outcome);
         return outcome == RegistrationOutcome.Created

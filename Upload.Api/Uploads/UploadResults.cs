@@ -78,6 +78,7 @@ internal static class Problems
         UploadsClosedException => UploadsClosed(),
         QuotaExceededException quota => QuotaExceeded(quota.Message),
         AlbumNotFoundException missing => AlbumNotFound(missing.AlbumId),
+        ShareLinkNotWorkingException => Create(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found.", ShareLinkProblems.NotWorkingDetail),
         _ => null,
     };
 

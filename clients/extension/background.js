@@ -1,8 +1,9 @@
 // The service worker: the "Save to Scrapbook" context menu item on images, and what it does.
 //
 // An http(s) image is sent to the server as its address (POST /api/uploads/url), so the bytes travel once, from the
-// image's site to Scrapbook. What the server cannot fetch (a url-fetch-failed problem: behind a login, say) and what has
-// no address a server could use (data: and blob: URLs, never sent) is read from the page instead, which the click
+// image's site to Scrapbook. What the server cannot fetch (url-fetch-failed: behind a login, say), may not fetch
+// (url-not-allowed: a camera or router on the home network, which the browser reaches and the server must not), and what
+// has no address a server could use (data: and blob: URLs, never sent) is read from the page instead, which the click
 // allows (activeTab), and uploaded as bytes (POST /api/uploads).
 
 import { ApiError, PROBLEM, SaveError, apiRequest, describeProblem } from './lib/api.js';
@@ -11,6 +12,12 @@ import { addSave, fromPhoto, updateSave } from './lib/saves.js';
 import { loadSettings, originPattern } from './lib/settings.js';
 
 const MENU_ID = 'save-to-scrapbook';
+
+// The problems after which the page is asked for the image instead, and how the sentence starts if it cannot give it.
+const READ_FROM_PAGE_AFTER = {
+  [PROBLEM + 'url-fetch-failed']: 'Scrapbook could not download this image from its site, and ',
+  [PROBLEM + 'url-not-allowed']: 'Scrapbook only fetches images from public web addresses and this one is not public, and ',
+};
 
 // What the page hands over as a data: URL through chrome.scripting, whose messages are capped at 64 MiB: base64 of
 // 40 MiB stays under it. Scrapbook's own limit (50 MB by default) is enforced by the server.
@@ -71,9 +78,10 @@ async function saveImage(info, tab) {
           json: { url: info.srcUrl, albumId: settings.albumId || undefined, source },
         });
       } catch (error) {
-        if (!(error instanceof ApiError && error.type === PROBLEM + 'url-fetch-failed')) throw error;
+        const why = error instanceof ApiError ? READ_FROM_PAGE_AFTER[error.type] : undefined;
+        if (why === undefined) throw error;
         via = 'bytes';
-        photo = await uploadFromPage(settings, info, tab, source, 'Scrapbook could not download this image from its site, and ');
+        photo = await uploadFromPage(settings, info, tab, source, why);
       }
     } else {
       via = 'bytes';

@@ -41,6 +41,71 @@ public sealed class TraceTests(ScrapbookApp system) : IClassFixture<ScrapbookApp
         Assert.Equal("gateway", trace.RootService);
     }
 
+    [Fact]
+    public async Task AGuestsPhotoThroughAGuestLinkArrivesLiveOnThatAlbumsStreamAndOnNoOther()
+    {
+        using var http = system.CreateGatewayClient();
+        var owner = await ScrapbookClient.NewOwnerTokenAsync(http, Cancellation);
+        var guest = await ScrapbookClient.NewOwnerTokenAsync(http, Cancellation);
+        var party = await CreateAlbumAsync(http, owner, "Party");
+        var other = await CreateAlbumAsync(http, owner, "Other party");
+        var partyLink = await CreateGuestLinkAsync(http, owner, party);
+        var otherLink = await CreateGuestLinkAsync(http, owner, other);
+
+        await using var partyWall = await SseConnection.OpenAsync(system.GatewayUrl, path: $"/api/shared/{partyLink}/events", cancellationToken: Cancellation);
+        await using var otherWall = await SseConnection.OpenAsync(system.GatewayUrl, path: $"/api/shared/{otherLink}/events", cancellationToken: Cancellation);
+        await using var wall = await SseConnection.OpenAsync(system.GatewayUrl, cancellationToken: Cancellation);
+        Assert.All(new[] { partyWall, otherWall, wall }, stream => Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode));
+
+        using var folder = new TempDirectory("e2e");
+        var jpeg = await ScrapbookClient.MakeJpegAsync(Path.Combine(folder.Path, "guest.jpg"), 800, 600, Cancellation);
+        using var upload = new HttpRequestMessage(HttpMethod.Post, $"/api/shared/{partyLink}/uploads") { Content = new ByteArrayContent(jpeg) };
+        upload.Content.Headers.ContentType = new("image/jpeg");
+        upload.Headers.Authorization = new("Bearer", guest);
+        using var uploaded = await http.SendAsync(upload, Cancellation);
+        Assert.Equal(HttpStatusCode.Accepted, uploaded.StatusCode);
+        var photo = (await uploaded.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PhotoDto, Cancellation))!;
+
+        var ready = await partyWall.NextAsync(f => f.Event == EventTypes.PhotoReady, s_processingDeadline, Cancellation);
+        Assert.Equal(photo.Id, JsonSerializer.Deserialize(ready.Data!, ContractsJsonContext.Default.PhotoDto)!.Id);
+
+        // A photo on the wall after it: the other streams' first photo event is that one, so the guest's never reached them.
+        var afterwards = await UploadAsync(http, owner, "afterwards.jpg");
+        var wallFirst = await wall.NextAsync(f => f.Event == EventTypes.PhotoReady, s_processingDeadline, Cancellation);
+        Assert.Contains(afterwards.Id.ToString("D"), wallFirst.Data, StringComparison.Ordinal);
+        using (var added = await SendAsync(http, HttpMethod.Put, $"/api/albums/{other}/photos/{afterwards.Id}", owner))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, added.StatusCode);
+        }
+
+        var otherFirst = await otherWall.NextAsync(f => f.Event == EventTypes.PhotoReady, s_processingDeadline, Cancellation);
+        Assert.Contains(afterwards.Id.ToString("D"), otherFirst.Data, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string token, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path)
+        {
+            Content = body is null ? null : JsonContent.Create(body, body.GetType(), options: JsonSerializerOptions.Web),
+        };
+        request.Headers.Authorization = new("Bearer", token);
+        return await http.SendAsync(request, Cancellation);
+    }
+
+    private static async Task<Guid> CreateAlbumAsync(HttpClient http, string token, string title)
+    {
+        using var response = await SendAsync(http, HttpMethod.Post, "/api/albums", token, new AlbumCreateRequest(title));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.AlbumDto, Cancellation))!.Id;
+    }
+
+    private static async Task<string> CreateGuestLinkAsync(HttpClient http, string token, Guid album)
+    {
+        using var response = await SendAsync(http, HttpMethod.Post, $"/api/albums/{album}/links", token, new ShareLinkCreateRequest(AllowUploads: true));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ShareLinkDto, Cancellation))!.Url![3..];
+    }
+
     private static async Task<PhotoDto> UploadAsync(HttpClient http, string token, string name)
     {
         using var folder = new TempDirectory("e2e");

@@ -134,6 +134,35 @@ public sealed class SaveImageTests
     }
 
     [Fact]
+    public async Task AnImageOnAPrivateNetworkWhichTheServerMayNotFetchIsReadFromThePage()
+    {
+        var token = await _fixture.NewOwnerAsync();
+        var jpeg = await JpegAsync(400, 300);
+        var title = Unique("Router");
+        const string pageUrl = "http://10.20.30.40/status.html";
+        const string imageUrl = "http://10.20.30.40/camera/snapshot.jpg";
+
+        await using var browser = await _fixture.LaunchAsync();
+        await browser.ConfigureAsync(_fixture.ServerOrigin, token);
+        // A device on the home network, as the browser reaches it (Upload.Api must not, whatever it is allowed on loopback).
+        await browser.Context.RouteAsync("http://10.20.30.40/**", route => route.Request.Url == imageUrl
+            ? route.FulfillAsync(new() { Status = 200, ContentType = "image/jpeg", BodyBytes = jpeg })
+            : route.FulfillAsync(new() { Status = 200, ContentType = "text/html", Body = $"<!doctype html><title>{title}</title><img src=\"/camera/snapshot.jpg\" alt=\"\">" }));
+        var page = await browser.Context.NewPageAsync();
+        await page.GotoAsync(pageUrl);
+        Assert.True(await page.Locator("img").EvaluateAsync<bool>("(img) => img.complete && img.naturalWidth === 400"), "the page's image did not load");
+
+        var save = await browser.SaveImageAsync(page, imageUrl);
+
+        Assert.Equal(("bytes", (string?)null), (save.Via, save.Reason));
+        var photo = await _fixture.WaitUntilProcessedAsync(token, save.Id!);
+        Assert.Equal(PhotoStatus.Ready, photo.Status);
+        Assert.Equal(new PhotoSource(pageUrl, title), photo.Source);
+        var mine = await _fixture.GetAsync($"/api/me/photos?sha256={Sha256(jpeg)}", token, ContractsJsonContext.Default.PhotoPage);
+        Assert.Equal(photo.Id, Assert.Single(mine.Items).Id);
+    }
+
+    [Fact]
     public async Task ImagesTheServerRefusesAreNotSavedAndThePopupSaysWhy()
     {
         var token = await _fixture.NewOwnerAsync();
@@ -144,6 +173,8 @@ public sealed class SaveImageTests
 
         await using var browser = await _fixture.LaunchAsync();
         await browser.ConfigureAsync(_fixture.ServerOrigin, token);
+        // Nothing answers there for the browser either: the page cannot hand the image over.
+        await browser.Context.RouteAsync("http://10.20.30.40/**", route => route.AbortAsync("addressunreachable"));
         var page = await browser.Context.NewPageAsync();
         await page.GotoAsync(pageUrl.ToString());
 
@@ -151,7 +182,7 @@ public sealed class SaveImageTests
         var onPrivateNetwork = await browser.SaveImageAsync(page, privateAddress);
 
         Assert.Equal(("failed", "url", (string?)null), (notImage.State, notImage.Via, notImage.Id));
-        Assert.Equal(("failed", "url", (string?)null), (onPrivateNetwork.State, onPrivateNetwork.Via, onPrivateNetwork.Id));
+        Assert.Equal(("failed", "bytes", (string?)null), (onPrivateNetwork.State, onPrivateNetwork.Via, onPrivateNetwork.Id));
         var popup = await browser.OpenPopupAsync();
         var first = popup.Locator($".save[data-key='{notImage.Key}']");
         await Expect(first).ToHaveAttributeAsync("data-state", "failed");
@@ -162,7 +193,7 @@ public sealed class SaveImageTests
         var second = popup.Locator($".save[data-key='{onPrivateNetwork.Key}']");
         await Expect(second.Locator(".save-state")).ToHaveTextAsync("Not saved");
         await Expect(second.Locator(".save-reason")).ToHaveTextAsync(
-            "Scrapbook only fetches images from public web addresses, and this one is not public (a private or local network address, or not http/https).");
+            "Scrapbook only fetches images from public web addresses and this one is not public, and the image could not be read from the page: its site does not allow it.");
         // Newest first.
         await Expect(popup.Locator(".save").First).ToHaveAttributeAsync("data-key", onPrivateNetwork.Key);
     }

@@ -106,6 +106,8 @@ public sealed class ApiDescriptionTests(ServicesBehindGateway system) : IClassFi
         "POST /api/photos/{id}/links CreatePhotoShareLink",
         "GET /api/shared/{token} GetShared",
         "GET /api/shared/{token}/photos ListSharedPhotos",
+        "POST /api/shared/{token}/uploads UploadAsGuest",
+        "GET /api/shared/{token}/events StreamSharedAlbumEvents",
         "GET /api/albums ListMyAlbums",
         "POST /api/albums CreateAlbum",
         "GET /api/albums/{id} GetAlbum",
@@ -115,6 +117,7 @@ public sealed class ApiDescriptionTests(ServicesBehindGateway system) : IClassFi
         "PUT /api/albums/{id}/photos/{photoId} AddAlbumPhoto",
         "DELETE /api/albums/{id}/photos/{photoId} RemoveAlbumPhoto",
         "POST /api/albums/{id}/photos/{photoId}/move MoveAlbumPhoto",
+        "POST /api/albums/{id}/photos/{photoId}/approve ApproveAlbumPhoto",
         "GET /api/events StreamEvents",
     ];
 

@@ -77,6 +77,98 @@ public sealed class UploadIntoAlbumTests(UploadApiFixture servers)
         Assert.Empty(await AlbumPhotosAsync(owner, album));
     }
 
+    [Fact]
+    public async Task AGuestLinkTakesAnyOwnersUploadsIntoItsAlbumAndTheyStayTheGuests()
+    {
+        await using var api = servers.CreateUploadApi();
+        using var owner = await api.CreateOwnerClientAsync(Cancellation);
+        using var guest = await api.CreateOwnerClientAsync(Cancellation);
+        var album = await CreateAlbumAsync(owner, "Wedding");
+        var token = await CreateLinkAsync(owner, album, allowUploads: true);
+
+        using var raw = await guest.PostAsync($"/api/shared/{token}/uploads?caption=First%20dance", Requests.Raw(TestImages.Png(), "image/png"), Cancellation);
+        using var form = Requests.Multipart(("cake.png", TestImages.Png()));
+        form.Add(new StringContent("Cake"), "caption");
+        using var multipart = await guest.PostAsync($"/api/shared/{token}/uploads", form, Cancellation);
+        var ids = new List<Guid>();
+        foreach (var response in new[] { raw, multipart })
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            ids.Add((await Requests.PhotoAsync(response)).Id);
+        }
+
+        Assert.Equal(ids.Order(), (await AlbumPhotosAsync(owner, album)).Order());
+        using (var gallery = GalleryAs(guest))
+        {
+            using var mine = await gallery.GetAsync("api/me/photos", Cancellation);
+            Assert.Equal(ids.Order(), (await mine.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PhotoPage, Cancellation))!.Items.Select(p => p.Id).Order());
+        }
+
+        // The link names the album: naming one as well is a mistake, not a way into another album.
+        var other = await CreateAlbumAsync(owner, "Other");
+        using var named = await guest.PostAsync($"/api/shared/{token}/uploads?albumId={other}", Requests.Raw(TestImages.Png(), "image/png"), Cancellation);
+        await HttpAssert.ProblemAsync(named, HttpStatusCode.BadRequest, ProblemTypes.Malformed);
+        Assert.Empty(await AlbumPhotosAsync(owner, other));
+    }
+
+    [Fact]
+    public async Task AGuestUploadNeedsAnOwnerTokenAndALinkThatStillLetsGuestsAddPhotos()
+    {
+        await using var api = servers.CreateUploadApi();
+        using var owner = await api.CreateOwnerClientAsync(Cancellation);
+        using var guest = await api.CreateOwnerClientAsync(Cancellation);
+        var album = await CreateAlbumAsync(owner, "Guarded");
+        var guestLink = await CreateLinkAsync(owner, album, allowUploads: true);
+        var viewOnly = await CreateLinkAsync(owner, album, allowUploads: false);
+        var png = TestImages.Png();
+
+        using var anonymous = api.CreateClient();
+        using (var noToken = await anonymous.PostAsync($"/api/shared/{guestLink}/uploads", Requests.Raw(png, "image/png"), Cancellation))
+        {
+            await HttpAssert.ProblemAsync(noToken, HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+        }
+
+        using (var notForUploads = await guest.PostAsync($"/api/shared/{viewOnly}/uploads", Requests.Raw(png, "image/png"), Cancellation))
+        {
+            await HttpAssert.ProblemAsync(notForUploads, HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        }
+
+        // Revoked, unknown or malformed: one 404, before a byte of the body is stored.
+        using (var gallery = GalleryAs(owner))
+        {
+            using var links = await gallery.GetAsync("api/me/links", Cancellation);
+            var id = (await links.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ShareLinkPage, Cancellation))!.Items.Single(l => l.AllowUploads).Id;
+            using var revoked = await gallery.DeleteAsync($"api/me/links/{id}", Cancellation);
+            Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        }
+
+        var details = new HashSet<string?>();
+        foreach (var token in new[] { guestLink, new string('A', 43), "not-a-token" })
+        {
+            using var dead = await guest.PostAsync($"/api/shared/{token}/uploads", Requests.Raw(png, "image/png"), Cancellation);
+            details.Add((await HttpAssert.ProblemAsync(dead, HttpStatusCode.NotFound, ProblemTypes.NotFound)).Detail);
+        }
+
+        Assert.Single(details);
+        Assert.Null(await api.ReadOriginalAsync(Requests.Sha256(png), Cancellation));
+        Assert.Empty(await AlbumPhotosAsync(owner, album));
+
+        // Links cannot be checked while Gallery.Api is away: a 503 to try again, not a 404 that says the link is dead.
+        await using var cutOff = servers.CreateUploadApi(gallery: servers.DeadGallery);
+        using var stranded = await cutOff.CreateOwnerClientAsync(Cancellation);
+        using var unavailable = await stranded.PostAsync($"/api/shared/{viewOnly}/uploads", Requests.Raw(png, "image/png"), Cancellation);
+        await HttpAssert.ProblemAsync(unavailable, HttpStatusCode.ServiceUnavailable, ProblemTypes.DependencyDown);
+    }
+
+    private async Task<string> CreateLinkAsync(HttpClient owner, Guid album, bool allowUploads)
+    {
+        using var gallery = GalleryAs(owner);
+        using var response = await gallery.PostAsJsonAsync(
+            $"api/albums/{album}/links", new ShareLinkCreateRequest(AllowUploads: allowUploads), ContractsJsonContext.Default.ShareLinkCreateRequest, Cancellation);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ShareLinkDto, Cancellation))!.Url![3..];
+    }
+
     /// <summary>A client of the real Gallery.Api (the API's own clients only reach the in-memory host) with the same owner token.</summary>
     private HttpClient GalleryAs(HttpClient owner) =>
         new() { BaseAddress = servers.Gallery.BaseAddress, DefaultRequestHeaders = { Authorization = owner.DefaultRequestHeaders.Authorization } };

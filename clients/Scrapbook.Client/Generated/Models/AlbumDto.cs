@@ -33,11 +33,15 @@ namespace Scrapbook.Client.Models
 #else
         public string Description { get; set; }
 #endif
+        /// <summary>Photos guests add through a guest link wait for the owner&apos;s approval before anyone else sees them.</summary>
+        public bool? GuestApproval { get; set; }
         /// <summary>The id property</summary>
         public Guid? Id { get; set; }
         /// <summary>How an album lists its photos: newest first (by when each photo was taken in), or in the owner&apos;s own order.</summary>
         public global::Scrapbook.Client.Models.AlbumOrder? Order { get; set; }
-        /// <summary>The photoCount property</summary>
+        /// <summary>Guests&apos; photos waiting for approval.</summary>
+        public int? PendingCount { get; set; }
+        /// <summary>Photos in the album, not counting guests&apos; photos waiting for approval.</summary>
         public int? PhotoCount { get; set; }
         /// <summary>The title property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -77,8 +81,10 @@ namespace Scrapbook.Client.Models
                 { "cover", n => { Cover = n.GetObjectValue<global::Scrapbook.Client.Models.PhotoDto>(global::Scrapbook.Client.Models.PhotoDto.CreateFromDiscriminatorValue); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "description", n => { Description = n.GetStringValue(); } },
+                { "guestApproval", n => { GuestApproval = n.GetBoolValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "order", n => { Order = n.GetEnumValue<global::Scrapbook.Client.Models.AlbumOrder>(); } },
+                { "pendingCount", n => { PendingCount = n.GetIntValue(); } },
                 { "photoCount", n => { PhotoCount = n.GetIntValue(); } },
                 { "title", n => { Title = n.GetStringValue(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
@@ -94,8 +100,10 @@ namespace Scrapbook.Client.Models
             writer.WriteObjectValue<global::Scrapbook.Client.Models.PhotoDto>("cover", Cover);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteStringValue("description", Description);
+            writer.WriteBoolValue("guestApproval", GuestApproval);
             writer.WriteGuidValue("id", Id);
             writer.WriteEnumValue<global::Scrapbook.Client.Models.AlbumOrder>("order", Order);
+            writer.WriteIntValue("pendingCount", PendingCount);
             writer.WriteIntValue("photoCount", PhotoCount);
             writer.WriteStringValue("title", Title);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);

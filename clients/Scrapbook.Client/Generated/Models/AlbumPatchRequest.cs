@@ -25,6 +25,8 @@ namespace Scrapbook.Client.Models
 #else
         public string Description { get; set; }
 #endif
+        /// <summary>The guestApproval property</summary>
+        public bool? GuestApproval { get; set; }
         /// <summary>The order property</summary>
         public global::Scrapbook.Client.Models.AlbumOrder? Order { get; set; }
         /// <summary>The title property</summary>
@@ -62,6 +64,7 @@ namespace Scrapbook.Client.Models
             {
                 { "coverPhotoId", n => { CoverPhotoId = n.GetGuidValue(); } },
                 { "description", n => { Description = n.GetStringValue(); } },
+                { "guestApproval", n => { GuestApproval = n.GetBoolValue(); } },
                 { "order", n => { Order = n.GetEnumValue<global::Scrapbook.Client.Models.AlbumOrder>(); } },
                 { "title", n => { Title = n.GetStringValue(); } },
             };
@@ -75,6 +78,7 @@ namespace Scrapbook.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteGuidValue("coverPhotoId", CoverPhotoId);
             writer.WriteStringValue("description", Description);
+            writer.WriteBoolValue("guestApproval", GuestApproval);
             writer.WriteEnumValue<global::Scrapbook.Client.Models.AlbumOrder>("order", Order);
             writer.WriteStringValue("title", Title);
             writer.WriteAdditionalData(AdditionalData);

@@ -8,13 +8,15 @@ using System;
 namespace Scrapbook.Client.Models
 {
     /// <summary>
-    /// `POST /api/albums/{id}/links` and `POST /api/photos/{id}/links`: an optional expiry (in the future, at most a year ahead).
+    /// `POST /api/albums/{id}/links` and `POST /api/photos/{id}/links`: an optional expiry (in the future, at most a        year ahead), and for an album whether whoever holds the link may add photos to it (a guest link).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ShareLinkCreateRequest : IAdditionalDataHolder, IParsable
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The allowUploads property</summary>
+        public bool? AllowUploads { get; set; }
         /// <summary>The expiresAt property</summary>
         public DateTimeOffset? ExpiresAt { get; set; }
         /// <summary>
@@ -23,6 +25,7 @@ namespace Scrapbook.Client.Models
         public ShareLinkCreateRequest()
         {
             AdditionalData = new Dictionary<string, object>();
+            AllowUploads = false;
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -42,6 +45,7 @@ namespace Scrapbook.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "allowUploads", n => { AllowUploads = n.GetBoolValue(); } },
                 { "expiresAt", n => { ExpiresAt = n.GetDateTimeOffsetValue(); } },
             };
         }
@@ -52,6 +56,7 @@ namespace Scrapbook.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteBoolValue("allowUploads", AllowUploads);
             writer.WriteDateTimeOffsetValue("expiresAt", ExpiresAt);
             writer.WriteAdditionalData(AdditionalData);
         }

@@ -8,7 +8,7 @@ using System;
 namespace Scrapbook.Client.Models
 {
     /// <summary>
-    /// `GET /api/shared/{token}`: what the link names. Exactly one of `Album` and `Photo` is set.
+    /// `GET /api/shared/{token}`: what the link names. Exactly one of `Album` and `Photo` is set.        `AllowUploads`: the holder may add photos to the album (`POST /api/shared/{token}/uploads`).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class SharedDto : IAdditionalDataHolder, IParsable
@@ -23,6 +23,8 @@ namespace Scrapbook.Client.Models
 #else
         public global::Scrapbook.Client.Models.SharedAlbumDto Album { get; set; }
 #endif
+        /// <summary>The allowUploads property</summary>
+        public bool? AllowUploads { get; set; }
         /// <summary>The expiresAt property</summary>
         public DateTimeOffset? ExpiresAt { get; set; }
         /// <summary>The photo property</summary>
@@ -61,6 +63,7 @@ namespace Scrapbook.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "album", n => { Album = n.GetObjectValue<global::Scrapbook.Client.Models.SharedAlbumDto>(global::Scrapbook.Client.Models.SharedAlbumDto.CreateFromDiscriminatorValue); } },
+                { "allowUploads", n => { AllowUploads = n.GetBoolValue(); } },
                 { "expiresAt", n => { ExpiresAt = n.GetDateTimeOffsetValue(); } },
                 { "photo", n => { Photo = n.GetObjectValue<global::Scrapbook.Client.Models.PhotoDto>(global::Scrapbook.Client.Models.PhotoDto.CreateFromDiscriminatorValue); } },
                 { "target", n => { Target = n.GetEnumValue<global::Scrapbook.Client.Models.ShareTarget>(); } },
@@ -74,6 +77,7 @@ namespace Scrapbook.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteObjectValue<global::Scrapbook.Client.Models.SharedAlbumDto>("album", Album);
+            writer.WriteBoolValue("allowUploads", AllowUploads);
             writer.WriteDateTimeOffsetValue("expiresAt", ExpiresAt);
             writer.WriteObjectValue<global::Scrapbook.Client.Models.PhotoDto>("photo", Photo);
             writer.WriteEnumValue<global::Scrapbook.Client.Models.ShareTarget>("target", Target);

@@ -3,7 +3,9 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using Scrapbook.Client.Api.Shared.Item.Events;
 using Scrapbook.Client.Api.Shared.Item.Photos;
+using Scrapbook.Client.Api.Shared.Item.Uploads;
 using Scrapbook.Client.Models;
 using System.Collections.Generic;
 using System.IO;
@@ -18,10 +20,20 @@ namespace Scrapbook.Client.Api.Shared.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class WithTokenItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The events property</summary>
+        public global::Scrapbook.Client.Api.Shared.Item.Events.EventsRequestBuilder Events
+        {
+            get => new global::Scrapbook.Client.Api.Shared.Item.Events.EventsRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The photos property</summary>
         public global::Scrapbook.Client.Api.Shared.Item.Photos.PhotosRequestBuilder Photos
         {
             get => new global::Scrapbook.Client.Api.Shared.Item.Photos.PhotosRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The uploads property</summary>
+        public global::Scrapbook.Client.Api.Shared.Item.Uploads.UploadsRequestBuilder Uploads
+        {
+            get => new global::Scrapbook.Client.Api.Shared.Item.Uploads.UploadsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Scrapbook.Client.Api.Shared.Item.WithTokenItemRequestBuilder"/> and sets the default values.

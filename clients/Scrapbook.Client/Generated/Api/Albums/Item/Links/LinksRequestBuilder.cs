@@ -34,7 +34,7 @@ namespace Scrapbook.Client.Api.Albums.Item.Links
         {
         }
         /// <summary>
-        /// Anyone with the link sees the album&apos;s title, description and its photos that are on the wall, until `expiresAt` or until you revoke it. The link&apos;s `url` is shown only in this answer.
+        /// Anyone with the link sees the album&apos;s title, description and its photos that are on the wall, until `expiresAt` or until you revoke it. With `allowUploads`, anyone with it may also add photos to the album (`POST /api/shared/{token}/uploads`), which show only in this album, after your approval when the album asks for it (`guestApproval`). The link&apos;s `url` is shown only in this answer.
         /// </summary>
         /// <returns>A <see cref="global::Scrapbook.Client.Models.ShareLinkDto"/></returns>
         /// <param name="body">The request body</param>
@@ -65,7 +65,7 @@ namespace Scrapbook.Client.Api.Albums.Item.Links
             return await RequestAdapter.SendAsync<global::Scrapbook.Client.Models.ShareLinkDto>(requestInfo, global::Scrapbook.Client.Models.ShareLinkDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Anyone with the link sees the album&apos;s title, description and its photos that are on the wall, until `expiresAt` or until you revoke it. The link&apos;s `url` is shown only in this answer.
+        /// Anyone with the link sees the album&apos;s title, description and its photos that are on the wall, until `expiresAt` or until you revoke it. With `allowUploads`, anyone with it may also add photos to the album (`POST /api/shared/{token}/uploads`), which show only in this album, after your approval when the album asks for it (`guestApproval`). The link&apos;s `url` is shown only in this answer.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

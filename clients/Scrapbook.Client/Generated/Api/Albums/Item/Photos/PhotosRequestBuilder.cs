@@ -35,7 +35,7 @@ namespace Scrapbook.Client.Api.Albums.Item.Photos
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public PhotosRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/albums/{id}/photos{?cursor*,limit*}", pathParameters)
+        public PhotosRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/albums/{id}/photos{?cursor*,limit*,state*}", pathParameters)
         {
         }
         /// <summary>
@@ -43,11 +43,11 @@ namespace Scrapbook.Client.Api.Albums.Item.Photos
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public PhotosRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/albums/{id}/photos{?cursor*,limit*}", rawUrl)
+        public PhotosRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/albums/{id}/photos{?cursor*,limit*,state*}", rawUrl)
         {
         }
         /// <summary>
-        /// In the album&apos;s order (newest first, or yours), in every state, keyset-paginated like the wall.
+        /// In the album&apos;s order (newest first, or yours), in every state, keyset-paginated like the wall. With `state=pending`, the photos guests added through a guest link that wait for your approval instead, newest first.
         /// </summary>
         /// <returns>A <see cref="global::Scrapbook.Client.Models.PhotoPage"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -76,7 +76,7 @@ namespace Scrapbook.Client.Api.Albums.Item.Photos
             return await RequestAdapter.SendAsync<global::Scrapbook.Client.Models.PhotoPage>(requestInfo, global::Scrapbook.Client.Models.PhotoPage.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// In the album&apos;s order (newest first, or yours), in every state, keyset-paginated like the wall.
+        /// In the album&apos;s order (newest first, or yours), in every state, keyset-paginated like the wall. With `state=pending`, the photos guests added through a guest link that wait for your approval instead, newest first.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -104,7 +104,7 @@ namespace Scrapbook.Client.Api.Albums.Item.Photos
             return new global::Scrapbook.Client.Api.Albums.Item.Photos.PhotosRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// In the album&apos;s order (newest first, or yours), in every state, keyset-paginated like the wall.
+        /// In the album&apos;s order (newest first, or yours), in every state, keyset-paginated like the wall. With `state=pending`, the photos guests added through a guest link that wait for your approval instead, newest first.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class PhotosRequestBuilderGetQueryParameters 
@@ -126,6 +126,19 @@ namespace Scrapbook.Client.Api.Albums.Item.Photos
             [QueryParameter("limit")]
             public int? Limit { get; set; }
             #pragma warning restore CS1591
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("state")]
+            public string? State { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("state")]
+            public string State { get; set; }
+            #pragma warning restore CS1591
+#endif
         }
     }
 }

@@ -34,7 +34,7 @@ namespace Scrapbook.Client.Api.Photos.Item.Links
         {
         }
         /// <summary>
-        /// As for an album; the link shows this photo alone.
+        /// As for an album; the link shows this photo alone (and cannot allow uploads).
         /// </summary>
         /// <returns>A <see cref="global::Scrapbook.Client.Models.ShareLinkDto"/></returns>
         /// <param name="body">The request body</param>
@@ -65,7 +65,7 @@ namespace Scrapbook.Client.Api.Photos.Item.Links
             return await RequestAdapter.SendAsync<global::Scrapbook.Client.Models.ShareLinkDto>(requestInfo, global::Scrapbook.Client.Models.ShareLinkDto.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// As for an album; the link shows this photo alone.
+        /// As for an album; the link shows this photo alone (and cannot allow uploads).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

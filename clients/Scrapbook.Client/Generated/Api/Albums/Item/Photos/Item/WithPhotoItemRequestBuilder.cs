@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using Scrapbook.Client.Api.Albums.Item.Photos.Item.Approve;
 using Scrapbook.Client.Api.Albums.Item.Photos.Item.Move;
 using Scrapbook.Client.Models;
 using System.Collections.Generic;
@@ -18,6 +19,11 @@ namespace Scrapbook.Client.Api.Albums.Item.Photos.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class WithPhotoItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The approve property</summary>
+        public global::Scrapbook.Client.Api.Albums.Item.Photos.Item.Approve.ApproveRequestBuilder Approve
+        {
+            get => new global::Scrapbook.Client.Api.Albums.Item.Photos.Item.Approve.ApproveRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The move property</summary>
         public global::Scrapbook.Client.Api.Albums.Item.Photos.Item.Move.MoveRequestBuilder Move
         {
@@ -40,7 +46,7 @@ namespace Scrapbook.Client.Api.Albums.Item.Photos.Item
         {
         }
         /// <summary>
-        /// The photo itself stays.
+        /// The photo itself stays its owner&apos;s. Removing a guest&apos;s photo, approved or waiting, is how you turn it down.
         /// </summary>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -92,7 +98,7 @@ namespace Scrapbook.Client.Api.Albums.Item.Photos.Item
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The photo itself stays.
+        /// The photo itself stays its owner&apos;s. Removing a guest&apos;s photo, approved or waiting, is how you turn it down.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
