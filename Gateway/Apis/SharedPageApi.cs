@@ -56,7 +56,7 @@ internal static partial class SharedPageApi
             return failure!;
         }
 
-        if (link.Shared.Album is not { } album || !link.AllowUploads)
+        if (link.Album is not { } album || !link.AllowUploads)
         {
             return Page(StatusCodes.Status403Forbidden, MessagePage(
                 "This link does not take photos",
@@ -91,7 +91,7 @@ internal static partial class SharedPageApi
             return failure!;
         }
 
-        if (link.Shared.Album is not { } album)
+        if (link.Album is not { } album)
         {
             return Page(StatusCodes.Status404NotFound, NotFoundPage());
         }
@@ -110,7 +110,7 @@ internal static partial class SharedPageApi
     /// instead: 404 for a link that does not work (a malformed token is not worth asking about), 503 when Gallery.Api
     /// cannot be reached.
     /// </summary>
-    private static async Task<(SharedLink? Link, IResult? Failure)> FetchAsync(
+    private static async Task<(SharedDto? Link, IResult? Failure)> FetchAsync(
         string token, HttpContext context, IHttpClientFactory clients, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var headers = context.Response.Headers;
@@ -133,12 +133,8 @@ internal static partial class SharedPageApi
             }
 
             response.EnsureSuccessStatusCode();
-            using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
-            var shared = json.RootElement.Deserialize(ContractsJsonContext.Default.SharedDto);
-            var allowUploads = json.RootElement.TryGetProperty("allowUploads", out var allow) && allow.ValueKind == JsonValueKind.True;
-            return shared is null
-                ? (null, Page(StatusCodes.Status404NotFound, NotFoundPage()))
-                : (new SharedLink(shared, allowUploads), null);
+            var shared = await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.SharedDto, cancellationToken);
+            return shared is null ? (null, Page(StatusCodes.Status404NotFound, NotFoundPage())) : (shared, null);
         }
         catch (Exception ex) when (ex is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -150,7 +146,7 @@ internal static partial class SharedPageApi
 
     private static IResult Page(int status, string html) => Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
 
-    private static string SharedPage(SharedLink link, string token, Uri site, Uri pageUrl)
+    private static string SharedPage(SharedDto link, string token, Uri site, Uri pageUrl)
     {
         // A guest link's album page leads to its upload page and its projector view.
         var guestActions = link.AllowUploads
@@ -161,7 +157,7 @@ internal static partial class SharedPageApi
               </div>
               """
             : "";
-        var (title, description, image, body) = link.Shared switch
+        var (title, description, image, body) = link switch
         {
             { Album: { } album } => (
                 album.Title,
@@ -268,9 +264,6 @@ internal static partial class SharedPageApi
 
     /// <summary>Text or an attribute value, encoded for HTML (the encoder escapes quotes too).</summary>
     private static string Html(string value) => s_html.Encode(value);
-
-    /// <summary>What a link names, and whether it lets guests add photos to its album.</summary>
-    private sealed record SharedLink(SharedDto Shared, bool AllowUploads);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A shared page could not be drawn: Gallery.Api answered {Reason}")]
     private static partial void LogGalleryUnavailable(ILogger logger, string reason);
