@@ -171,8 +171,9 @@ export function createUploader({ destination = async () => ({}), stateOf = uploa
       // page sees a network error, not the 413: say what most likely happened.
       const cutOff = error instanceof ApiError && error.status === 0 && item.file.size > LIKELY_LIMIT;
       // Sending the same bytes again cannot change a verdict on the file itself (too large, not an image, damaged), nor
-      // bring back an album or a link that is gone, nor open a link that takes no photos.
-      const permanent = cutOff || (error instanceof ApiError && [403, 404, 413, 415, 422].includes(error.status));
+      // bring back an album or a link that is gone, nor open a link that takes no photos (closed uploads do reopen).
+      const permanent = cutOff || (error instanceof ApiError
+        && ([404, 413, 415, 422].includes(error.status) || (error.status === 403 && error.problem?.type?.endsWith('/forbidden'))));
       setState(item, 'error', cutOff ? 'This file is probably too large to upload (the usual limit is 50 MB).' : describeProblem(error, { notFound }), !permanent);
       // Told to come back later (429, 503): the file goes again by itself, once, after the time the server asked for.
       if (error instanceof ApiError && (error.status === 429 || error.status === 503) && item.attempts < 1) {
