@@ -297,21 +297,8 @@ public sealed partial class WebClientTests
     }
 
     /// <summary>Adds one photo on a guest link's upload page and returns its id, once the page has it.</summary>
-    private static async Task<string> UploadAsGuestAsync(IPage page, string link, byte[] image, string fileName, string caption, string author)
-    {
-        if (!page.Url.EndsWith($"/s/{link}/upload", StringComparison.Ordinal))
-        {
-            var response = await page.GotoAsync($"/s/{link}/upload");
-            Assert.Equal(200, response!.Status);
-        }
-
-        await page.Locator("#caption").FillAsync(caption);
-        await page.Locator("#author").FillAsync(author);
-        await page.Locator("#file-picker").SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = "image/jpeg", Buffer = image });
-        var item = page.Locator(".upload-item").Filter(new() { HasText = fileName });
-        await Expect(item).ToHaveAttributeAsync("data-photo-id", PhotoId());
-        return (await item.GetAttributeAsync("data-photo-id"))!;
-    }
+    private static Task<string> UploadAsGuestAsync(IPage page, string link, byte[] image, string fileName, string caption, string author) =>
+        UploadThroughPageAsync(page, image, fileName, caption, author, $"/s/{link}/upload");
 
     /// <summary>
     /// From now on, the page keeps every photo id it shows (a wall's tiles, a projector's slides) in a list of its own, and

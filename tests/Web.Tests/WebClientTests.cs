@@ -710,10 +710,18 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
         await Expect(page.GetByLabel("Uploads open")).ToBeVisibleAsync();
     }
 
-    /// <summary>Uploads one file on /upload and returns the photo id the page learnt from the API's answer.</summary>
-    private static async Task<string> UploadThroughPageAsync(IPage page, byte[] image, string fileName, string caption, string author)
+    /// <summary>
+    /// Uploads one file on /upload (or the upload page at <paramref name="path"/>, opened unless it is open already) and
+    /// returns the photo id the page learnt from the API's answer.
+    /// </summary>
+    private static async Task<string> UploadThroughPageAsync(IPage page, byte[] image, string fileName, string caption, string author, string path = "/upload")
     {
-        await page.GotoAsync("/upload");
+        if (!page.Url.EndsWith(path, StringComparison.Ordinal))
+        {
+            var response = await page.GotoAsync(path);
+            Assert.Equal(200, response!.Status);
+        }
+
         await page.Locator("#caption").FillAsync(caption);
         await page.Locator("#author").FillAsync(author);
         await page.Locator("#file-picker").SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = "image/jpeg", Buffer = image });

@@ -615,32 +615,27 @@ export function start(main, path) {
     (next?.querySelector('button') ?? addButton).focus();
   }
 
-  async function approve(photoId) {
+  /** Approve or Remove on a waiting photo: send(), then the card goes and the toast says what happened. */
+  async function settle(photoId, send, said) {
     try {
-      await approveInAlbum(albumId, photoId);
+      await send(albumId, photoId);
       focusAfterPending(photoId);
       dropPending(photoId);
-      toast('Approved: the photo is in the album and on its wall.');
-      reloadSoon();
+      toast(said);
       refreshAlbumSoon();
+      return true;
     } catch (error) {
       failed(error, 'That photo is no longer waiting: the guest may have deleted it.');
       loadPendingSoon();
+      return false;
     }
   }
 
-  async function reject(photoId) {
-    try {
-      await removeFromAlbum(albumId, photoId);
-      focusAfterPending(photoId);
-      dropPending(photoId);
-      toast('Removed. It stays out of the album; the guest keeps the photo.');
-      refreshAlbumSoon();
-    } catch (error) {
-      failed(error, 'That photo is no longer waiting: the guest may have deleted it.');
-      loadPendingSoon();
-    }
+  async function approve(photoId) {
+    if (await settle(photoId, approveInAlbum, 'Approved: the photo is in the album and on its wall.')) reloadSoon();
   }
+
+  const reject = (photoId) => settle(photoId, removeFromAlbum, 'Removed. It stays out of the album; the guest keeps the photo.');
 
   async function setApproval(value) {
     try {
