@@ -77,6 +77,46 @@ public sealed partial class SharedPageTests(ServicesBehindGateway system) : ICla
     }
 
     [Fact]
+    public async Task AGuestLinksUploadsAndEventsGoThroughTheGatewayAndStopWhenTheLinkIsRevoked()
+    {
+        using var client = system.Gateway.CreateGatewayClient();
+        var owner = await ScrapbookClient.NewOwnerTokenAsync(client, Ct);
+        var guest = await ScrapbookClient.NewOwnerTokenAsync(client, Ct);
+        var album = await CreateAlbumAsync(client, owner, "Open house", null);
+        using var made = await Send(client, HttpMethod.Post, $"/api/albums/{album.Id}/links", owner, JsonContent.Create(new ShareLinkCreateRequest(AllowUploads: true), ContractsJsonContext.Default.ShareLinkCreateRequest));
+        var link = (await made.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ShareLinkDto, Ct))!;
+        var token = link.Url![3..];
+        using var folder = new TempDirectory("guest-link");
+        var jpeg = await ScrapbookClient.MakeJpegAsync(Path.Combine(folder.Path, "guest.jpg"), 320, 240, Ct);
+
+        await using (var events = await SseConnection.OpenAsync(system.Gateway.BaseAddress, path: $"/api/shared/{token}/events", cancellationToken: Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, events.Response.StatusCode);
+            Assert.Equal("text/event-stream", events.Response.Content.Headers.ContentType?.MediaType);
+        }
+
+        using (var uploaded = await Send(client, HttpMethod.Post, $"/api/shared/{token}/uploads", guest, new ByteArrayContent(jpeg) { Headers = { ContentType = new("image/jpeg") } }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, uploaded.StatusCode);
+        }
+
+        using (var revoke = await Send(client, HttpMethod.Delete, $"/api/me/links/{link.Id}", owner))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        }
+
+        // As a browser's EventSource comes back: with the guest's cookie and the last id it saw.
+        using var resume = new HttpRequestMessage(HttpMethod.Get, $"/api/shared/{token}/events");
+        resume.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        resume.Headers.Add("Cookie", "sb_owner=" + guest);
+        resume.Headers.Add("Last-Event-ID", "1");
+        using var refused = await client.SendAsync(resume, Ct);
+        Assert.True(HttpStatusCode.NotFound == refused.StatusCode, $"{(int)refused.StatusCode}: {await refused.Content.ReadAsStringAsync(Ct)}");
+        using var late = await Send(client, HttpMethod.Post, $"/api/shared/{token}/uploads", guest, new ByteArrayContent(jpeg) { Headers = { ContentType = new("image/jpeg") } });
+        Assert.Equal(HttpStatusCode.NotFound, late.StatusCode);
+    }
+
+    [Fact]
     public async Task GuessingLinksFromOneAddressIsRateLimited()
     {
         await using var gateway = system.StartGateway(new Dictionary<string, string?> { ["Gateway:SharedLinkRateLimit:PermitLimit"] = "5" });

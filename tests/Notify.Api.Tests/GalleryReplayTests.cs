@@ -139,10 +139,21 @@ public sealed class GalleryReplayTests(GalleryReplayFixture fixture) : IClassFix
         using var photoLink = await gallery.SendAsync(Owned(HttpMethod.Post, $"/api/photos/{owners}/links", ownerToken, new ShareLinkCreateRequest()), Ct);
         var photoToken = (await photoLink.Content.ReadFromJsonAsync(ContractsJsonContext.Default.ShareLinkDto, Ct))!.Url![3..];
         using var notify = new HttpClient { BaseAddress = fixture.Notify.BaseAddress };
-        foreach (var token in new[] { photoToken, new string('A', 43), "nope" })
+        using (var revoke = await gallery.SendAsync(Owned(HttpMethod.Delete, $"/api/me/links/{otherLink.Id}", ownerToken), Ct))
         {
-            using var refused = await notify.GetAsync($"/api/shared/{token}/events", Ct);
-            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, revoke.StatusCode);
+        }
+
+        foreach (var (token, bearer) in new[] { (photoToken, null), (new string('A', 43), null), ("nope", null), (otherLink.Token, null), (otherLink.Token, ownerToken) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/shared/{token}/events");
+            if (bearer is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            }
+
+            using var refused = await notify.SendAsync(request, Ct);
+            Assert.True(HttpStatusCode.NotFound == refused.StatusCode, $"{token} (owner token: {bearer is not null}): {(int)refused.StatusCode} {await refused.Content.ReadAsStringAsync(Ct)}");
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         }
     }

@@ -52,6 +52,22 @@ public sealed class AuthenticationTests : IAsyncLifetime
         Assert.Equal(OwnerToken.ComputeOwnerId(token), await cookie.Content.ReadAsStringAsync(Ct));
     }
 
+    [Fact]
+    public async Task AClientThatAcceptsNoJsonIsStillRefusedWithItsProblemNotA500()
+    {
+        // A browser's EventSource asks for text/event-stream only; ASP.NET Core's own writer would not write for it.
+        using var refused = await SendAsync("/mine", accept: "text/event-stream");
+        using var forbidden = await SendAsync("/admin", adminKey: "wrong", accept: "text/event-stream");
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden), (refused.StatusCode, forbidden.StatusCode));
+        foreach (var (response, type) in new[] { (refused, ProblemTypes.Unauthorized), (forbidden, ProblemTypes.Forbidden) })
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+            Assert.Equal(type, problem.RootElement.GetProperty("type").GetString());
+        }
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("short")]
@@ -124,10 +140,15 @@ public sealed class AuthenticationTests : IAsyncLifetime
         Assert.Equal($"{OwnerToken.ComputeOwnerId(token)}|True", await publicAsBoth.Content.ReadAsStringAsync(Ct));
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string path, string? bearer = null, string? cookie = null, string? adminKey = null)
+    private async Task<HttpResponseMessage> SendAsync(string path, string? bearer = null, string? cookie = null, string? adminKey = null, string? accept = null)
     {
         using var client = _service!.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (accept is not null)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+        }
+
         if (bearer is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
