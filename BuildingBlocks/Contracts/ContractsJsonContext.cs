@@ -27,4 +27,10 @@ namespace Scrapbook.Contracts;
 [JsonSerializable(typeof(ShareLinkDto))]
 [JsonSerializable(typeof(ShareLinkPage))]
 [JsonSerializable(typeof(SharedDto))]
+[JsonSerializable(typeof(PairingCodeDto))]
+[JsonSerializable(typeof(PairingRedeemRequest))]
+[JsonSerializable(typeof(PairedDeviceDto))]
+[JsonSerializable(typeof(DeviceDto))]
+[JsonSerializable(typeof(DeviceList))]
+[JsonSerializable(typeof(OwnerTokenResolutionDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

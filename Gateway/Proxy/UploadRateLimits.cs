@@ -43,7 +43,7 @@ internal static partial class UploadRateLimits
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => IsUploadRoute(context)
                 ? RateLimitPartition.GetFixedWindowLimiter(ClientPartition(context.Connection.RemoteIpAddress), _ => Window(limit.ClientAddressPermitLimit, limit.Window))
                 : RateLimitPartition.GetNoLimiter(""));
-            limiter.AddPolicy(PolicyName, context => OwnerToken.GetOwnerId(context) is { } owner
+            limiter.AddPolicy(PolicyName, context => OwnerToken.GetTokenHash(context) is { } owner
                 ? RateLimitPartition.GetFixedWindowLimiter(owner, _ => Window(limit.PermitLimit, limit.Window))
                 // Without a token Upload.Api answers 401 anyway; the address limit still counts these.
                 : RateLimitPartition.GetNoLimiter(""));

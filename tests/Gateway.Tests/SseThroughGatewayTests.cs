@@ -162,7 +162,7 @@ public sealed class SseThroughGatewayTests(NotifyBehindGateway system) : IClassF
     public async Task AnOwnerOnlyEventReachesThroughTheGatewayOnlyTheClientsPresentingThatOwnersToken()
     {
         var ownerToken = OwnerToken.Create();
-        var ownerId = OwnerToken.ComputeOwnerId(ownerToken)!;
+        var ownerId = OwnerToken.ComputeHash(ownerToken)!;
         await using var ownerByHeader = await SseConnection.OpenAsync(system.GatewayAddress, bearerToken: ownerToken, cancellationToken: Ct);
         await using var ownerByCookie = await SseConnection.OpenAsync(system.GatewayAddress, cookie: $"{OwnerToken.CookieName}={ownerToken}", cancellationToken: Ct);
         await using var stranger = await SseConnection.OpenAsync(system.GatewayAddress, bearerToken: OwnerToken.Create(), cancellationToken: Ct);

@@ -110,7 +110,7 @@ public sealed class EventStreamTests(NotifyFixture fixture) : IClassFixture<Noti
     public async Task AnOwnerOnlyEventReachesOnlyItsOwner()
     {
         var ownerToken = OwnerToken.Create();
-        var ownerId = OwnerToken.ComputeOwnerId(ownerToken)!;
+        var ownerId = OwnerToken.ComputeHash(ownerToken)!;
         await using var owner = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, bearerToken: ownerToken, cancellationToken: Ct);
         await using var stranger = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, bearerToken: OwnerToken.Create(), cancellationToken: Ct);
         await using var anonymous = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, cancellationToken: Ct);

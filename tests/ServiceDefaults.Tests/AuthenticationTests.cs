@@ -48,8 +48,8 @@ public sealed class AuthenticationTests : IAsyncLifetime
         using var bearer = await SendAsync("/mine", bearer: token);
         using var cookie = await SendAsync("/mine", cookie: token);
 
-        Assert.Equal(OwnerToken.ComputeOwnerId(token), await bearer.Content.ReadAsStringAsync(Ct));
-        Assert.Equal(OwnerToken.ComputeOwnerId(token), await cookie.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(OwnerToken.ComputeHash(token), await bearer.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(OwnerToken.ComputeHash(token), await cookie.Content.ReadAsStringAsync(Ct));
     }
 
     [Theory]
@@ -116,12 +116,12 @@ public sealed class AuthenticationTests : IAsyncLifetime
         using var publicWithWrongKey = await SendAsync("/public", adminKey: "guessed");
         using var publicAsBoth = await SendAsync("/public", bearer: token, adminKey: AdminKey);
 
-        Assert.Equal($"{OwnerToken.ComputeOwnerId(token)}|False", await asOwner.Content.ReadAsStringAsync(Ct));
+        Assert.Equal($"{OwnerToken.ComputeHash(token)}|False", await asOwner.Content.ReadAsStringAsync(Ct));
         Assert.Equal("|True", await asAdmin.Content.ReadAsStringAsync(Ct));
         Assert.Equal(HttpStatusCode.Unauthorized, asNobody.StatusCode);
         Assert.Equal("|False", await publicAnonymous.Content.ReadAsStringAsync(Ct));
         Assert.Equal("|False", await publicWithWrongKey.Content.ReadAsStringAsync(Ct));
-        Assert.Equal($"{OwnerToken.ComputeOwnerId(token)}|True", await publicAsBoth.Content.ReadAsStringAsync(Ct));
+        Assert.Equal($"{OwnerToken.ComputeHash(token)}|True", await publicAsBoth.Content.ReadAsStringAsync(Ct));
     }
 
     private async Task<HttpResponseMessage> SendAsync(string path, string? bearer = null, string? cookie = null, string? adminKey = null)
