@@ -28,10 +28,11 @@ internal static class DevicesApi
             .ProducesProblems(ProblemTypes.NotFound);
         owner.MapPost("/pairing-codes", CreatePairingCode).WithName(nameof(CreatePairingCode))
             .WithSummary("Get a code to pair another device")
-            .WithDescription("An eight-character code, valid for five minutes and once, that another device redeems with `POST /api/pairing` to act as you. A new code replaces the one before.");
+            .WithDescription("An eight-character code, valid for a few minutes (`expiresAt`; five unless configured) and once, that another device redeems with `POST /api/pairing` to act as you. A new code replaces the one before.");
 
+        // Whatever token the device holds (none, a stranger's, a revoked one) has no say in pairing.
         app.MapPost("/api/pairing", RedeemPairingCode).WithName(nameof(RedeemPairingCode)).WithTags("Devices")
-            .RequireAuthorization(ScrapbookPolicies.Anyone)
+            .AllowAnonymous()
             .WithSummary("Pair this device with a code")
             .WithDescription(
                 "Redeems a pairing code for a new owner token of this device's own, acting as the owner who made the code: in the body, " +

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Data;
 using Scrapbook.ServiceDefaults;
@@ -55,13 +56,11 @@ internal sealed class PairingCodeRow
 /// wrong guess is charged to the code it names: after <see cref="MaxFailedAttempts"/> the code stops working, which bounds
 /// a guesser's chance per code at 5 in 31^5 (about 1 in 5.7 million) however many addresses they use.
 /// </remarks>
-internal sealed partial class DeviceStore(GalleryDatabase database, TimeProvider time, ILogger<DeviceStore> logger) : IOwnerTokenSource
+internal sealed partial class DeviceStore(GalleryDatabase database, TimeProvider time, IOptions<PairingOptions> options, ILogger<DeviceStore> logger) : IOwnerTokenSource
 {
     public const int SelectorLength = 3;
 
     public const int MaxFailedAttempts = 5;
-
-    public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(5);
 
     /// <summary>How stale <c>last_seen_at</c> may get before a lookup writes it again: it is meant to be rough.</summary>
     private static readonly TimeSpan s_lastSeenResolution = TimeSpan.FromMinutes(1);
@@ -137,7 +136,7 @@ internal sealed partial class DeviceStore(GalleryDatabase database, TimeProvider
     public async Task<(string Code, DateTimeOffset ExpiresAt)> CreateCodeAsync(string ownerId, string callerTokenHash, string callerName, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var expiresAt = now + CodeLifetime;
+        var expiresAt = now + options.Value.CodeLifetime;
         await using var scope = await database.BeginWriteAsync(cancellationToken);
         // Dead codes are kept no longer than it takes to make the next one: the table stays as small as the codes in use.
         await scope.Connection.ExecuteAsync(new CommandDefinition(

@@ -48,6 +48,7 @@ internal static class ServiceCollectionExtensions
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddScrapbookAuthentication();
         services.AddSingleton<DeviceStore>();
+        services.AddOptions<PairingOptions>().BindConfiguration(PairingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddOwnerResolution<IHostApplicationBuilder, DeviceStore>();
         builder.AddScrapbookOpenApi("Scrapbook Gallery API");
         services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

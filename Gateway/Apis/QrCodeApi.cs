@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using QRCoder;
+using Scrapbook.Contracts;
 
 namespace Scrapbook.Gateway.Apis;
 
@@ -11,15 +12,34 @@ internal static class QrCodeApi
 {
     public const string UploadCodePath = "/qr/upload.svg";
 
+    /// <summary><c>/qr/pair.svg?code=…</c>: the devices page's pairing code, as the address of the pairing page.</summary>
+    public const string PairCodePath = "/qr/pair.svg";
+
     public static IEndpointRouteBuilder MapQrCodeApi(this IEndpointRouteBuilder app)
     {
         app.MapGet(UploadCodePath, GetUploadCode).WithName("GetUploadQrCode").ExcludeFromDescription();
+        app.MapGet(PairCodePath, GetPairCode).WithName("GetPairQrCode").ExcludeFromDescription();
         return app;
     }
 
-    private static IResult GetUploadCode(HttpContext context, IOptions<PublicAddressOptions> options)
+    private static IResult GetUploadCode(HttpContext context, IOptions<PublicAddressOptions> options) =>
+        Draw(context, new Uri(options.Value.BaseFor(context.Request), "/upload"));
+
+    /// <summary>Only a well-formed code is drawn: this is not a QR service for any text. The code lives five minutes, so no caching.</summary>
+    private static IResult GetPairCode(HttpContext context, IOptions<PublicAddressOptions> options, string? code = null)
     {
-        var address = new Uri(options.Value.BaseFor(context.Request), "/upload");
+        if (PairingCodes.Normalize(code) is not { } normalized)
+        {
+            return TypedResults.Problem("Give ?code= a pairing code.", statusCode: StatusCodes.Status400BadRequest, type: ProblemTypes.Malformed);
+        }
+
+        var drawn = Draw(context, new Uri(options.Value.BaseFor(context.Request), $"/pair?code={normalized}"));
+        context.Response.Headers.CacheControl = "no-store";
+        return drawn;
+    }
+
+    private static IResult Draw(HttpContext context, Uri address)
+    {
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(new PayloadGenerator.Url(address.AbsoluteUri), QRCodeGenerator.ECCLevel.M);
         var svg = new SvgQRCode(data).GetGraphic(8, "#16131a", "#ffffff", drawQuietZones: true, SvgQRCode.SizingMode.ViewBoxAttribute);

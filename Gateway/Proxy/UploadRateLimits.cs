@@ -32,6 +32,9 @@ internal static partial class UploadRateLimits
     /// <summary>Share links, per client address (<see cref="GatewayOptions.SharedLinkRateLimit"/>).</summary>
     public const string SharedLinksPolicyName = "shared";
 
+    /// <summary>Pairing-code redemptions, per client address (<see cref="GatewayOptions.PairingRateLimit"/>).</summary>
+    public const string PairingPolicyName = "pairing";
+
     public static IServiceCollection AddUploadRateLimits(this IServiceCollection services)
     {
         services.AddRateLimiter(_ => { });
@@ -50,6 +53,9 @@ internal static partial class UploadRateLimits
             var shared = gateway.Value.SharedLinkRateLimit;
             limiter.AddPolicy(SharedLinksPolicyName, context =>
                 RateLimitPartition.GetFixedWindowLimiter(ClientPartition(context.Connection.RemoteIpAddress), _ => Window(shared.PermitLimit, shared.Window)));
+            var pairing = gateway.Value.PairingRateLimit;
+            limiter.AddPolicy(PairingPolicyName, context =>
+                RateLimitPartition.GetFixedWindowLimiter(ClientPartition(context.Connection.RemoteIpAddress), _ => Window(pairing.PermitLimit, pairing.Window)));
         });
         return services;
     }
