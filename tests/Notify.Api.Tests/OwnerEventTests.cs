@@ -6,72 +6,26 @@ using StackExchange.Redis;
 namespace Scrapbook.Notify.Api.Tests;
 
 /// <summary>
-/// Notify.Api beside the real Gallery.Api, which says whom owner tokens act for (a paired device, a revoked one); the
-/// tests write the events stream as the relay would.
+/// Owner-only events, with Notify.Api beside the real Gallery.Api that says whom owner tokens act for; the tests write the
+/// events stream as the relay would (this class's Gallery.Api writes nothing there itself).
 /// </summary>
-public sealed class OwnerEventsFixture : IAsyncLifetime
-{
-    private ConnectionMultiplexer? _redis;
-
-    public BackingServers Servers { get; } = new();
-
-    public ServiceUnderTest Gallery { get; private set; } = null!;
-
-    public ServiceUnderTest Notify { get; private set; } = null!;
-
-    public RelayedEventWriter Events { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        await Servers.InitializeAsync();
-        _redis = await ConnectionMultiplexer.ConnectAsync(Servers.Redis.ConnectionString);
-        Events = new RelayedEventWriter(_redis);
-        Gallery = await ServiceUnderTest.StartAsync("Gallery.Api", "Scrapbook.Gallery.Api", Servers.EnvironmentFor("gallery-api"));
-        Notify = await ServiceUnderTest.StartAsync("Notify.Api", "Scrapbook.Notify.Api",
-            Servers.EnvironmentFor("notify-api", new Dictionary<string, Uri[]> { ["gallery-api"] = [Gallery.BaseAddress] }));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (Notify is not null)
-            {
-                await Notify.DisposeAsync();
-            }
-
-            if (Gallery is not null)
-            {
-                await Gallery.DisposeAsync();
-            }
-
-            if (_redis is not null)
-            {
-                await _redis.DisposeAsync();
-            }
-        }
-        finally
-        {
-            await Servers.DisposeAsync();
-        }
-    }
-}
-
-public sealed class OwnerEventTests(OwnerEventsFixture fixture) : IClassFixture<OwnerEventsFixture>
+public sealed class OwnerEventTests(GalleryReplayFixture fixture) : IClassFixture<GalleryReplayFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task AnOwnerOnlyEventReachesOnlyItsOwner()
     {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Servers.Redis.ConnectionString);
+        var events = new RelayedEventWriter(redis);
         var ownerToken = OwnerToken.Create();
         var ownerId = OwnerToken.ComputeHash(ownerToken)!;
         await using var owner = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, bearerToken: ownerToken, cancellationToken: Ct);
         await using var stranger = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, bearerToken: OwnerToken.Create(), cancellationToken: Ct);
         await using var anonymous = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, cancellationToken: Ct);
 
-        var privateEvent = await fixture.Events.AddEventAsync(EventTypes.PhotoFailed, """{"reason":"not an image"}""", ownerId, Ct);
-        var publicEvent = await fixture.Events.AddPhotoEventAsync("for everyone", Ct);
+        var privateEvent = await events.AddEventAsync(EventTypes.PhotoFailed, """{"reason":"not an image"}""", ownerId, Ct);
+        var publicEvent = await events.AddPhotoEventAsync("for everyone", Ct);
 
         // Events arrive in order, so a stranger's first event of this test being the public one proves the
         // private one never came (earlier tests' events, should the tail still be delivering them, are skipped).

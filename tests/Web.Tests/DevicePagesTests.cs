@@ -25,7 +25,7 @@ public sealed partial class WebClientTests
         await Expect(shown).ToHaveTextAsync(new Regex("^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$"));
         var code = (await shown.TextContentAsync())!.Replace("-", "", StringComparison.Ordinal);
         await Expect(devices.Locator(".pairing-left")).ToHaveTextAsync(new Regex(@"^Works once, for [45]:\d\d more\.$"));
-        Assert.True(await devices.Locator(".pairing-qr").EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 0"), "the QR code did not load");
+        await devices.WaitForFunctionAsync("() => { const qr = document.querySelector('.pairing-qr'); return qr?.complete && qr.naturalWidth > 0; }");
 
         // The second browser, a phone with no session of its own, follows the QR code's address.
         await using var second = await _web.NewContextAsync(390, 844, phone: true);
