@@ -57,11 +57,7 @@ public sealed class CliTests(ScrapbookApp system) : IClassFixture<ScrapbookApp>
         var token = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(first.ConfigDirectory, "scrapbook", "config.json"), Ct))
             .RootElement.GetProperty("token").GetString();
         using var http = system.CreateGatewayClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/me/pairing-codes");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        using var created = await http.SendAsync(request, Ct);
-        created.EnsureSuccessStatusCode();
-        var url = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("url").GetString()!;
+        var url = (await ScrapbookClient.NewPairingCodeAsync(http, token!, Ct)).Url;
 
         var wrong = await second.RunAsync("pair", "2222-2222", "--site", system.GatewayUrl.ToString());
         var paired = await second.RunAsync("pair", new Uri(system.GatewayUrl, url).ToString());

@@ -94,11 +94,7 @@ public sealed class OptionsPageTests
         var cancellationToken = TestContext.Current.CancellationToken;
         var token = await _fixture.NewOwnerAsync();
         var album = await _fixture.CreateAlbumAsync(token, SaveImageTests.Unique("Paired scrapbook"));
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/me/pairing-codes");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        using var created = await _fixture.Http.SendAsync(request, cancellationToken);
-        created.EnsureSuccessStatusCode();
-        var code = JsonDocument.Parse(await created.Content.ReadAsStringAsync(cancellationToken)).RootElement.GetProperty("code").GetString()!;
+        var code = (await Testing.ScrapbookClient.NewPairingCodeAsync(_fixture.Http, token, cancellationToken)).Code;
         await using var browser = await _fixture.LaunchAsync();
         await browser.ConfigureAsync(_fixture.ServerOrigin, token: "");
         var options = await browser.Context.NewPageAsync();

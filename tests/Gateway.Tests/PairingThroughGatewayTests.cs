@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Scrapbook.Contracts;
 using Scrapbook.Testing;
@@ -16,7 +15,7 @@ public sealed class PairingThroughGatewayTests(ServicesBehindGateway system) : I
     {
         using var client = system.Gateway.CreateGatewayClient();
         var token = await ScrapbookClient.NewOwnerTokenAsync(client, Ct);
-        var code = await CreateCodeAsync(client, token);
+        var code = await ScrapbookClient.NewPairingCodeAsync(client, token, Ct);
         var compact = code.Code.Replace("-", "", StringComparison.Ordinal);
 
         using (var qr = await client.GetAsync($"/qr/pair.svg?code={compact}", Ct))
@@ -64,15 +63,6 @@ public sealed class PairingThroughGatewayTests(ServicesBehindGateway system) : I
 
         // Asking for a code is the owner's own business and is not counted.
         var token = await ScrapbookClient.NewOwnerTokenAsync(client, Ct);
-        await CreateCodeAsync(client, token);
-    }
-
-    private static async Task<PairingCodeDto> CreateCodeAsync(HttpClient client, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/me/pairing-codes");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await client.SendAsync(request, Ct);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PairingCodeDto, Ct))!;
+        await ScrapbookClient.NewPairingCodeAsync(client, token, Ct);
     }
 }

@@ -143,9 +143,8 @@ public sealed class DeviceRevocationTests(DeviceSystem system) : IClassFixture<D
 
     private static async Task<PairedDeviceDto> PairAsync(HttpClient gallery, string owner)
     {
-        using var created = await SendAsync(gallery, HttpMethod.Post, "/api/me/pairing-codes", owner);
-        var code = await created.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PairingCodeDto, Ct);
-        using var redeemed = await gallery.PostAsJsonAsync("/api/pairing", new PairingRedeemRequest(code!.Code, "Phone"), ContractsJsonContext.Default.PairingRedeemRequest, Ct);
+        var code = await ScrapbookClient.NewPairingCodeAsync(gallery, owner, Ct);
+        using var redeemed = await gallery.PostAsJsonAsync("/api/pairing", new PairingRedeemRequest(code.Code, "Phone"), ContractsJsonContext.Default.PairingRedeemRequest, Ct);
         Assert.Equal(HttpStatusCode.OK, redeemed.StatusCode);
         return (await redeemed.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PairedDeviceDto, Ct))!;
     }
