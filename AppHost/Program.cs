@@ -23,7 +23,7 @@ var gallery = builder.AddProject<Projects.Scrapbook_Gallery_Api>("gallery-api")
 // Stateless: two replicas, which the gateway balances (see ServiceReplicas for why not WithReplicas).
 var upload = builder.AddServiceReplicas<Projects.Scrapbook_Upload_Api>("upload-api", 2, replica => replica
     .WithHttpEndpoint()
-    .WithReference(blobs).WithReference(gallery)
+    .WithReference(blobs).WithReference(redis).WithReference(gallery)
     .RequiresNativeLibrary("libvips.so.42")
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash()

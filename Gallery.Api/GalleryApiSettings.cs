@@ -1,3 +1,4 @@
+using Scrapbook.Gallery.Api.Devices;
 using Scrapbook.Gallery.Api.Outbox;
 using Scrapbook.Gallery.Api.Photos;
 using Scrapbook.Messaging;
@@ -26,6 +27,6 @@ internal static class GalleryApiSettings
             new(ServiceSettings.ConnectionString(JobQueueHostingExtensions.MessagingConnectionName), ServiceSettings.ConnectionString(JobQueueHostingExtensions.QueuesConnectionName)),
             new($"{AdminKeyAuthenticationOptions.SectionName}:{nameof(AdminKeyAuthenticationOptions.Key)}") { Secret = true },
         ],
-        Optional = [OutboxOptions.SectionName, QuotaOptions.SectionName, JobQueueOptions.SectionName],
+        Optional = [OutboxOptions.SectionName, QuotaOptions.SectionName, JobQueueOptions.SectionName, OwnerTokenOptions.SectionName, PairingOptions.SectionName],
     };
 }

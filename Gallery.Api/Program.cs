@@ -16,6 +16,7 @@ app.MapScrapbookOpenApi();
 app.MapPhotosApi();
 app.MapAlbumsApi();
 app.MapSharesApi();
+app.MapDevicesApi();
 app.MapExportApi();
 app.MapAdminApi();
 app.MapInternalApi();

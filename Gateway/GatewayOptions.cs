@@ -22,6 +22,8 @@ internal sealed class GatewayOptions : IValidatableObject
 
     public SharedLinkRateLimitOptions SharedLinkRateLimit { get; set; } = new();
 
+    public PairingRateLimitOptions PairingRateLimit { get; set; } = new();
+
     /// <summary>
     /// Addresses or networks (<c>10.0.0.0/8</c>) of proxies in front of the gateway (a cloud ingress) whose
     /// <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed when they are the TCP peer. Empty by default:
@@ -94,6 +96,19 @@ internal sealed class SharedLinkRateLimitOptions
 {
     [Range(1, int.MaxValue)]
     public int PermitLimit { get; set; } = 300;
+
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>
+/// Pairing-code redemptions (<c>POST /api/pairing</c>) per <see cref="Window"/> from one client address. Codes are short
+/// enough to type, so this is the first fence against guessing (Gallery.Api's per-code attempt limit the second); a person
+/// who mistypes a code a few times stays well inside it.
+/// </summary>
+internal sealed class PairingRateLimitOptions
+{
+    [Range(1, int.MaxValue)]
+    public int PermitLimit { get; set; } = 10;
 
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }

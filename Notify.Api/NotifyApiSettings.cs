@@ -13,6 +13,6 @@ internal static class NotifyApiSettings
     public static ServiceSettings Declared { get; } = new("notify-api")
     {
         Required = [new(ServiceSettings.ConnectionString(Redis)) { Secret = true }, ServiceSettings.ServiceReference(Gallery)],
-        Optional = [NotifyOptions.SectionName, AdminKeyAuthenticationOptions.SectionName],
+        Optional = [NotifyOptions.SectionName, AdminKeyAuthenticationOptions.SectionName, OwnerTokenOptions.SectionName],
     };
 }

@@ -13,6 +13,7 @@ using OpenTelemetry.Trace;
 using Polly;
 using Scrapbook.Contracts;
 using Scrapbook.ServiceDefaults;
+using Scrapbook.ServiceDefaults.Authentication;
 using Scrapbook.ServiceDefaults.Telemetry;
 
 namespace Microsoft.Extensions.Hosting;
@@ -50,6 +51,14 @@ public static class ServiceDefaultsExtensions
         {
             // Problems ASP.NET Core writes itself (binding errors, status code pages) get the stable types too.
             var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            if (context.Exception is OwnerResolutionUnavailableException)
+            {
+                context.ProblemDetails.Title = "Who you are cannot be checked right now.";
+                context.ProblemDetails.Detail = "Your owner token could not be checked; try again shortly.";
+                context.HttpContext.Response.Headers.RetryAfter =
+                    ((int)OwnerResolutionUnavailableException.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             if ((context.ProblemDetails.Type is null || context.ProblemDetails.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
                 && ProblemTypes.ForStatus(status) is { } type)
             {
@@ -59,8 +68,18 @@ public static class ServiceDefaultsExtensions
         // After ASP.NET Core's writer: a client that does not accept JSON still gets its problem, not a 500.
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, AnyAcceptProblemDetailsWriter>());
         // Minimal APIs throw BadHttpRequestException for malformed bodies in Development: the client's fault, so its 4xx.
-        builder.Services.Configure<ExceptionHandlerOptions>(options => options.StatusCodeSelector = exception =>
-            exception is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status500InternalServerError);
+        // An owner that cannot be resolved (Gallery.Api unreachable) is a dependency being down, not a fault: 503, and no
+        // error log per request (the resolver's source logs the outage).
+        builder.Services.Configure<ExceptionHandlerOptions>(options =>
+        {
+            options.StatusCodeSelector = exception => exception switch
+            {
+                BadHttpRequestException badRequest => badRequest.StatusCode,
+                OwnerResolutionUnavailableException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            };
+            options.SuppressDiagnosticsCallback = context => context.Exception is OwnerResolutionUnavailableException;
+        });
         return builder;
     }
 

@@ -9,7 +9,8 @@ namespace Scrapbook.ServiceDefaults;
 /// <summary>
 /// Identity without accounts. An owner token is 256 random bits, base64url without padding,
 /// carried in the <see cref="CookieName"/> cookie (browsers) or an <c>Authorization: Bearer</c> header (apps, the
-/// extension). Only its owner id — the lowercase hex SHA-256 of the token's text — is ever stored.
+/// extension). Only its hash — the lowercase hex SHA-256 of the token's text — is ever stored; the hash of an owner's
+/// first token is their owner id.
 /// </summary>
 public static class OwnerToken
 {
@@ -45,18 +46,21 @@ public static class OwnerToken
         return request.Cookies.TryGetValue(CookieName, out var cookie) && IsWellFormed(cookie) ? cookie : null;
     }
 
-    /// <summary>The owner id of the request's token (see <see cref="Read"/>), or null when it has none.</summary>
-    public static string? GetOwnerId(HttpRequest request) => Read(request) is { } token ? ComputeOwnerId(token) : null;
+    /// <summary>The hash of the request's token (see <see cref="Read"/>), or null when it has none.</summary>
+    public static string? GetTokenHash(HttpRequest request) => Read(request) is { } token ? ComputeHash(token) : null;
 
-    /// <inheritdoc cref="GetOwnerId(HttpRequest)"/>
-    public static string? GetOwnerId(HttpContext context)
+    /// <inheritdoc cref="GetTokenHash(HttpRequest)"/>
+    public static string? GetTokenHash(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return GetOwnerId(context.Request);
+        return GetTokenHash(context.Request);
     }
 
-    /// <summary>The owner id of a token: lowercase hex SHA-256 of its text. Null when the token is malformed.</summary>
-    public static string? ComputeOwnerId(string? token) =>
+    /// <summary>
+    /// A token's hash: lowercase hex SHA-256 of its text; null when the token is malformed. The hash of the token an owner
+    /// began with is their owner id; a token paired to an owner later resolves to theirs (<c>IOwnerResolver</c>).
+    /// </summary>
+    public static string? ComputeHash(string? token) =>
         IsWellFormed(token) ? Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(token))) : null;
 
     /// <summary>Sets the <see cref="CookieName"/> cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, for 400 days.</summary>

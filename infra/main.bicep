@@ -210,8 +210,12 @@ module uploadApi 'modules/container-app.bicep' = {
     identityId: host.identityId
     identityClientId: host.identityClientId
     registryServer: host.registryServer
+    secrets: [
+      { name: 'redis-connection', keyVaultUrl: redis.outputs.connectionSecretUri }
+    ]
     env: [
       { name: 'ConnectionStrings__blobs', value: storage.outputs.blobEndpoint }
+      { name: 'ConnectionStrings__redis', secretRef: 'redis-connection' }
       { name: 'services__gallery-api__http__0', value: 'http://${galleryApi.outputs.name}' }
     ]
     // libvips probes headers and the URL fetcher streams to temporary files: a whole core and 2 GiB per replica.

@@ -29,4 +29,10 @@ namespace Scrapbook.Contracts;
 [JsonSerializable(typeof(SharedDto))]
 [JsonSerializable(typeof(ShareLinkGrant))]
 [JsonSerializable(typeof(ShareLinkResolveRequest))]
+[JsonSerializable(typeof(PairingCodeDto))]
+[JsonSerializable(typeof(PairingRedeemRequest))]
+[JsonSerializable(typeof(PairedDeviceDto))]
+[JsonSerializable(typeof(DeviceDto))]
+[JsonSerializable(typeof(DeviceList))]
+[JsonSerializable(typeof(OwnerTokenResolutionDto))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext;

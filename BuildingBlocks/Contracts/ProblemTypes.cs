@@ -33,6 +33,12 @@ public static class ProblemTypes
     public const string UrlNotAllowed = Base + "url-not-allowed";
     public const string UrlFetchFailed = Base + "url-fetch-failed";
     public const string RateLimited = Base + "rate-limited";
+
+    /// <summary>
+    /// A pairing code that does not work (404): unknown, mistyped, expired, used, or tried too often. One answer for all,
+    /// so a guesser learns nothing.
+    /// </summary>
+    public const string PairingCodeNotValid = Base + "pairing-code-not-valid";
     public const string DependencyDown = Base + "dependency-down";
 
     /// <summary>The gateway reached no destination of the route's service, or it failed before answering (502).</summary>
@@ -66,7 +72,7 @@ public static class ProblemTypes
         Malformed or UrlNotAllowed => 400,
         Unauthorized => 401,
         Forbidden or UploadsClosed or QuotaExceeded => 403,
-        NotFound => 404,
+        NotFound or PairingCodeNotValid => 404,
         Conflict or UploadIncomplete => 409,
         TooLarge => 413,
         UnsupportedFormat => 415,

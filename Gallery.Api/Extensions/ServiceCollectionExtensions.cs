@@ -6,10 +6,12 @@ using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Albums;
 using Scrapbook.Gallery.Api.Apis;
 using Scrapbook.Gallery.Api.Data;
+using Scrapbook.Gallery.Api.Devices;
 using Scrapbook.Gallery.Api.Outbox;
 using Scrapbook.Gallery.Api.Photos;
 using Scrapbook.Gallery.Api.Shares;
 using Scrapbook.Messaging;
+using Scrapbook.ServiceDefaults;
 using Scrapbook.Storage;
 
 namespace Scrapbook.Gallery.Api.Extensions;
@@ -45,6 +47,9 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<OutboxPublisher>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddScrapbookAuthentication();
+        services.AddSingleton<DeviceStore>();
+        services.AddOptions<PairingOptions>().BindConfiguration(PairingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddOwnerResolution<IHostApplicationBuilder, DeviceStore>();
         builder.AddScrapbookOpenApi("Scrapbook Gallery API");
         services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IAuthorizationHandler, PhotoAuthorizationHandler>();

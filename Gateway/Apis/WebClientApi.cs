@@ -10,7 +10,7 @@ namespace Scrapbook.Gateway.Apis;
 internal static class WebClientApi
 {
     /// <summary>The client-side pages (route patterns); <c>app.js</c> picks the page from the path.</summary>
-    private static readonly string[] s_pages = ["/", "/upload", "/mine", "/albums", "/albums/{id:guid}", "/admin", "/projector"];
+    private static readonly string[] s_pages = ["/", "/upload", "/mine", "/albums", "/albums/{id:guid}", "/admin", "/projector", "/devices", "/pair"];
 
     /// <summary>The manifest's <c>share_target</c> action.</summary>
     public const string ShareTargetPath = "/share-target";

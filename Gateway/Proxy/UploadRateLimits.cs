@@ -32,6 +32,9 @@ internal static partial class UploadRateLimits
     /// <summary>Share links, per client address (<see cref="GatewayOptions.SharedLinkRateLimit"/>).</summary>
     public const string SharedLinksPolicyName = "shared";
 
+    /// <summary>Pairing-code redemptions, per client address (<see cref="GatewayOptions.PairingRateLimit"/>).</summary>
+    public const string PairingPolicyName = "pairing";
+
     public static IServiceCollection AddUploadRateLimits(this IServiceCollection services)
     {
         services.AddRateLimiter(_ => { });
@@ -43,13 +46,16 @@ internal static partial class UploadRateLimits
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => IsUploadRoute(context)
                 ? RateLimitPartition.GetFixedWindowLimiter(ClientPartition(context.Connection.RemoteIpAddress), _ => Window(limit.ClientAddressPermitLimit, limit.Window))
                 : RateLimitPartition.GetNoLimiter(""));
-            limiter.AddPolicy(PolicyName, context => OwnerToken.GetOwnerId(context) is { } owner
+            limiter.AddPolicy(PolicyName, context => OwnerToken.GetTokenHash(context) is { } owner
                 ? RateLimitPartition.GetFixedWindowLimiter(owner, _ => Window(limit.PermitLimit, limit.Window))
                 // Without a token Upload.Api answers 401 anyway; the address limit still counts these.
                 : RateLimitPartition.GetNoLimiter(""));
             var shared = gateway.Value.SharedLinkRateLimit;
             limiter.AddPolicy(SharedLinksPolicyName, context =>
                 RateLimitPartition.GetFixedWindowLimiter(ClientPartition(context.Connection.RemoteIpAddress), _ => Window(shared.PermitLimit, shared.Window)));
+            var pairing = gateway.Value.PairingRateLimit;
+            limiter.AddPolicy(PairingPolicyName, context =>
+                RateLimitPartition.GetFixedWindowLimiter(ClientPartition(context.Connection.RemoteIpAddress), _ => Window(pairing.PermitLimit, pairing.Window)));
         });
         return services;
     }

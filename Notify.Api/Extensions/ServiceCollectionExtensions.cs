@@ -14,6 +14,7 @@ internal static class ServiceCollectionExtensions
         var services = builder.Services;
 
         builder.AddRedisClient(NotifyApiSettings.Redis);
+        builder.AddRemoteOwnerResolution(NotifyApiSettings.Gallery);
 
         services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<NotifyMetrics>();

@@ -2,7 +2,10 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 
 namespace Scrapbook.ServiceDefaults.Authentication;
 
@@ -50,8 +53,14 @@ public static class ScrapbookPolicies
 /// <summary>The claims the schemes issue.</summary>
 public static class ScrapbookClaims
 {
-    /// <summary>The owner id: lowercase hex SHA-256 of the owner token (what is stored; the token never is).</summary>
+    /// <summary>
+    /// The owner id the token acts for: the lowercase hex SHA-256 of the owner's first token (what is stored; no token
+    /// ever is), whichever of their devices' tokens the request carried.
+    /// </summary>
     public const string OwnerId = "scrapbook/owner";
+
+    /// <summary>The hash of the token the request carried: which of the owner's devices is asking.</summary>
+    public const string TokenHash = "scrapbook/token";
 
     /// <summary>Present, with the value <c>true</c>, when the request carried the admin key.</summary>
     public const string Admin = "scrapbook/admin";
@@ -68,6 +77,9 @@ public static class ScrapbookClaims
     /// <summary>The owner id the request proved, or null.</summary>
     public static string? GetOwnerId(this ClaimsPrincipal user) => user.FindFirst(OwnerId)?.Value;
 
+    /// <summary>The hash of the owner token the request proved itself with, or null.</summary>
+    public static string? GetTokenHash(this ClaimsPrincipal user) => user.FindFirst(TokenHash)?.Value;
+
     /// <summary>Whether the request carried the admin key.</summary>
     public static bool IsAdmin(this ClaimsPrincipal user) => user.HasClaim(Admin, "true");
 
@@ -82,7 +94,9 @@ public static class ScrapbookAuthenticationExtensions
 {
     /// <summary>
     /// The owner-token and admin-key schemes, the <see cref="ScrapbookPolicies"/>, and 401/403 answers as ProblemDetails.
-    /// The owner token is the default scheme, so <c>HttpContext.User</c> names the owner on every endpoint.
+    /// The owner token is the default scheme, so <c>HttpContext.User</c> names the owner on every endpoint. Tokens resolve
+    /// to owners through <see cref="IOwnerResolver"/>: add one with <see cref="AddOwnerResolution{TBuilder, TSource}"/>
+    /// (the service that owns the devices) or <see cref="AddRemoteOwnerResolution{TBuilder}"/> (every other).
     /// </summary>
     public static TBuilder AddScrapbookAuthentication<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -126,5 +140,49 @@ public static class ScrapbookAuthenticationExtensions
         builder.Services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ShareLinkAuthenticationHandler>(ScrapbookSchemes.ShareLink, null);
         return builder;
+    }
+
+    /// <summary>
+    /// Resolves owner tokens from <typeparamref name="TSource"/>, cached for <see cref="OwnerTokenOptions.CacheDuration"/>
+    /// and dropped at once when <see cref="OwnerTokenRevocations"/> hears of a revocation. Needs the Redis client
+    /// (<see cref="StackExchange.Redis.IConnectionMultiplexer"/>) registered.
+    /// </summary>
+    public static TBuilder AddOwnerResolution<TBuilder, TSource>(this TBuilder builder)
+        where TBuilder : IHostApplicationBuilder
+        where TSource : class, IOwnerTokenSource
+    {
+        var services = builder.Services;
+        services.AddOptions<OwnerTokenOptions>().BindConfiguration(OwnerTokenOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHybridCache();
+        services.TryAddSingleton<TSource>();
+        services.TryAddSingleton<IOwnerTokenSource>(provider => provider.GetRequiredService<TSource>());
+        services.AddSingleton<CachedOwnerResolver>();
+        services.AddSingleton<IOwnerResolver>(provider => provider.GetRequiredService<CachedOwnerResolver>());
+        services.AddSingleton(provider => new OwnerTokenRevocations(
+            provider.GetRequiredService<CachedOwnerResolver>(),
+            provider.GetRequiredService<IConnectionMultiplexer>(),
+            provider.GetRequiredService<ILogger<OwnerTokenRevocations>>()));
+        services.AddHostedService(provider => provider.GetRequiredService<OwnerTokenRevocations>());
+        return builder;
+    }
+
+    /// <summary>
+    /// <see cref="AddOwnerResolution{TBuilder, TSource}"/> over Gallery.Api's internal endpoint, found by service discovery
+    /// as <paramref name="galleryServiceName"/>. One quick attempt: a request waits on this before anything else.
+    /// </summary>
+    public static TBuilder AddRemoteOwnerResolution<TBuilder>(this TBuilder builder, string galleryServiceName = "gallery-api")
+        where TBuilder : IHostApplicationBuilder
+    {
+        // The standard resilience handler would retry for up to 30 s; a caller would rather have a prompt 503.
+        // RemoveAllResilienceHandlers is marked experimental but is the supported opt-out of ConfigureHttpClientDefaults.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient(RemoteOwnerTokenSource.HttpClientName, http =>
+            {
+                http.BaseAddress = new Uri($"http://{galleryServiceName}");
+                http.Timeout = TimeSpan.FromSeconds(5);
+            })
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        return builder.AddOwnerResolution<TBuilder, RemoteOwnerTokenSource>();
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
 using Scrapbook.Messaging;
+using Scrapbook.ServiceDefaults;
 using Scrapbook.Storage;
 using Scrapbook.Thumbnail.Worker.Gallery;
 using Scrapbook.Thumbnail.Worker.Processing;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
+using Scrapbook.ServiceDefaults;
 using Scrapbook.Storage;
 using Scrapbook.Upload.Api.Apis;
 using Scrapbook.Upload.Api.DirectUploads;
@@ -17,8 +18,10 @@ internal static class ServiceCollectionExtensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddWakeUpRedisClient(UploadApiSettings.Redis);
         builder.AddScrapbookAuthentication();
         builder.AddShareLinkAuthentication(GalleryClient.BaseAddress);
+        builder.AddRemoteOwnerResolution(UploadApiSettings.Gallery);
         builder.AddScrapbookOpenApi("Scrapbook Upload API");
         builder.AddImaging();
         builder.AddBlobStore(UploadApiSettings.Blobs);

@@ -56,7 +56,7 @@ internal static class AlbumPagesBench
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             var album = await CreateAlbumAsync(client, cancellationToken);
             var filling = Stopwatch.StartNew();
-            await FillAsync(client, OwnerToken.ComputeOwnerId(token)!, album, photos, cancellationToken);
+            await FillAsync(client, OwnerToken.ComputeHash(token)!, album, photos, cancellationToken);
             Console.Error.WriteLine($"{engine}: {photos} registrations into the album in {filling.Elapsed.TotalSeconds:0} s");
             await AnalyzeAsync(database, cancellationToken);
 

@@ -50,7 +50,7 @@ internal static class GalleryDbBench
             ["Logging:LogLevel:Default"] = "Error",
         });
         using var client = gallery.CreateClient();
-        var ownerId = OwnerToken.ComputeOwnerId(OwnerToken.Create())!;
+        var ownerId = OwnerToken.ComputeHash(OwnerToken.Create())!;
 
         // Connections, JIT and the database's caches warm before anything is timed.
         await MeasureAsync(client, ownerId, s_writers[^1], WarmUp, cancellationToken);

@@ -1,6 +1,6 @@
 // The options page: the server (and the one host permission it needs), the owner token, the album saves go into.
 
-import { apiRequest, describeProblem, listAlbums, newToken } from './lib/api.js';
+import { apiRequest, describeProblem, listAlbums, newToken, pairWithCode } from './lib/api.js';
 import { isWellFormedToken, loadSettings, normaliseServer, originPattern, saveSettings } from './lib/settings.js';
 
 const $ = (id) => document.getElementById(id);
@@ -89,6 +89,29 @@ $('get-token').addEventListener('click', async () => {
     say('signin-status', describeProblem(error), 'bad');
   } finally {
     $('get-token').disabled = false;
+  }
+});
+
+$('pair-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const code = $('pair-code').value.trim();
+  if (!code) {
+    say('signin-status', 'Type the code shown by Pair a device on your other device.', 'bad');
+    return;
+  }
+  const button = event.submitter ?? $('pair-form').querySelector('button');
+  button.disabled = true;
+  try {
+    const token = await pairWithCode(settings.server, code);
+    settings = await saveSettings({ token, albumId: '', albumTitle: '' });
+    $('pair-code').value = '';
+    say('signin-status', 'Paired: saves go into the same scrapbook as your other device.', 'ok');
+    await renderSections();
+    await loadAlbums();
+  } catch (error) {
+    say('signin-status', describeProblem(error), 'bad');
+  } finally {
+    button.disabled = false;
   }
 });
 

@@ -47,6 +47,30 @@ public sealed class CliTests(ScrapbookApp system) : IClassFixture<ScrapbookApp>
     }
 
     [Fact]
+    public async Task PairTakesACodeFromAnotherDeviceAndOpensThatScrapbook()
+    {
+        using var first = new Cli();
+        using var second = new Cli();
+        await ScrapbookClient.MakeJpegAsync(Path.Combine(first.WorkingDirectory, "cake.jpg"), 320, 240, Ct);
+        Assert.Equal(0, (await first.RunAsync("login", system.GatewayUrl.ToString())).ExitCode);
+        Assert.Equal(0, (await first.RunAsync("upload", "cake.jpg")).ExitCode);
+        var token = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(first.ConfigDirectory, "scrapbook", "config.json"), Ct))
+            .RootElement.GetProperty("token").GetString();
+        using var http = system.CreateGatewayClient();
+        var url = (await ScrapbookClient.NewPairingCodeAsync(http, token!, Ct)).Url;
+
+        var wrong = await second.RunAsync("pair", "2222-2222", "--site", system.GatewayUrl.ToString());
+        var paired = await second.RunAsync("pair", new Uri(system.GatewayUrl, url).ToString());
+        var listed = await second.RunAsync("ls");
+
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("That code does not work", wrong.Output, StringComparison.Ordinal);
+        Assert.True(paired.ExitCode == 0, paired.Output);
+        Assert.Contains("Paired with", paired.Output, StringComparison.Ordinal);
+        Assert.True(listed.Output.Contains("1 photo.", StringComparison.Ordinal), listed.Output);
+    }
+
+    [Fact]
     public async Task WithoutLoggingInTheCommandsSaySoAndFail()
     {
         using var cli = new Cli();

@@ -89,6 +89,32 @@ public sealed class OptionsPageTests
     }
 
     [Fact]
+    public async Task PairingWithACodeOpensTheOtherDevicesScrapbookAndAWrongCodeIsExplained()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        var token = await _fixture.NewOwnerAsync();
+        var album = await _fixture.CreateAlbumAsync(token, SaveImageTests.Unique("Paired scrapbook"));
+        var code = (await Testing.ScrapbookClient.NewPairingCodeAsync(_fixture.Http, token, cancellationToken)).Code;
+        await using var browser = await _fixture.LaunchAsync();
+        await browser.ConfigureAsync(_fixture.ServerOrigin, token: "");
+        var options = await browser.Context.NewPageAsync();
+        await options.GotoAsync(browser.PageUrl("options.html"));
+
+        await options.GetByLabel("Or pair with a code").FillAsync(code[..4] + "-2222" == code ? "ZZZZ-ZZZZ" : code[..4] + "-2222");
+        await options.GetByRole(AriaRole.Button, new() { Name = "Pair", Exact = true }).ClickAsync();
+        await Expect(options.Locator("#signin-status")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^That code does not work"));
+        Assert.Equal("", (await browser.SettingsAsync()).GetProperty("token").GetString());
+
+        await options.GetByLabel("Or pair with a code").FillAsync(code.ToLowerInvariant());
+        await options.GetByRole(AriaRole.Button, new() { Name = "Pair", Exact = true }).ClickAsync();
+        await Expect(options.Locator("#signin-status")).ToHaveTextAsync("Paired: saves go into the same scrapbook as your other device.");
+        await Expect(options.Locator("#album option")).ToHaveTextAsync(["No album", album.Title]);
+        var own = (await browser.SettingsAsync()).GetProperty("token").GetString();
+        Assert.False(string.IsNullOrEmpty(own));
+        Assert.NotEqual(token, own);
+    }
+
+    [Fact]
     public async Task TheExtensionAsShippedReachesNoSiteUntilAServerIsAllowedAndSendsNothingBeforeItIsSetUp()
     {
         await using var browser = await _fixture.LaunchAsync(ExtensionFixture.ExtensionSource);

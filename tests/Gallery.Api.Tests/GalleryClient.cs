@@ -16,7 +16,7 @@ public sealed record Owner(string Token, string Id)
     public static Owner New()
     {
         var token = OwnerToken.Create();
-        return new Owner(token, OwnerToken.ComputeOwnerId(token)!);
+        return new Owner(token, OwnerToken.ComputeHash(token)!);
     }
 }
 

@@ -14,6 +14,8 @@ namespace Scrapbook.Gateway.Tests;
 public sealed class NotifyBehindGateway : IAsyncLifetime
 {
     private readonly AzuriteServer _azurite = new();
+    private readonly TempDirectory _data = new("sse-gateway-gallery");
+    private ServiceUnderTest? _gallery;
     private RelayedEventWriter? _events;
     private ConnectionMultiplexer? _redis;
     private ServiceUnderTest? _notify;
@@ -28,14 +30,23 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
         await Task.WhenAll(Redis.InitializeAsync().AsTask(), _azurite.InitializeAsync().AsTask());
         _redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         _events = new RelayedEventWriter(_redis);
+        // Gallery.Api says whom owner tokens act for; the tests write the events stream themselves.
+        _gallery = await ServiceUnderTest.StartAsync("Gallery.Api", "Scrapbook.Gallery.Api", new Dictionary<string, string?>
+        {
+            ["OTEL_SERVICE_NAME"] = "gallery-api",
+            ["ConnectionStrings__gallerydb"] = $"Data Source={Path.Combine(_data.Path, "gallery.db")}",
+            ["ConnectionStrings__blobs"] = _azurite.ConnectionString,
+            ["ConnectionStrings__queues"] = _azurite.ConnectionString,
+            ["ConnectionStrings__redis"] = Redis.ConnectionString,
+            ["Admin__Key"] = Guid.NewGuid().ToString("N"),
+        });
         var environment = new Dictionary<string, string?>
         {
             ["OTEL_SERVICE_NAME"] = "notify-api",
             ["ConnectionStrings__redis"] = Redis.ConnectionString,
             ["Notify__HeartbeatInterval"] = "00:00:00.300",
             ["Notify__ConnectionBufferSize"] = "8",
-            // Nothing listens on port 1: replay never needs Gallery.Api here, and fails fast if it did.
-            ["services__gallery-api__http__0"] = "http://127.0.0.1:1",
+            ["services__gallery-api__http__0"] = _gallery.BaseAddress.ToString().TrimEnd('/'),
         };
         _notify = await ServiceUnderTest.StartAsync("Notify.Api", "Scrapbook.Notify.Api", environment);
         _gateway = await ServiceUnderTest.StartAsync("Gateway", "Scrapbook.Gateway", new Dictionary<string, string?>
@@ -66,6 +77,11 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
                 await _notify.DisposeAsync();
             }
 
+            if (_gallery is not null)
+            {
+                await _gallery.DisposeAsync();
+            }
+
             if (_redis is not null)
             {
                 await _redis.DisposeAsync();
@@ -75,6 +91,7 @@ public sealed class NotifyBehindGateway : IAsyncLifetime
         {
             await Redis.DisposeAsync();
             await _azurite.DisposeAsync();
+            _data.Dispose();
         }
     }
 }
@@ -162,7 +179,7 @@ public sealed class SseThroughGatewayTests(NotifyBehindGateway system) : IClassF
     public async Task AnOwnerOnlyEventReachesThroughTheGatewayOnlyTheClientsPresentingThatOwnersToken()
     {
         var ownerToken = OwnerToken.Create();
-        var ownerId = OwnerToken.ComputeOwnerId(ownerToken)!;
+        var ownerId = OwnerToken.ComputeHash(ownerToken)!;
         await using var ownerByHeader = await SseConnection.OpenAsync(system.GatewayAddress, bearerToken: ownerToken, cancellationToken: Ct);
         await using var ownerByCookie = await SseConnection.OpenAsync(system.GatewayAddress, cookie: $"{OwnerToken.CookieName}={ownerToken}", cancellationToken: Ct);
         await using var stranger = await SseConnection.OpenAsync(system.GatewayAddress, bearerToken: OwnerToken.Create(), cancellationToken: Ct);

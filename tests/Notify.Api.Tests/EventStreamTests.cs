@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Scrapbook.Contracts;
-using Scrapbook.ServiceDefaults;
 using Scrapbook.Testing;
 
 namespace Scrapbook.Notify.Api.Tests;
@@ -104,26 +103,5 @@ public sealed class EventStreamTests(NotifyFixture fixture) : IClassFixture<Noti
         Assert.Equal("reset", reset.Event);
         Assert.Null(reset.Id);
         Assert.Equal(live, (await resumed.NextEventAsync(cancellationToken: Ct)).Sequence);
-    }
-
-    [Fact]
-    public async Task AnOwnerOnlyEventReachesOnlyItsOwner()
-    {
-        var ownerToken = OwnerToken.Create();
-        var ownerId = OwnerToken.ComputeOwnerId(ownerToken)!;
-        await using var owner = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, bearerToken: ownerToken, cancellationToken: Ct);
-        await using var stranger = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, bearerToken: OwnerToken.Create(), cancellationToken: Ct);
-        await using var anonymous = await SseConnection.OpenAsync(fixture.Notify.BaseAddress, cancellationToken: Ct);
-
-        var privateEvent = await fixture.AddEventAsync(EventTypes.PhotoFailed, """{"reason":"not an image"}""", ownerId, Ct);
-        var publicEvent = await fixture.AddPhotoEventAsync("for everyone", Ct);
-
-        // Events arrive in order, so a stranger's first event of this test being the public one proves the
-        // private one never came (earlier tests' events, should the tail still be delivering them, are skipped).
-        bool OfThisTest(SseFrame frame) => frame.IsEvent && frame.Sequence >= privateEvent;
-        Assert.Equal(privateEvent, (await owner.NextAsync(OfThisTest, cancellationToken: Ct)).Sequence);
-        Assert.Equal(publicEvent, (await owner.NextAsync(OfThisTest, cancellationToken: Ct)).Sequence);
-        Assert.Equal(publicEvent, (await stranger.NextAsync(OfThisTest, cancellationToken: Ct)).Sequence);
-        Assert.Equal(publicEvent, (await anonymous.NextAsync(OfThisTest, cancellationToken: Ct)).Sequence);
     }
 }

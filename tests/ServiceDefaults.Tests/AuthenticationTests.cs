@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Scrapbook.Contracts;
 using Scrapbook.ServiceDefaults.Authentication;
@@ -14,12 +15,13 @@ namespace Scrapbook.ServiceDefaults.Tests;
 public sealed class AuthenticationTests : IAsyncLifetime
 {
     private const string AdminKey = "the-admin-key-for-these-tests-0123456789";
+    private readonly KnownTokens _tokens = new();
     private TestService? _service;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync() => _service = await TestService.StartAsync(
-        builder => builder.AddServiceDefaults().AddScrapbookAuthentication(),
+        builder => builder.AddServiceDefaults().AddScrapbookAuthentication().Services.AddSingleton<IOwnerResolver>(_tokens),
         app =>
         {
             app.MapDefaultEndpoints();
@@ -48,8 +50,8 @@ public sealed class AuthenticationTests : IAsyncLifetime
         using var bearer = await SendAsync("/mine", bearer: token);
         using var cookie = await SendAsync("/mine", cookie: token);
 
-        Assert.Equal(OwnerToken.ComputeOwnerId(token), await bearer.Content.ReadAsStringAsync(Ct));
-        Assert.Equal(OwnerToken.ComputeOwnerId(token), await cookie.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(OwnerToken.ComputeHash(token), await bearer.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(OwnerToken.ComputeHash(token), await cookie.Content.ReadAsStringAsync(Ct));
     }
 
     [Fact]
@@ -103,7 +105,7 @@ public sealed class AuthenticationTests : IAsyncLifetime
     public async Task WithoutAConfiguredKeyNoKeyIsAdmin()
     {
         await using var service = await TestService.StartAsync(
-            builder => builder.AddServiceDefaults().AddScrapbookAuthentication(),
+            builder => builder.AddServiceDefaults().AddScrapbookAuthentication().Services.AddSingleton<IOwnerResolver>(_tokens),
             app =>
             {
                 app.MapDefaultEndpoints();
@@ -132,12 +134,50 @@ public sealed class AuthenticationTests : IAsyncLifetime
         using var publicWithWrongKey = await SendAsync("/public", adminKey: "guessed");
         using var publicAsBoth = await SendAsync("/public", bearer: token, adminKey: AdminKey);
 
-        Assert.Equal($"{OwnerToken.ComputeOwnerId(token)}|False", await asOwner.Content.ReadAsStringAsync(Ct));
+        Assert.Equal($"{OwnerToken.ComputeHash(token)}|False", await asOwner.Content.ReadAsStringAsync(Ct));
         Assert.Equal("|True", await asAdmin.Content.ReadAsStringAsync(Ct));
         Assert.Equal(HttpStatusCode.Unauthorized, asNobody.StatusCode);
         Assert.Equal("|False", await publicAnonymous.Content.ReadAsStringAsync(Ct));
         Assert.Equal("|False", await publicWithWrongKey.Content.ReadAsStringAsync(Ct));
-        Assert.Equal($"{OwnerToken.ComputeOwnerId(token)}|True", await publicAsBoth.Content.ReadAsStringAsync(Ct));
+        Assert.Equal($"{OwnerToken.ComputeHash(token)}|True", await publicAsBoth.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task APairedTokenNamesItsOwnerAndARevokedOneIsNobody()
+    {
+        var first = OwnerToken.Create();
+        var paired = OwnerToken.Create();
+        var revoked = OwnerToken.Create();
+        var ownerId = OwnerToken.ComputeHash(first)!;
+        _tokens.Pair(paired, ownerId);
+        _tokens.Revoke(revoked);
+
+        using var asPaired = await SendAsync("/mine", bearer: paired);
+        using var revokedMine = await SendAsync("/mine", cookie: revoked);
+        using var revokedPublic = await SendAsync("/public", bearer: revoked);
+
+        Assert.Equal(ownerId, await asPaired.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(HttpStatusCode.Unauthorized, revokedMine.StatusCode);
+        Assert.Equal(ProblemTypes.Unauthorized, (await ReadProblemAsync(revokedMine)).GetProperty("type").GetString());
+        Assert.Equal("|False", await revokedPublic.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task ATokenWhoseOwnerCannotBeToldIsAnswered503WithRetryAfterNeverAsSomeoneElse()
+    {
+        var token = OwnerToken.Create();
+        _tokens.MakeUnanswerable(token);
+
+        foreach (var path in new[] { "/mine", "/public" })
+        {
+            using var response = await SendAsync(path, bearer: token);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal(ProblemTypes.DependencyDown, (await ReadProblemAsync(response)).GetProperty("type").GetString());
+            Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        }
+
+        using var anonymous = await SendAsync("/public");
+        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
     }
 
     private async Task<HttpResponseMessage> SendAsync(string path, string? bearer = null, string? cookie = null, string? adminKey = null, string? accept = null)

@@ -27,7 +27,7 @@ public sealed class OwnerTokenTests
         var token = OwnerToken.Create();
 
         var expected = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token))).ToLowerInvariant();
-        Assert.Equal(expected, OwnerToken.ComputeOwnerId(token));
+        Assert.Equal(expected, OwnerToken.ComputeHash(token));
     }
 
     [Fact]
@@ -37,19 +37,19 @@ public sealed class OwnerTokenTests
         var fromCookie = RequestWith(cookie: $"{OwnerToken.CookieName}={token}");
         var fromBearer = RequestWith(authorization: $"Bearer {token}");
 
-        var cookieOwner = OwnerToken.GetOwnerId(fromCookie);
+        var cookieOwner = OwnerToken.GetTokenHash(fromCookie);
 
         Assert.NotNull(cookieOwner);
-        Assert.Equal(cookieOwner, OwnerToken.GetOwnerId(fromBearer));
-        Assert.Equal(OwnerToken.ComputeOwnerId(token), cookieOwner);
+        Assert.Equal(cookieOwner, OwnerToken.GetTokenHash(fromBearer));
+        Assert.Equal(OwnerToken.ComputeHash(token), cookieOwner);
     }
 
     [Fact]
     public void ARequestWithoutATokenHasNoOwner()
     {
-        Assert.Null(OwnerToken.GetOwnerId(RequestWith()));
-        Assert.Null(OwnerToken.GetOwnerId(RequestWith(cookie: "other=value")));
-        Assert.Null(OwnerToken.GetOwnerId(RequestWith(authorization: "Basic dXNlcjpwYXNz")));
+        Assert.Null(OwnerToken.GetTokenHash(RequestWith()));
+        Assert.Null(OwnerToken.GetTokenHash(RequestWith(cookie: "other=value")));
+        Assert.Null(OwnerToken.GetTokenHash(RequestWith(authorization: "Basic dXNlcjpwYXNz")));
     }
 
     [Theory]
@@ -63,9 +63,9 @@ public sealed class OwnerTokenTests
     [InlineData("AAAAAAAAAAAAAAAAAAAA\u00e9AAAAAAAAAAAAAAAAAAAAAAA")]
     public void AMalformedTokenHasNoOwnerAndDoesNotThrow(string token)
     {
-        Assert.Null(OwnerToken.ComputeOwnerId(token));
-        Assert.Null(OwnerToken.GetOwnerId(RequestWith(authorization: $"Bearer {token}")));
-        Assert.Null(OwnerToken.GetOwnerId(RequestWith(cookie: $"{OwnerToken.CookieName}={Uri.EscapeDataString(token)}")));
+        Assert.Null(OwnerToken.ComputeHash(token));
+        Assert.Null(OwnerToken.GetTokenHash(RequestWith(authorization: $"Bearer {token}")));
+        Assert.Null(OwnerToken.GetTokenHash(RequestWith(cookie: $"{OwnerToken.CookieName}={Uri.EscapeDataString(token)}")));
     }
 
     [Fact]
@@ -73,8 +73,8 @@ public sealed class OwnerTokenTests
     {
         var overlong = new string('A', 4096);
 
-        Assert.Null(OwnerToken.ComputeOwnerId(overlong));
-        Assert.Null(OwnerToken.GetOwnerId(RequestWith(authorization: $"Bearer {overlong}")));
+        Assert.Null(OwnerToken.ComputeHash(overlong));
+        Assert.Null(OwnerToken.GetTokenHash(RequestWith(authorization: $"Bearer {overlong}")));
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class OwnerTokenTests
 
         var request = RequestWith(cookie: $"{OwnerToken.CookieName}={cookieToken}", authorization: $"Bearer {bearerToken}");
 
-        Assert.Equal(OwnerToken.ComputeOwnerId(bearerToken), OwnerToken.GetOwnerId(request));
+        Assert.Equal(OwnerToken.ComputeHash(bearerToken), OwnerToken.GetTokenHash(request));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class OwnerTokenTests
                     OwnerToken.AppendCookie(response, token);
                     return TypedResults.Ok(new SessionResponse(token));
                 });
-                app.MapGet("/me", (HttpContext context) => OwnerToken.GetOwnerId(context) is { } owner
+                app.MapGet("/me", (HttpContext context) => OwnerToken.GetTokenHash(context) is { } owner
                     ? Results.Text(owner)
                     : Results.Unauthorized());
             });
@@ -117,13 +117,13 @@ public sealed class OwnerTokenTests
         Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", setCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("path=/", setCookie, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(OwnerToken.ComputeOwnerId(issued), await browser.GetStringAsync("/me", cancellationToken));
+        Assert.Equal(OwnerToken.ComputeHash(issued), await browser.GetStringAsync("/me", cancellationToken));
 
         using var app = service.CreateClient();
         using var bearer = new HttpRequestMessage(HttpMethod.Get, "/me");
         bearer.Headers.Authorization = new AuthenticationHeaderValue("Bearer", issued);
         using var asApp = await app.SendAsync(bearer, cancellationToken);
-        Assert.Equal(OwnerToken.ComputeOwnerId(issued), await asApp.Content.ReadAsStringAsync(cancellationToken));
+        Assert.Equal(OwnerToken.ComputeHash(issued), await asApp.Content.ReadAsStringAsync(cancellationToken));
     }
 
     private static HttpRequest RequestWith(string? cookie = null, string? authorization = null)

@@ -19,6 +19,16 @@ public static class ScrapbookClient
         return body.RootElement.GetProperty("token").GetString()!;
     }
 
+    /// <summary><c>POST /api/me/pairing-codes</c>: a code another device redeems to act as the owner of <paramref name="token"/>.</summary>
+    public static async Task<PairingCodeDto> NewPairingCodeAsync(HttpClient client, string token, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/me/pairing-codes");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PairingCodeDto, cancellationToken))!;
+    }
+
     /// <summary><c>POST /api/uploads</c> with a raw body, as the owner of <paramref name="token"/>.</summary>
     public static Task<HttpResponseMessage> UploadAsync(HttpClient client, byte[] image, string contentType, string token, CancellationToken cancellationToken = default)
     {

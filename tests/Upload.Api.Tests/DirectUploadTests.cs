@@ -367,7 +367,7 @@ public sealed class DirectUploadTests(UploadApiFixture servers)
     private static async Task<List<string>> StagedAsync(UploadApiHost api, HttpClient client, params DirectUploadGrant[] grants)
     {
         var staging = api.Services.GetRequiredKeyedService<IBlobStore>(UploadApiSettings.StagingContainer);
-        var owner = OwnerToken.ComputeOwnerId(client.DefaultRequestHeaders.Authorization!.Parameter);
+        var owner = OwnerToken.ComputeHash(client.DefaultRequestHeaders.Authorization!.Parameter);
         var keys = new List<string>();
         await foreach (var item in staging.ListAsync($"tickets/{owner}/", Cancellation))
         {

@@ -72,6 +72,12 @@ export const getPhoto = (id) => request(`/api/photos/${id}`);
 export const updatePhoto = (id, patch, headers) => request(`/api/photos/${id}`, { method: 'PATCH', body: patch, headers });
 export const deletePhoto = (id, headers) => request(`/api/photos/${id}`, { method: 'DELETE', headers });
 
+export const listDevices = () => request('/api/me/devices');
+export const revokeDevice = (id) => request(`/api/me/devices/${id}`, { method: 'DELETE' });
+export const createPairingCode = () => request('/api/me/pairing-codes', { method: 'POST' });
+/** Redeems a code; the server sets this browser's sb_owner cookie to the new device's own token. */
+export const redeemPairingCode = (code, name) => request('/api/pairing', { method: 'POST', body: { code, name: name || undefined } });
+
 /** Album ids are GUIDs; anything else in an address cannot name an album, so it is not worth asking about. */
 export const isAlbumId = (text) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text ?? '');
 /** The cover a PATCH sets to hand the choice back to the album: its newest ready photo. */
@@ -156,6 +162,7 @@ export function describeProblem(error, { notFound = 'That photo no longer exists
     case PROBLEM + 'uploads-closed': return 'Uploads are closed right now. Please try again later.';
     case PROBLEM + 'rate-limited': return 'Slow down: too many uploads in a short time.' + wait;
     case PROBLEM + 'dependency-down': return 'The service is busy or restarting.' + wait;
+    case PROBLEM + 'pairing-code-not-valid': return 'That code does not work: check it, or ask your other device for a new one (codes last 5 minutes and work once).';
     case PROBLEM + 'unauthorized': return 'Your session has expired. Reload the page and try again.';
     case PROBLEM + 'forbidden': return 'You are not allowed to do that.';
     case PROBLEM + 'not-found': return notFound;

@@ -8,13 +8,15 @@ const pages = {
   '/mine': () => import('./pages/mine.js'),
   '/albums': () => import('./pages/albums.js'),
   '/admin': () => import('./pages/admin.js'),
+  '/devices': () => import('./pages/devices.js'),
+  '/pair': () => import('./pages/pair.js'),
 };
 /** One album's page: the gateway serves index.html for /albums/{guid}. */
 const ALBUM = /^\/albums\/[^/]+$/;
 
 const path = location.pathname.replace(/\/+$/, '') || '/';
 const load = pages[path] ?? (ALBUM.test(path) ? () => import('./pages/album.js') : pages['/']);
-markNavigation(path === '/projector' ? '/' : ALBUM.test(path) ? '/albums' : path);
+markNavigation(path === '/projector' ? '/' : ALBUM.test(path) ? '/albums' : path === '/pair' ? '/devices' : path);
 load().then((page) => page.start(document.getElementById('main'), path));
 
 // Installable app: the service worker keeps the shell for offline starts and receives "Share → Scrapbook".

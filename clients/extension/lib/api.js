@@ -73,6 +73,18 @@ export async function newToken(server) {
   return token;
 }
 
+/**
+ * POST /api/pairing: redeems a code from another device of the owner's (the site's Devices page) for a token of the
+ * extension's own that opens the same scrapbook. The cookie the site also sets is ignored (credentials: 'omit').
+ */
+export async function pairWithCode(server, code) {
+  const { token } = await apiRequest(server, '', '/api/pairing', {
+    method: 'POST',
+    json: { code, name: 'Save to Scrapbook (browser extension)' },
+  });
+  return token;
+}
+
 /** Every album of the token's owner, newest first (following nextCursor). */
 export async function listAlbums(server, token) {
   const albums = [];
@@ -121,6 +133,8 @@ export function describeProblem(error, { saving = false } = {}) {
       return 'Uploads to this Scrapbook are closed right now. Please try again later.';
     case PROBLEM + 'quota-exceeded':
       return 'Your scrapbook is full. Delete some photos to make room.';
+    case PROBLEM + 'pairing-code-not-valid':
+      return 'That code does not work: check it, or ask your other device for a new one (codes last 5 minutes and work once).';
     case PROBLEM + 'rate-limited':
     case PROBLEM + 'too-many-open-uploads':
       return 'Too many saves in a short time.' + wait;

@@ -71,6 +71,7 @@ public sealed class UploadApiFixture : IAsyncLifetime
         var configuration = new Dictionary<string, string?>
         {
             ["ConnectionStrings:blobs"] = Azurite.ConnectionString,
+            ["ConnectionStrings:redis"] = Redis.ConnectionString,
             ["services:gallery-api:http:0"] = (gallery ?? Gallery.BaseAddress).ToString().TrimEnd('/'),
             ["Uploads:TempDirectory"] = temp.Path,
             ["OTEL_SERVICE_NAME"] = "upload-api",

@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions;
 using Scrapbook.Client.Api.Albums;
 using Scrapbook.Client.Api.Events;
 using Scrapbook.Client.Api.Me;
+using Scrapbook.Client.Api.Pairing;
 using Scrapbook.Client.Api.Photos;
 using Scrapbook.Client.Api.Session;
 using Scrapbook.Client.Api.Shared;
@@ -35,6 +36,11 @@ namespace Scrapbook.Client.Api
         public global::Scrapbook.Client.Api.Me.MeRequestBuilder Me
         {
             get => new global::Scrapbook.Client.Api.Me.MeRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The pairing property</summary>
+        public global::Scrapbook.Client.Api.Pairing.PairingRequestBuilder Pairing
+        {
+            get => new global::Scrapbook.Client.Api.Pairing.PairingRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The photos property</summary>
         public global::Scrapbook.Client.Api.Photos.PhotosRequestBuilder Photos

@@ -2,8 +2,10 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using Scrapbook.Client.Api.Me.Devices;
 using Scrapbook.Client.Api.Me.Export;
 using Scrapbook.Client.Api.Me.Links;
+using Scrapbook.Client.Api.Me.PairingCodes;
 using Scrapbook.Client.Api.Me.Photos;
 using System.Collections.Generic;
 using System.IO;
@@ -17,6 +19,11 @@ namespace Scrapbook.Client.Api.Me
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class MeRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The devices property</summary>
+        public global::Scrapbook.Client.Api.Me.Devices.DevicesRequestBuilder Devices
+        {
+            get => new global::Scrapbook.Client.Api.Me.Devices.DevicesRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The export property</summary>
         public global::Scrapbook.Client.Api.Me.Export.ExportRequestBuilder Export
         {
@@ -26,6 +33,11 @@ namespace Scrapbook.Client.Api.Me
         public global::Scrapbook.Client.Api.Me.Links.LinksRequestBuilder Links
         {
             get => new global::Scrapbook.Client.Api.Me.Links.LinksRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The pairingCodes property</summary>
+        public global::Scrapbook.Client.Api.Me.PairingCodes.PairingCodesRequestBuilder PairingCodes
+        {
+            get => new global::Scrapbook.Client.Api.Me.PairingCodes.PairingCodesRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The photos property</summary>
         public global::Scrapbook.Client.Api.Me.Photos.PhotosRequestBuilder Photos

@@ -34,7 +34,7 @@ namespace Scrapbook.Client.Api.Session
         {
         }
         /// <summary>
-        /// Issues an owner token, in the body for apps and as the HttpOnly `sb_owner` cookie for browsers. A request that already carries a valid token gets the same token back.
+        /// Issues an owner token, in the body for apps and as the HttpOnly `sb_owner` cookie for browsers. A request that already carries a working token gets the same token back; one whose token was revoked gets a new one.
         /// </summary>
         /// <returns>A <see cref="global::Scrapbook.Client.Models.SessionResponse"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -52,7 +52,7 @@ namespace Scrapbook.Client.Api.Session
             return await RequestAdapter.SendAsync<global::Scrapbook.Client.Models.SessionResponse>(requestInfo, global::Scrapbook.Client.Models.SessionResponse.CreateFromDiscriminatorValue, default, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Issues an owner token, in the body for apps and as the HttpOnly `sb_owner` cookie for browsers. A request that already carries a valid token gets the same token back.
+        /// Issues an owner token, in the body for apps and as the HttpOnly `sb_owner` cookie for browsers. A request that already carries a working token gets the same token back; one whose token was revoked gets a new one.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

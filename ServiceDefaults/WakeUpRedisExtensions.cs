@@ -3,13 +3,13 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
-namespace Scrapbook.Messaging;
+namespace Scrapbook.ServiceDefaults;
 
 public static class WakeUpRedisExtensions
 {
     /// <summary>
     /// Aspire's Redis client for <c>ConnectionStrings:{connectionName}</c>, for a service that keeps working while Redis is down: Redis
-    /// only carries its wake-ups (job nudges, event-stream appends that the outbox holds until Redis is back), so an unreachable Redis
+    /// only carries its wake-ups (job nudges, event-stream appends that the outbox holds until Redis is back, owner-token revocations that cached answers also expire), so an unreachable Redis
     /// makes <c>/health</c> report Degraded, not Unhealthy — the service stays in rotation and accepts uploads meanwhile.
     /// </summary>
     public static IHostApplicationBuilder AddWakeUpRedisClient(this IHostApplicationBuilder builder, string connectionName = "redis")
