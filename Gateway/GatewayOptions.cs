@@ -69,7 +69,7 @@ internal sealed class CorsOptions
 
 /// <summary>
 /// Uploads per <see cref="Window"/> on routes with the <c>uploads</c> rate limiter policy: per client address whatever
-/// the owner tokens, and per owner wherever they connect from (see <see cref="Proxy.UploadRateLimits"/>).
+/// the owner tokens, and per owner wherever they connect from (see <see cref="Proxy.RateLimits"/>).
 /// </summary>
 internal sealed class UploadRateLimitOptions
 {

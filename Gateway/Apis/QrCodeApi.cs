@@ -21,7 +21,7 @@ internal static class QrCodeApi
     {
         app.MapGet(UploadCodePath, GetUploadCode).WithName("GetUploadQrCode").ExcludeFromDescription();
         app.MapGet("/s/{token}/qr.svg", GetGuestUploadCode).WithName("GetGuestUploadQrCode").ExcludeFromDescription()
-            .RequireRateLimiting(UploadRateLimits.SharedLinksPolicyName);
+            .RequireRateLimiting(RateLimits.SharedLinksPolicyName);
         app.MapGet(PairCodePath, GetPairCode).WithName("GetPairQrCode").ExcludeFromDescription();
         return app;
     }

@@ -25,9 +25,9 @@ internal static partial class SharedPageApi
 
     public static IEndpointRouteBuilder MapSharedPages(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/s/{token}", RenderAsync).WithName("SharedPage").ExcludeFromDescription().RequireRateLimiting(UploadRateLimits.SharedLinksPolicyName);
-        app.MapGet("/s/{token}/upload", RenderUploadAsync).WithName("SharedUploadPage").ExcludeFromDescription().RequireRateLimiting(UploadRateLimits.SharedLinksPolicyName);
-        app.MapGet("/s/{token}/wall", RenderWallAsync).WithName("SharedWallPage").ExcludeFromDescription().RequireRateLimiting(UploadRateLimits.SharedLinksPolicyName);
+        app.MapGet("/s/{token}", RenderAsync).WithName("SharedPage").ExcludeFromDescription().RequireRateLimiting(RateLimits.SharedLinksPolicyName);
+        app.MapGet("/s/{token}/upload", RenderUploadAsync).WithName("SharedUploadPage").ExcludeFromDescription().RequireRateLimiting(RateLimits.SharedLinksPolicyName);
+        app.MapGet("/s/{token}/wall", RenderWallAsync).WithName("SharedWallPage").ExcludeFromDescription().RequireRateLimiting(RateLimits.SharedLinksPolicyName);
         return app;
     }
 

@@ -46,7 +46,7 @@ internal static class ServiceCollectionExtensions
             .AddConfigFilter<InternalPathsNeverRouted>()
             .AddTransforms(ProxyTransforms.Apply)
             .AddServiceDiscoveryDestinationResolver();
-        services.AddUploadRateLimits();
+        services.AddRateLimits();
 
         builder.AddBlobStore(GatewaySettings.Blobs);
 

@@ -314,11 +314,11 @@ public sealed class ProxyTests(ProxyFixture fixture) : IClassFixture<ProxyFixtur
     public void AddressesOfOneSubscriberShareTheirRateLimit(string one, string other)
     {
         Assert.Equal(
-            Proxy.UploadRateLimits.ClientPartition(IPAddress.Parse(one)),
-            Proxy.UploadRateLimits.ClientPartition(IPAddress.Parse(other)));
+            Proxy.RateLimits.ClientPartition(IPAddress.Parse(one)),
+            Proxy.RateLimits.ClientPartition(IPAddress.Parse(other)));
         Assert.NotEqual(
-            Proxy.UploadRateLimits.ClientPartition(IPAddress.Parse("2001:db8:1:3::1")),
-            Proxy.UploadRateLimits.ClientPartition(IPAddress.Parse("2001:db8:1:2::1")));
+            Proxy.RateLimits.ClientPartition(IPAddress.Parse("2001:db8:1:3::1")),
+            Proxy.RateLimits.ClientPartition(IPAddress.Parse("2001:db8:1:2::1")));
     }
 
     [Fact]

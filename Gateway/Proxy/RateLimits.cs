@@ -10,7 +10,9 @@ using Scrapbook.ServiceDefaults;
 namespace Scrapbook.Gateway.Proxy;
 
 /// <summary>
-/// The upload rate limit, on ASP.NET Core's rate limiting middleware: routes name the <see cref="PolicyName"/> policy
+/// The gateway's rate limits, on ASP.NET Core's rate limiting middleware: uploads (<see cref="UploadsPolicyName"/>), share links
+/// (<see cref="SharedLinksPolicyName"/>) and pairing codes (<see cref="PairingPolicyName"/>), per client address.
+/// The upload limit: routes name the <see cref="UploadsPolicyName"/> policy
 /// (YARP's <c>RateLimiterPolicy</c>), and each request to them takes a permit per client address and then one per owner.
 /// A client that invents a new owner token for every request is still counted by its address, and an owner is counted
 /// wherever they connect from.
@@ -25,9 +27,9 @@ namespace Scrapbook.Gateway.Proxy;
 /// <see cref="ConnectionInfo.RemoteIpAddress"/> by then). IPv6 clients are counted by their /64, which one subscriber
 /// usually holds whole. Its limit is a multiple of the owner's, for guests sharing one venue's NAT.</para>
 /// </remarks>
-internal static partial class UploadRateLimits
+internal static partial class RateLimits
 {
-    public const string PolicyName = "uploads";
+    public const string UploadsPolicyName = "uploads";
 
     /// <summary>Share links, per client address (<see cref="GatewayOptions.SharedLinkRateLimit"/>).</summary>
     public const string SharedLinksPolicyName = "shared";
@@ -35,7 +37,7 @@ internal static partial class UploadRateLimits
     /// <summary>Pairing-code redemptions, per client address (<see cref="GatewayOptions.PairingRateLimit"/>).</summary>
     public const string PairingPolicyName = "pairing";
 
-    public static IServiceCollection AddUploadRateLimits(this IServiceCollection services)
+    public static IServiceCollection AddRateLimits(this IServiceCollection services)
     {
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<GatewayOptions>>((limiter, gateway) =>
@@ -46,7 +48,7 @@ internal static partial class UploadRateLimits
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context => IsUploadRoute(context)
                 ? RateLimitPartition.GetFixedWindowLimiter(ClientPartition(context.Connection.RemoteIpAddress), _ => Window(limit.ClientAddressPermitLimit, limit.Window))
                 : RateLimitPartition.GetNoLimiter(""));
-            limiter.AddPolicy(PolicyName, context => OwnerToken.GetTokenHash(context) is { } owner
+            limiter.AddPolicy(UploadsPolicyName, context => OwnerToken.GetTokenHash(context) is { } owner
                 ? RateLimitPartition.GetFixedWindowLimiter(owner, _ => Window(limit.PermitLimit, limit.Window))
                 // Without a token Upload.Api answers 401 anyway; the address limit still counts these.
                 : RateLimitPartition.GetNoLimiter(""));
@@ -85,14 +87,14 @@ internal static partial class UploadRateLimits
     }
 
     private static bool IsUploadRoute(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == PolicyName;
+        context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == UploadsPolicyName;
 
     private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {
         var context = rejected.HttpContext;
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        LogRateLimited(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(UploadRateLimits)),
+        LogRateLimited(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimits)),
             ClientPartition(context.Connection.RemoteIpAddress), seconds);
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var (title, detail) = IsUploadRoute(context)
