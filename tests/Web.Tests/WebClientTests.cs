@@ -509,9 +509,19 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
         {
             var shown = await tiles.CountAsync();
             await page.EvaluateAsync("() => window.scrollTo(0, document.documentElement.scrollHeight)");
-            await page.WaitForFunctionAsync(
-                "shown => document.querySelectorAll('.tile').length > shown || document.querySelector('.wall-status').textContent.startsWith('That is every photo')",
-                shown);
+            try
+            {
+                await page.WaitForFunctionAsync(
+                    "shown => document.querySelectorAll('.tile').length > shown || document.querySelector('.wall-status').textContent.startsWith('That is every photo')",
+                    shown);
+            }
+            catch (TimeoutException)
+            {
+                // Seen once in a full run (not alone): say what the page was doing, for whoever meets it next.
+                var state = await page.EvaluateAsync<string>(
+                    "() => { const s = document.querySelector('.sentinel').getBoundingClientRect(); return `tiles ${document.querySelectorAll('.tile').length}, status '${document.querySelector('.wall-status').textContent}', sentinel top ${Math.round(s.top)} of ${innerHeight}, scrollY ${Math.round(scrollY)} of ${document.documentElement.scrollHeight}`; }");
+                Assert.Fail($"Round {round}: scrolling to the end fetched nothing more ({shown} shown of {expected.Count}); {state}; console: {string.Join(" | ", watch.Errors)}");
+            }
         }
 
         await Expect(status).ToHaveTextAsync("That is every photo. New ones will appear at the top.");
