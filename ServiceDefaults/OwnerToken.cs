@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace Scrapbook.ServiceDefaults;
@@ -61,7 +60,7 @@ public static class OwnerToken
     /// began with is their owner id; a token paired to an owner later resolves to theirs (<c>IOwnerResolver</c>).
     /// </summary>
     public static string? ComputeHash(string? token) =>
-        IsWellFormed(token) ? Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(token))) : null;
+        IsWellFormed(token) ? SecretHash.Of(token) : null;
 
     /// <summary>Sets the <see cref="CookieName"/> cookie: HttpOnly, SameSite=Lax, Secure over HTTPS, for 400 days.</summary>
     public static void AppendCookie(HttpResponse response, string token)

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Text.Json.Serialization;
 
 namespace Scrapbook.Contracts;
@@ -57,4 +58,15 @@ public sealed record ShareLinkResolveRequest(string Token);
 public static class ShareLinkProblems
 {
     public const string NotWorkingDetail = "This link does not work: it may have expired or been turned off by whoever shared it.";
+}
+
+/// <summary>A share link's token: 256 random bits, base64url without padding. Anything else cannot be a link.</summary>
+public static class ShareLinkTokens
+{
+    /// <summary>Base64url of 32 bytes, without padding.</summary>
+    public const int Length = 43;
+
+    /// <summary>Whether <paramref name="token"/> has a link token's shape: worth looking up at all.</summary>
+    public static bool IsWellFormed([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? token) =>
+        token is { Length: Length } && Base64Url.IsValid(token);
 }

@@ -244,19 +244,18 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
             return AlbumChange.AlbumNotFound;
         }
 
-        var photoOwner = await scope.Connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-            "SELECT owner_id FROM photos WHERE id = @photoId", new { photoId }, scope.Transaction, cancellationToken: cancellationToken));
-        if (photoOwner is null)
+        var photo = await PhotoStore.GetAsync(scope.Connection, scope.Transaction, photoId, "", cancellationToken);
+        if (photo is null)
         {
             return AlbumChange.PhotoNotFound;
         }
 
-        if (photoOwner != ownerId)
+        if (photo.OwnerId != ownerId)
         {
             return AlbumChange.NotYourPhoto;
         }
 
-        var change = await AddWithinAsync(scope, outbox, AlbumEntry.Owners(ownerId, albumId), photoId, time.GetUtcNow(), cancellationToken);
+        var change = await AddWithinAsync(scope, outbox, AlbumEntry.Owners(ownerId, albumId), photo, time.GetUtcNow(), cancellationToken);
         await outbox.CommitAsync(scope, cancellationToken);
         return change;
     }
@@ -430,9 +429,10 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
     /// caller commits.
     /// </summary>
     internal static async Task<AlbumChange> AddWithinAsync(
-        WriteScope scope, OutboxWriter outbox, AlbumEntry entry, Guid photoId, DateTimeOffset now, CancellationToken cancellationToken)
+        WriteScope scope, OutboxWriter outbox, AlbumEntry entry, Photo photo, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var albumId = entry.AlbumId;
+        var photoId = photo.Id;
         var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO album_photos (album_id, photo_id, position, added_at, state)
@@ -456,8 +456,7 @@ internal sealed class AlbumStore(GalleryDatabase database, OutboxWriter outbox, 
             JsonSerializer.Serialize(new AlbumPhotoEvent(albumId, photoId, entry.State == EntryStates.Pending), ContractsJsonContext.Default.AlbumPhotoEvent),
             entry.AlbumOwnerId,
             cancellationToken);
-        if (entry.State == EntryStates.Approved
-            && await PhotoStore.GetAsync(scope.Connection, scope.Transaction, photoId, "", cancellationToken) is { IsShowable: true } photo)
+        if (entry.State == EntryStates.Approved && photo.IsShowable)
         {
             await AppendToAlbumAsync(scope, outbox, albumId, EventTypes.PhotoReady, photo, cancellationToken);
         }

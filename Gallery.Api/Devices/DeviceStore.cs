@@ -163,7 +163,7 @@ internal sealed partial class DeviceStore(GalleryDatabase database, TimeProvider
                 INSERT INTO pairing_codes (selector, code_hash, owner_id, created_at, expires_at, failed_attempts, used_at)
                 VALUES (@selector, @codeHash, @ownerId, @now, @expiresAt, 0, NULL) ON CONFLICT (selector) DO NOTHING
                 """,
-                new { selector = code[..SelectorLength], codeHash = Hash(code), ownerId, now, expiresAt },
+                new { selector = code[..SelectorLength], codeHash = SecretHash.Of(code), ownerId, now, expiresAt },
                 scope.Transaction,
                 cancellationToken: cancellationToken));
             if (inserted == 1)
@@ -204,7 +204,7 @@ internal sealed partial class DeviceStore(GalleryDatabase database, TimeProvider
             return null;
         }
 
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(code)), Encoding.ASCII.GetBytes(row.CodeHash)))
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(SecretHash.Of(code)), Encoding.ASCII.GetBytes(row.CodeHash)))
         {
             await scope.Connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE pairing_codes SET failed_attempts = failed_attempts + 1 WHERE selector = @selector",
@@ -268,8 +268,6 @@ internal sealed partial class DeviceStore(GalleryDatabase database, TimeProvider
     /// <summary>The owner's first token as listed before it has a row.</summary>
     private static DeviceRow FirstDevice(string ownerId) =>
         new() { Id = DeviceId(ownerId), TokenHash = ownerId, OwnerId = ownerId, Name = "First device" };
-
-    private static string Hash(string code) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(code)));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look up an owner token in the gallery database")]
     private static partial void LogLookupFailed(ILogger logger, Exception exception);

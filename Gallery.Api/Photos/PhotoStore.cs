@@ -90,7 +90,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
             // Sending bytes one already has into an album puts that photo there.
             if (entry is not null)
             {
-                changed |= await AlbumStore.AddWithinAsync(scope, outbox, entry, existing.Id, time.GetUtcNow(), cancellationToken) == AlbumChange.Done;
+                changed |= await AlbumStore.AddWithinAsync(scope, outbox, entry, existing, time.GetUtcNow(), cancellationToken) == AlbumChange.Done;
             }
 
             if (changed)
@@ -147,7 +147,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         await AppendJobAsync(scope, row, cancellationToken);
         if (entry is not null)
         {
-            await AlbumStore.AddWithinAsync(scope, outbox, entry, row.Id, row.CreatedAt, cancellationToken);
+            await AlbumStore.AddWithinAsync(scope, outbox, entry, new Photo(row, []), row.CreatedAt, cancellationToken);
         }
 
         await CommitAsync(scope, cancellationToken);

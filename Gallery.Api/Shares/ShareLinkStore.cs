@@ -1,9 +1,9 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using Dapper;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Data;
+using Scrapbook.ServiceDefaults;
 
 namespace Scrapbook.Gallery.Api.Shares;
 
@@ -61,9 +61,6 @@ internal enum ShareOutcome
 /// </summary>
 internal sealed class ShareLinkStore(GalleryDatabase database, TimeProvider time)
 {
-    /// <summary>Base64url of 32 bytes, without padding.</summary>
-    public const int TokenLength = 43;
-
     private const int TokenBytes = 32;
 
     private const string Columns =
@@ -109,7 +106,7 @@ internal sealed class ShareLinkStore(GalleryDatabase database, TimeProvider time
         };
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO share_links (id, owner_id, token_hash, album_id, photo_id, created_at, expires_at, revoked_at, allow_uploads) VALUES (@Id, @OwnerId, @TokenHash, @AlbumId, @PhotoId, @CreatedAt, @ExpiresAt, NULL, @AllowUploads)",
-            new { row.Id, row.OwnerId, TokenHash = Hash(token), row.AlbumId, row.PhotoId, row.CreatedAt, row.ExpiresAt, row.AllowUploads },
+            new { row.Id, row.OwnerId, TokenHash = SecretHash.Of(token), row.AlbumId, row.PhotoId, row.CreatedAt, row.ExpiresAt, row.AllowUploads },
             scope.Transaction,
             cancellationToken: cancellationToken));
         row.Title = (await GetAsync(scope, ownerId, row.Id, cancellationToken))?.Title;
@@ -143,23 +140,18 @@ internal sealed class ShareLinkStore(GalleryDatabase database, TimeProvider time
     /// <summary>The active link <paramref name="token"/> stands for; <c>null</c> for anything else, whatever the reason.</summary>
     public async Task<ShareLinkRow?> ResolveAsync(string? token, CancellationToken cancellationToken = default)
     {
-        if (!IsWellFormed(token))
+        if (!ShareLinkTokens.IsWellFormed(token))
         {
             return null;
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ShareLinkRow>(new CommandDefinition(
-            $"SELECT {Columns} FROM share_links AS s WHERE s.token_hash = @hash", new { hash = Hash(token!) }, cancellationToken: cancellationToken));
+            $"SELECT {Columns} FROM share_links AS s WHERE s.token_hash = @hash", new { hash = SecretHash.Of(token) }, cancellationToken: cancellationToken));
         return row is not null && row.IsActive(time.GetUtcNow()) ? row : null;
     }
 
     private static async Task<ShareLinkRow?> GetAsync(WriteScope scope, string ownerId, Guid id, CancellationToken cancellationToken) =>
         await scope.Connection.QuerySingleOrDefaultAsync<ShareLinkRow>(new CommandDefinition(
             $"SELECT {Columns} FROM share_links AS s WHERE s.id = @id AND s.owner_id = @ownerId", new { id, ownerId }, scope.Transaction, cancellationToken: cancellationToken));
-
-    private static bool IsWellFormed(string? token) =>
-        token is { Length: TokenLength } && Base64Url.IsValid(token);
-
-    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(token)));
 }

@@ -35,7 +35,7 @@ internal static class QrCodeApi
     /// </summary>
     private static IResult GetGuestUploadCode(string token, HttpContext context, IOptions<PublicAddressOptions> options)
     {
-        if (!SharedPageApi.IsWellFormedToken(token))
+        if (!ShareLinkTokens.IsWellFormed(token))
         {
             return TypedResults.NotFound();
         }

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Net;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -32,8 +31,6 @@ internal static partial class SharedPageApi
     }
 
     /// <summary>A share link's token as Gallery.Api makes them: 32 random bytes in base64url, 43 characters.</summary>
-    public static bool IsWellFormedToken(string token) => token is { Length: 43 } && Base64Url.IsValid(token);
-
     private static async Task<IResult> RenderAsync(
         string token, HttpContext context, IHttpClientFactory clients, IOptions<PublicAddressOptions> address, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
@@ -118,7 +115,7 @@ internal static partial class SharedPageApi
         headers.CacheControl = "no-store";
         // The token is in this page's address: never send it on as a Referer, not even to the site's own media.
         headers["Referrer-Policy"] = "no-referrer";
-        if (!IsWellFormedToken(token))
+        if (!ShareLinkTokens.IsWellFormed(token))
         {
             return (null, Page(StatusCodes.Status404NotFound, NotFoundPage()));
         }

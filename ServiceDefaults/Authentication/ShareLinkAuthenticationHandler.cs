@@ -42,6 +42,12 @@ internal sealed class ShareLinkAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        // What cannot be a link is not worth a round trip: the same failure as a link that does not work.
+        if (!ShareLinkTokens.IsWellFormed(token))
+        {
+            return AuthenticateResult.Fail("This link does not work.");
+        }
+
         ShareLinkGrant? grant;
         try
         {
