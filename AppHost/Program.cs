@@ -3,6 +3,8 @@ using Microsoft.Extensions.Configuration;
 var builder = DistributedApplication.CreateBuilder(args);
 
 var adminKey = builder.AddParameter("admin-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
+// Signs the worker's requests to the classifier; 32 letters and digits are valid base64, as the key must be.
+var classifierSecret = builder.AddParameter("classifier-secret", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 
 var redis = builder.AddRedisServer("redis");
 var storage = builder.AddAzurite("storage");
@@ -11,11 +13,14 @@ var queues = storage.AddQueues("queues");
 IResourceBuilder<IResourceWithConnectionString> gallerydb = builder.Configuration["Database"] == "postgres" // --Database postgres; SQLite by default
     ? builder.AddPostgresServer("postgres").AddDatabase("gallerydb")
     : builder.AddSqliteDatabase("gallerydb");
+var classifier = builder.AddClassifier("classifier", classifierSecret); // moderation auto (docs/classifier.md)
 
 var gallery = builder.AddProject<Projects.Scrapbook_Gallery_Api>("gallery-api")
     .WithHttpEndpoint()
     .WithReference(gallerydb).WithReference(blobs).WithReference(queues).WithReference(redis)
     .WithEnvironment("Admin__Key", adminKey)
+    // Webhook receivers on this machine only when asked for: the development launch profile does (docs/operations.md).
+    .WithEnvironment("Webhooks__AllowLoopback", builder.Configuration["Webhooks:AllowLoopback"] ?? "false")
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash()
     .WaitFor(gallerydb).WaitFor(blobs).WaitFor(queues).WaitFor(redis);
@@ -31,12 +36,12 @@ var upload = builder.AddServiceReplicas<Projects.Scrapbook_Upload_Api>("upload-a
 
 builder.AddProject<Projects.Scrapbook_Thumbnail_Worker>("thumbnail-worker")
     .WithHttpEndpoint()
-    .WithReference(blobs).WithReference(queues).WithReference(redis).WithReference(gallery)
+    .WithReference(blobs).WithReference(queues).WithReference(redis).WithReference(gallery).WithReference(classifier)
     .RequiresNativeLibrary("libvips.so.42")
     .WithReplicas(2)
     .WithHttpHealthCheck("/health")
     .WithRestartOnCrash()
-    .WaitFor(blobs).WaitFor(queues).WaitFor(redis).WaitFor(gallery);
+    .WaitFor(blobs).WaitFor(queues).WaitFor(redis).WaitFor(gallery).WaitFor(classifier);
 
 var notify = builder.AddProject<Projects.Scrapbook_Notify_Api>("notify-api")
     .WithHttpEndpoint()

@@ -1,6 +1,7 @@
 using Scrapbook.Gallery.Api.Devices;
 using Scrapbook.Gallery.Api.Outbox;
 using Scrapbook.Gallery.Api.Photos;
+using Scrapbook.Gallery.Api.Webhooks;
 using Scrapbook.Messaging;
 using Scrapbook.ServiceDefaults.Authentication;
 using Scrapbook.ServiceDefaults.Configuration;
@@ -27,6 +28,6 @@ internal static class GalleryApiSettings
             new(ServiceSettings.ConnectionString(JobQueueHostingExtensions.MessagingConnectionName), ServiceSettings.ConnectionString(JobQueueHostingExtensions.QueuesConnectionName)),
             new($"{AdminKeyAuthenticationOptions.SectionName}:{nameof(AdminKeyAuthenticationOptions.Key)}") { Secret = true },
         ],
-        Optional = [OutboxOptions.SectionName, QuotaOptions.SectionName, JobQueueOptions.SectionName, OwnerTokenOptions.SectionName, PairingOptions.SectionName],
+        Optional = [OutboxOptions.SectionName, QuotaOptions.SectionName, JobQueueOptions.SectionName, OwnerTokenOptions.SectionName, PairingOptions.SectionName, WebhookOptions.SectionName],
     };
 }

@@ -19,6 +19,7 @@ app.MapSharesApi();
 app.MapDevicesApi();
 app.MapExportApi();
 app.MapAdminApi();
+app.MapWebhooksApi();
 app.MapInternalApi();
 
 app.Run();

@@ -1,6 +1,7 @@
 using Scrapbook.Imaging;
 using Scrapbook.Messaging;
 using Scrapbook.ServiceDefaults.Configuration;
+using Scrapbook.Thumbnail.Worker.Classification;
 
 namespace Scrapbook.Thumbnail.Worker;
 
@@ -13,6 +14,9 @@ internal static class ThumbnailWorkerSettings
     /// <summary>Only the Storage Queues transport uses it, to wake a waiting receive; Service Bus needs none.</summary>
     public const string WakeUpRedis = "redis";
 
+    /// <summary>The classifier of moderation <c>auto</c> (docs/classifier.md), found by service discovery when the AppHost runs it.</summary>
+    public const string Classifier = "classifier";
+
     public static ServiceSettings Declared { get; } = new("thumbnail-worker")
     {
         Required =
@@ -21,6 +25,10 @@ internal static class ThumbnailWorkerSettings
             new(ServiceSettings.ConnectionString(JobQueueHostingExtensions.MessagingConnectionName), ServiceSettings.ConnectionString(JobQueueHostingExtensions.QueuesConnectionName)),
             ServiceSettings.ServiceReference(Gallery),
         ],
-        Optional = [ServiceSettings.ConnectionString(WakeUpRedis), WorkerOptions.SectionName, ImagingOptions.SectionName, JobQueueOptions.SectionName],
+        Optional =
+        [
+            ServiceSettings.ConnectionString(WakeUpRedis), WorkerOptions.SectionName, ImagingOptions.SectionName, JobQueueOptions.SectionName,
+            ClassifierOptions.SectionName, ServiceSettings.ServiceReference(Classifier),
+        ],
     };
 }

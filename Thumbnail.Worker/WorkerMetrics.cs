@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using Scrapbook.Contracts;
+using Scrapbook.Thumbnail.Worker.Classification;
 using Scrapbook.ServiceDefaults;
 
 namespace Scrapbook.Thumbnail.Worker;
@@ -31,6 +33,7 @@ internal sealed class WorkerMetrics
     private readonly Counter<long> _processed;
     private readonly Counter<long> _failed;
     private readonly Histogram<double> _renderDuration;
+    private readonly Histogram<double> _classifyDuration;
 
     public WorkerMetrics(ServiceTelemetry telemetry)
     {
@@ -38,6 +41,7 @@ internal sealed class WorkerMetrics
         _processed = meter.CreateCounter<long>("scrapbook.thumbnail.jobs.processed", "{job}", "Thumbnail job deliveries handled, by outcome.");
         _failed = meter.CreateCounter<long>("scrapbook.thumbnail.jobs.failed", "{job}", "Photos given up on (reported failed and poisoned), by reason.");
         _renderDuration = meter.CreateHistogram<double>("scrapbook.thumbnail.render.duration", "s", "Time spent rendering one original's presets.");
+        _classifyDuration = meter.CreateHistogram<double>("scrapbook.thumbnail.classify.duration", "s", "Time spent on the automatic moderation step of one photo: re-encoding a rendition and asking the classifier.");
     }
 
     public void JobProcessed(JobOutcome outcome) =>
@@ -49,6 +53,13 @@ internal sealed class WorkerMetrics
 
     public void RenderDuration(TimeSpan elapsed, int presets) =>
         _renderDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("presets", presets));
+
+    /// <param name="outcome"><c>classified</c>, or <c>unavailable</c> when the failure verdict stood in for the classifier's.</param>
+    public void ClassifyDuration(TimeSpan elapsed, ClassifierVerdict verdict, string outcome) =>
+        _classifyDuration.Record(
+            elapsed.TotalSeconds,
+            new KeyValuePair<string, object?>("verdict", ModerationStep.VerdictName(verdict)),
+            new KeyValuePair<string, object?>("outcome", outcome));
 
     private static string OutcomeName(JobOutcome outcome) => outcome switch
     {

@@ -4,7 +4,11 @@ namespace Scrapbook.Contracts;
 /// The <c>thumbnails</c> queue message: render the presets of one photo. Sent by Gallery.Api's outbox relay.
 /// <c>Traceparent</c>/<c>Tracestate</c> (W3C trace context) carry the upload's trace into the worker.
 /// </summary>
-public sealed record ThumbnailJob(Guid PhotoId, string Sha256, string OriginalKey, string? Traceparent, string? Tracestate);
+/// <param name="Classify">
+/// True when the photo waits for the automatic moderation step (moderation <c>auto</c>): the worker asks its classifier about
+/// a rendition, never the original, and reports the verdict with the renditions.
+/// </param>
+public sealed record ThumbnailJob(Guid PhotoId, string Sha256, string OriginalKey, string? Traceparent, string? Tracestate, bool Classify = false);
 
 /// <summary>Blob keys, one place for the storage layout (docs/architecture.md).</summary>
 public static class BlobKeys
@@ -46,6 +50,9 @@ public static class EventTypes
     public const string PhotoDeleted = "photo.deleted";
     public const string PhotoFailed = "photo.failed";
     public const string PhotoPendingApproval = "photo.pending";
+
+    /// <summary>Owner-only: a moderator approved the photo that was held for review (it is public now if nothing else holds it).</summary>
+    public const string PhotoApproved = "photo.approved";
     public const string SettingsChanged = "settings.changed";
 
     /// <summary>Owner-only: an album was created or changed (title, description, cover, order, or which photos it holds); data is the <see cref="AlbumDto"/>.</summary>

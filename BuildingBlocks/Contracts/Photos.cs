@@ -41,7 +41,7 @@ public sealed record PhotoSource(string Url, string? Title = null)
                 : null;
 }
 
-/// <summary>A photo as clients see it (public list, one photo, SSE event payloads).</summary>
+/// <summary>A photo as clients see it (public list, one photo, SSE event payloads). <c>Classification</c> only in the admin queue.</summary>
 public sealed record PhotoDto(
     Guid Id,
     PhotoStatus Status,
@@ -54,7 +54,8 @@ public sealed record PhotoDto(
     string? Author,
     DateTimeOffset CreatedAt,
     string? FailureReason = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PhotoSource? Source = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PhotoSource? Source = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PhotoClassification? Classification = null);
 
 /// <summary>One page of a keyset-paginated list, newest first; <c>NextCursor</c> is null on the last page.</summary>
 public sealed record PhotoPage(IReadOnlyList<PhotoDto> Items, string? NextCursor);
@@ -87,7 +88,33 @@ public sealed record RenditionDto(string Preset, string Key, string ContentType,
 /// <param name="Width">Upright width of the original (after EXIF rotation).</param>
 /// <param name="Height">Upright height of the original (after EXIF rotation).</param>
 /// <param name="Placeholder">ThumbHash, base64.</param>
-public sealed record RenditionsCompletedRequest(IReadOnlyList<RenditionDto> Renditions, int Width, int Height, string Placeholder);
+/// <param name="Classification">The classifier's verdict, when the job asked for one (<see cref="ThumbnailJob.Classify"/>).</param>
+public sealed record RenditionsCompletedRequest(IReadOnlyList<RenditionDto> Renditions, int Width, int Height, string Placeholder, PhotoClassification? Classification = null);
+
+/// <summary>What the automatic moderation step decided about a photo. Serialized as the lowercase names.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ClassifierVerdict>))]
+public enum ClassifierVerdict
+{
+    /// <summary>Publish it.</summary>
+    [JsonStringEnumMemberName("allow")] Allow,
+
+    /// <summary>Keep it off the wall until a moderator approves it.</summary>
+    [JsonStringEnumMemberName("hold")] Hold,
+
+    /// <summary>Never publish it (a moderator may still approve it).</summary>
+    [JsonStringEnumMemberName("reject")] Reject,
+}
+
+/// <summary>One label a classifier gave a photo, with its score (0 to 1).</summary>
+public sealed record ClassifierLabel(string Label, double Score);
+
+/// <summary>
+/// A classifier's verdict on a photo, kept with the photo and shown in the admin queue.
+/// </summary>
+/// <param name="Classifier">Which classifier decided (for example <c>nsfwjs-mobilenetv2</c>), or <c>unavailable</c>.</param>
+/// <param name="Note">Why, when the verdict did not come from the labels (the classifier failed or timed out).</param>
+/// <param name="ElapsedMs">How long the classifier took.</param>
+public sealed record PhotoClassification(ClassifierVerdict Verdict, IReadOnlyList<ClassifierLabel> Labels, string Classifier, string? Note = null, double? ElapsedMs = null);
 
 /// <summary>Thumbnail.Worker → Gallery.Api <c>POST /internal/photos/{id}/failed</c>. Idempotent.</summary>
 public sealed record PhotoFailedRequest(string Reason);

@@ -39,8 +39,18 @@ public sealed class ImageRejectedException : Exception
 
     public long? Actual { get; }
 
+    /// <summary>For an accepted format in a variant that cannot be shown: what it is, e.g. "TIFF with JPEG 2000 compression".</summary>
+    public string? UnsupportedFeature { get; private init; }
+
     internal static ImageRejectedException Unsupported(string detail) =>
         new(ImageRejectionReason.UnsupportedFormat, $"Not an accepted image format ({detail}). Accepted: JPEG, PNG, WebP, GIF, TIFF, HEIC/HEIF, AVIF, BMP.");
+
+    /// <summary>A file of an accepted format, intact, in a variant no decoder here reads.</summary>
+    internal static ImageRejectedException Unsupported(ImageFormat format, string feature) =>
+        new(ImageRejectionReason.UnsupportedFormat, $"{feature} is not supported (the {format} format is; this variant of it is not).")
+        {
+            UnsupportedFeature = feature,
+        };
 
     internal static ImageRejectedException Corrupt(ImageFormat format, string detail, Exception? inner = null) =>
         new(ImageRejectionReason.Corrupt, $"The {format} image cannot be decoded: {detail}", innerException: inner);

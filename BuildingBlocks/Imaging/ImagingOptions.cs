@@ -67,7 +67,8 @@ public sealed class RenditionPresetOptions
 }
 
 /// <summary>One rendition to make: a name (used in blob keys), a box, and how to fill it. Renditions are never upscaled.</summary>
-public sealed record RenditionPreset(string Name, int Width, int Height, RenditionFit Fit)
+/// <param name="Format">What this rendition is encoded as; null: <see cref="ImagingOptions.Format"/>.</param>
+public sealed record RenditionPreset(string Name, int Width, int Height, RenditionFit Fit, OutputFormat? Format = null)
 {
     public const int MaxSide = 8192;
 

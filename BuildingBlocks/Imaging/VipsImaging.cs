@@ -71,19 +71,24 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
         var format = Sniff(input);
         if (format == ImageFormat.Bmp)
         {
-            return CheckLimits(BmpDecoder.ReadInfo(input.ReadAll()));
+            return CheckLimits(SkiaBmp.ReadInfo(input.ReadAll()));
         }
 
         using var image = Load(input, format, shrink: 1);
         return CheckLimits(ReadInfo(image, format));
     }
 
-    /// <summary>The format by content, once the file is known to reach its format's end marker.</summary>
+    /// <summary>The format by content, once the file is known to reach its format's end marker (and, for TIFF, to need nothing unsupported).</summary>
     private static ImageFormat Sniff(ImageInput input)
     {
         var format = FormatSniffer.Sniff(input.Header);
         using var bytes = input.OpenBytes();
         TruncationCheck.EnsureComplete(format, bytes);
+        if (format == ImageFormat.Tiff)
+        {
+            TiffFeatures.EnsureSupported(bytes);
+        }
+
         return format;
     }
 
@@ -103,7 +108,7 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
             if (format == ImageFormat.Bmp)
             {
                 bmp = input.ReadAll();
-                info = CheckLimits(BmpDecoder.ReadInfo(bmp));
+                info = CheckLimits(SkiaBmp.ReadInfo(bmp));
             }
             else
             {
@@ -117,12 +122,16 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
             throw;
         }
 
+        // Samples without a known white are measured first, from a second read of the file: the
+        // loaders stream, so the pixels the render reads cannot also be read for their range.
+        SampleRange? range = header is not null && SampleScaling.NeedsRange(header) ? MeasureRange(input, format) : null;
         var (boxWidth, boxHeight) = IntermediateBox(info, presets);
         using var loaded = header is null
-            ? BmpDecoder.Decode(bmp, Math.Max(1, (int)Math.Min((double)info.Width / boxWidth, (double)info.Height / boxHeight)))
+            ? SkiaBmp.Decode(bmp, Math.Max(1, (int)Math.Min((double)info.Width / boxWidth, (double)info.Height / boxHeight)))
             : ShrinkOnLoad(input, info, header, boxWidth, boxHeight);
         cancellationToken.ThrowIfCancellationRequested();
-        using var intermediate = DecodeIntermediate(loaded, info, boxWidth, boxHeight);
+        using var prepared = SampleScaling.Prepare(loaded, range);
+        using var intermediate = DecodeIntermediate(prepared ?? loaded, info, boxWidth, boxHeight);
 
         // Largest first, so that each fit rendition made can be the source of the smaller ones.
         var renditions = new Rendition[presets.Count];
@@ -146,6 +155,19 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
             {
                 source.Dispose();
             }
+        }
+    }
+
+    private static SampleRange MeasureRange(ImageInput input, ImageFormat format)
+    {
+        using var image = Load(input, format, shrink: 1);
+        try
+        {
+            return SampleScaling.Measure(image);
+        }
+        catch (VipsException e)
+        {
+            throw ImageRejectedException.Corrupt(format, e.Message, e);
         }
     }
 
@@ -378,7 +400,8 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
 
             // An embedded profile is honoured by transforming to sRGB through it. Untagged images are
             // sRGB already (or CMYK, which colourspace converts with its own profile): giving them an
-            // export profile too would route them through XYZ and shift saturated colours.
+            // export profile too would route them through XYZ and shift saturated colours. A profile
+            // that does not fit the pixels was dropped before (SampleScaling.Prepare).
             if (loaded.HasIccProfile)
             {
                 operation.Set("export_profile", "srgb");
@@ -432,14 +455,14 @@ internal sealed class VipsImaging : IImageProbe, IThumbnailRenderer
 
     private Rendition Encode(VipsImageHandle image, RenditionPreset preset)
     {
-        var (content, contentType, extension) = Encode(image);
+        var (content, contentType, extension) = Encode(image, preset.Format ?? _options.Format);
         return new Rendition(preset.Name, content, image.Width, image.Height, contentType, extension);
     }
 
     /// <summary>Encodes with every piece of metadata (EXIF, XMP, IPTC, ICC) stripped.</summary>
-    private (byte[] Content, string ContentType, string Extension) Encode(VipsImageHandle image)
+    private (byte[] Content, string ContentType, string Extension) Encode(VipsImageHandle image, OutputFormat format)
     {
-        switch (_options.Format)
+        switch (format)
         {
             case OutputFormat.Jpeg:
                 {

@@ -16,10 +16,10 @@ internal static partial class AdminApi
             .RequireAuthorization(ScrapbookPolicies.Admin);
         admin.MapGet("/settings", GetSettings).WithName(nameof(GetSettings)).WithSummary("Get the settings");
         admin.MapPut("/settings", UpdateSettings).WithName(nameof(UpdateSettings)).WithSummary("Change the settings")
-            .WithDescription("Open or close uploads and choose the moderation mode.")
+            .WithDescription("Open or close uploads and choose the moderation mode: `off` (photos are public once rendered), `pre` (a moderator approves each) or `auto` (a classifier looks at each rendition; what it holds waits for a moderator).")
             .ProducesProblems(ProblemTypes.Malformed);
         admin.MapGet("/stats", GetStats).WithName(nameof(GetStats)).WithSummary("Count photos by state and queued jobs");
-        admin.MapGet("/moderation", ListModerationQueue).WithName(nameof(ListModerationQueue)).WithSummary("List photos awaiting approval")
+        admin.MapGet("/moderation", ListModerationQueue).WithName(nameof(ListModerationQueue)).WithSummary("List photos awaiting approval, with the classifier's verdict")
             .ProducesProblems(ProblemTypes.Malformed);
         admin.MapPost("/moderation/{id:guid}/approve", ApprovePhoto).WithName(nameof(ApprovePhoto)).WithSummary("Approve a held photo")
             .ProducesProblems(ProblemTypes.NotFound);
@@ -55,7 +55,7 @@ internal static partial class AdminApi
     {
         if (!ModerationModes.IsValid(settings.Moderation))
         {
-            return Problems.Malformed($"moderation must be '{ModerationModes.Off}' or '{ModerationModes.Pre}'.");
+            return Problems.Malformed($"moderation must be '{ModerationModes.Off}', '{ModerationModes.Pre}' or '{ModerationModes.Auto}'.");
         }
 
         return TypedResults.Ok(await store.UpdateSettingsAsync(settings, cancellationToken));
@@ -71,7 +71,7 @@ internal static partial class AdminApi
         }
 
         var rows = await store.ListPendingModerationAsync(before, take + 1, cancellationToken);
-        return TypedResults.Ok(Cursor.ToPage(rows, take, photo => photo.ToDto(includeFailureReason: true)));
+        return TypedResults.Ok(Cursor.ToPage(rows, take, photo => photo.ToDto(includeFailureReason: true) with { Classification = photo.Classification }));
     }
 
     public static Task<Results<Ok<PhotoDto>, ProblemHttpResult>> ApprovePhoto(Guid id, PhotoStore store, CancellationToken cancellationToken = default) =>

@@ -10,6 +10,7 @@ using Scrapbook.Gallery.Api.Devices;
 using Scrapbook.Gallery.Api.Outbox;
 using Scrapbook.Gallery.Api.Photos;
 using Scrapbook.Gallery.Api.Shares;
+using Scrapbook.Gallery.Api.Webhooks;
 using Scrapbook.Messaging;
 using Scrapbook.ServiceDefaults;
 using Scrapbook.Storage;
@@ -54,6 +55,12 @@ internal static class ServiceCollectionExtensions
         services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IAuthorizationHandler, PhotoAuthorizationHandler>();
         services.AddHostedService<OutboxRelay>();
+
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddKeyedSingleton<OutboxSignal>(WebhookDispatcher.SignalKey);
+        services.AddSingleton<WebhookStore>();
+        services.AddSingleton<WebhookSender>();
+        services.AddHostedService<WebhookDispatcher>();
 
         services.Configure<JsonOptions>(options =>
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, ContractsJsonContext.Default));

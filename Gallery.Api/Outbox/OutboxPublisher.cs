@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Photos;
+using Scrapbook.Gallery.Api.Webhooks;
 using Scrapbook.ServiceDefaults;
 using Scrapbook.Messaging;
 using StackExchange.Redis;
@@ -17,6 +18,7 @@ namespace Scrapbook.Gallery.Api.Outbox;
 /// </summary>
 internal sealed partial class OutboxPublisher(
     PhotoStore store,
+    [FromKeyedServices(WebhookDispatcher.SignalKey)] OutboxSignal webhooks,
     IJobQueue queue,
     IConnectionMultiplexer redis,
     IOptions<OutboxOptions> options,
@@ -27,6 +29,12 @@ internal sealed partial class OutboxPublisher(
     public async Task<int> PublishBatchAsync(CancellationToken cancellationToken = default)
     {
         var rows = await store.ListUnsentAsync(options.Value.BatchSize, cancellationToken);
+        if (rows.Count > 0)
+        {
+            // Numbered now, which is all the webhook dispatcher waits for: webhooks go on while Redis or the queue is away.
+            webhooks.Notify();
+        }
+
         foreach (var row in rows)
         {
             // A producer span in the trace of the request that wrote the row, however much later it is sent.

@@ -13,49 +13,30 @@ internal sealed partial class OutboxRelay(
     PhotoStore store,
     TimeProvider time,
     IOptions<OutboxOptions> options,
-    ILogger<OutboxRelay> logger) : BackgroundService
+    ILogger<OutboxRelay> logger) : RetryingLoop
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private DateTimeOffset _nextPrune = DateTimeOffset.MinValue;
+
+    protected override TimeSpan RetryDelay => options.Value.RetryDelay;
+
+    protected override bool Enabled => options.Value.Enabled;
+
+    protected override async Task RunRoundAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.Enabled)
+        await publisher.PublishAllAsync(stoppingToken);
+        if (time.GetUtcNow() >= _nextPrune)
         {
-            LogDisabled(logger);
-            return;
+            var pruned = await store.PruneSentAsync(time.GetUtcNow() - options.Value.Retention, stoppingToken);
+            LogPruned(logger, pruned);
+            _nextPrune = time.GetUtcNow() + options.Value.PruneInterval;
         }
 
-        var nextPrune = time.GetUtcNow();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await publisher.PublishAllAsync(stoppingToken);
-                if (time.GetUtcNow() >= nextPrune)
-                {
-                    var pruned = await store.PruneSentAsync(time.GetUtcNow() - options.Value.Retention, stoppingToken);
-                    LogPruned(logger, pruned);
-                    nextPrune = time.GetUtcNow() + options.Value.PruneInterval;
-                }
-
-                await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception)
-            {
-                LogFailed(logger, exception);
-                try
-                {
-                    await Task.Delay(options.Value.RetryDelay, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
+        await signal.WaitAsync(options.Value.PollInterval, stoppingToken);
     }
+
+    protected override void ReportFailure(Exception exception) => LogFailed(logger, exception);
+
+    protected override void ReportDisabled() => LogDisabled(logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay is disabled (Outbox:Enabled=false) on this replica")]
     private static partial void LogDisabled(ILogger logger);

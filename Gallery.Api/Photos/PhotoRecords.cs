@@ -39,6 +39,9 @@ internal sealed class PhotoRow
 
     /// <summary>Shown on the site's wall; false for a photo a guest added through an album's guest link, which shows only there.</summary>
     public bool OnWall { get; set; } = true;
+
+    /// <summary>The automatic moderation step's verdict (a <see cref="PhotoClassification"/> as JSON), once it ran.</summary>
+    public string? Classification { get; set; }
 }
 
 /// <summary>A <c>renditions</c> row.</summary>
@@ -91,6 +94,11 @@ internal sealed record Photo(PhotoRow Row, IReadOnlyList<RenditionRow> Rendition
         includeFailureReason ? Row.FailureReason : null,
         Row.SourceUrl is { } source ? new PhotoSource(source, Row.SourceTitle) : null);
 
+    /// <summary>The classifier's verdict, for the admin queue.</summary>
+    public PhotoClassification? Classification => Row.Classification is { } json
+        ? System.Text.Json.JsonSerializer.Deserialize(json, ContractsJsonContext.Default.PhotoClassification)
+        : null;
+
     private string? Url(string preset)
     {
         foreach (var rendition in Renditions)
@@ -137,8 +145,12 @@ internal static class ModerationModes
 {
     public const string Off = "off";
     public const string Pre = "pre";
+    public const string Auto = "auto";
 
-    public static bool IsValid(string? value) => value is Off or Pre;
+    public static bool IsValid(string? value) => value is Off or Pre or Auto;
+
+    /// <summary>Whether a photo registered under <paramref name="mode"/> waits for a moderator or the classifier before it is public.</summary>
+    public static bool HoldsNewPhotos(string mode) => mode is Pre or Auto;
 }
 
 /// <summary>An outbox row (<c>kind</c> is <c>job</c> or <c>event</c>).</summary>

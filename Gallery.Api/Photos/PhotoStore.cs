@@ -37,7 +37,7 @@ internal sealed record DeletedPhoto(Photo Photo, bool LastUseOfContent);
 internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, TimeProvider time, IOptions<QuotaOptions> quota)
 {
     internal const string PhotoColumns =
-        "id, owner_id, sha256, format, length, width, height, status, moderation, caption, author, placeholder, failure_reason, created_at, source_url, source_title, on_wall";
+        "id, owner_id, sha256, format, length, width, height, status, moderation, caption, author, placeholder, failure_reason, created_at, source_url, source_title, on_wall, classification";
 
     /// <summary>The wall's photos (<see cref="Photo.IsPublic"/>); a guest's photo stays in its album.</summary>
     private const string PublicFilter = "status = 'ready' AND moderation = 'approved' AND on_wall = true";
@@ -83,7 +83,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
                 existing.Row.FailureReason = null;
                 await scope.Connection.ExecuteAsync(new CommandDefinition(
                     "UPDATE photos SET status = @Status, failure_reason = NULL WHERE id = @Id", existing.Row, scope.Transaction, cancellationToken: cancellationToken));
-                await AppendJobAsync(scope, existing.Row, cancellationToken);
+                await AppendJobAsync(scope, existing.Row, Classify(existing.Row, settings), cancellationToken);
                 changed = true;
             }
 
@@ -121,7 +121,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
             Width = request.Width,
             Height = request.Height,
             Status = PhotoStates.Processing,
-            Moderation = settings.Moderation == ModerationModes.Pre ? PhotoStates.Pending : PhotoStates.Approved,
+            Moderation = ModerationModes.HoldsNewPhotos(settings.Moderation) ? PhotoStates.Pending : PhotoStates.Approved,
             Caption = request.Caption,
             Author = request.Author,
             CreatedAt = time.GetUtcNow(),
@@ -134,7 +134,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
 
         // The content lock already orders registrations of these bytes; ON CONFLICT keeps the unique key the last word regardless.
         var inserted = await scope.Connection.ExecuteAsync(new CommandDefinition(
-            $"INSERT INTO photos ({PhotoColumns}) VALUES (@Id, @OwnerId, @Sha256, @Format, @Length, @Width, @Height, @Status, @Moderation, @Caption, @Author, @Placeholder, @FailureReason, @CreatedAt, @SourceUrl, @SourceTitle, @OnWall) ON CONFLICT (owner_id, sha256) DO NOTHING",
+            $"INSERT INTO photos ({PhotoColumns}) VALUES (@Id, @OwnerId, @Sha256, @Format, @Length, @Width, @Height, @Status, @Moderation, @Caption, @Author, @Placeholder, @FailureReason, @CreatedAt, @SourceUrl, @SourceTitle, @OnWall, @Classification) ON CONFLICT (owner_id, sha256) DO NOTHING",
             row,
             scope.Transaction,
             cancellationToken: cancellationToken));
@@ -144,7 +144,7 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
             return (RegisterOutcome.Existing, existing);
         }
 
-        await AppendJobAsync(scope, row, cancellationToken);
+        await AppendJobAsync(scope, row, Classify(row, settings), cancellationToken);
         if (entry is not null)
         {
             await AlbumStore.AddWithinAsync(scope, outbox, entry, new Photo(row, []), row.CreatedAt, cancellationToken);
@@ -320,8 +320,9 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         photo.Row.Width = request.Width;
         photo.Row.Height = request.Height;
         photo.Row.Placeholder = request.Placeholder;
+        ApplyVerdict(photo.Row, request.Classification);
         await scope.Connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE photos SET status = @Status, failure_reason = NULL, width = @Width, height = @Height, placeholder = @Placeholder WHERE id = @Id",
+            "UPDATE photos SET status = @Status, failure_reason = NULL, width = @Width, height = @Height, placeholder = @Placeholder, moderation = @Moderation, classification = @Classification WHERE id = @Id",
             photo.Row,
             scope.Transaction,
             cancellationToken: cancellationToken));
@@ -336,9 +337,39 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         {
             await AppendPhotoEventAsync(scope, EventTypes.PhotoPendingApproval, ready, ownerOnly: true, cancellationToken);
         }
+        else
+        {
+            // Rejected by the classifier: its owner sees it ready but not public; nobody else hears of it.
+            await AppendPhotoEventAsync(scope, EventTypes.PhotoUpdated, ready, ownerOnly: true, cancellationToken);
+        }
 
         await CommitAsync(scope, cancellationToken);
         return ready;
+    }
+
+    /// <summary>
+    /// The automatic moderation step: a photo waiting for the classifier (pending, no verdict yet) takes its verdict.
+    /// Allow approves it; hold leaves it pending for a moderator, who sees the verdict in the queue; reject rejects it. A
+    /// verdict for a photo that waits for nothing (a moderator decided first, or moderation was not <c>auto</c>) is kept
+    /// for the record and changes nothing.
+    /// </summary>
+    private static void ApplyVerdict(PhotoRow row, PhotoClassification? classification)
+    {
+        if (classification is null || row.Classification is not null)
+        {
+            return;
+        }
+
+        row.Classification = JsonSerializer.Serialize(classification, ContractsJsonContext.Default.PhotoClassification);
+        if (row.Moderation == PhotoStates.Pending)
+        {
+            row.Moderation = classification.Verdict switch
+            {
+                ClassifierVerdict.Allow => PhotoStates.Approved,
+                ClassifierVerdict.Reject => PhotoStates.Rejected,
+                _ => PhotoStates.Pending,
+            };
+        }
     }
 
     /// <summary>
@@ -379,6 +410,12 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         photo.Row.Moderation = target;
         await scope.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE photos SET moderation = @Moderation WHERE id = @Id", photo.Row, scope.Transaction, cancellationToken: cancellationToken));
+        if (approve)
+        {
+            // Before the photo.ready it may lead to: an integration hears why the photo went public.
+            await AppendPhotoEventAsync(scope, EventTypes.PhotoApproved, photo, ownerOnly: true, cancellationToken);
+        }
+
         if (photo.IsShowable != wasShowable)
         {
             await AppendToAlbumsAsync(scope, photo.IsShowable ? EventTypes.PhotoReady : EventTypes.PhotoDeleted, photo, cancellationToken);
@@ -463,10 +500,16 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
     /// <summary>Deletes sent outbox rows written before <paramref name="cutoff"/>; returns how many.</summary>
     public async Task<int> PruneSentAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {
-        // Sequences are never given again after a delete: the highest given is kept apart, in outbox_head.
+        // Sequences are never given again after a delete: the highest given is kept apart, in outbox_head. Rows webhooks
+        // have not made their messages from yet are kept, however old (with no endpoint enabled, none will be).
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM outbox WHERE sent_at IS NOT NULL AND created_at < @cutoff", new { cutoff }, cancellationToken: cancellationToken));
+            """
+            DELETE FROM outbox WHERE sent_at IS NOT NULL AND created_at < @cutoff
+              AND (sequence <= (SELECT sequence FROM webhook_cursor WHERE id = 1) OR NOT EXISTS (SELECT 1 FROM webhooks WHERE enabled = true))
+            """,
+            new { cutoff },
+            cancellationToken: cancellationToken));
     }
 
     private async Task<IReadOnlyList<Photo>> ListAsync(string filter, DynamicParameters parameters, Guid? before, int limit, CancellationToken cancellationToken)
@@ -545,10 +588,14 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
         return new SettingsDto(row.UploadsOpen, row.Moderation);
     }
 
-    private Task AppendJobAsync(WriteScope scope, PhotoRow row, CancellationToken cancellationToken)
+    /// <summary>Whether the worker should ask the classifier: moderation is <c>auto</c> and the photo still waits for a verdict.</summary>
+    private static bool Classify(PhotoRow row, SettingsDto settings) =>
+        settings.Moderation == ModerationModes.Auto && row.Moderation == PhotoStates.Pending && row.Classification is null;
+
+    private Task AppendJobAsync(WriteScope scope, PhotoRow row, bool classify, CancellationToken cancellationToken)
     {
         var activity = Activity.Current;
-        var job = new ThumbnailJob(row.Id, row.Sha256, BlobKeys.Original(row.Sha256), activity?.Id, activity?.TraceStateString);
+        var job = new ThumbnailJob(row.Id, row.Sha256, BlobKeys.Original(row.Sha256), activity?.Id, activity?.TraceStateString, classify);
         return AppendAsync(scope, OutboxKinds.Job, OutboxKinds.ThumbnailRequested, JsonSerializer.Serialize(job, ContractsJsonContext.Default.ThumbnailJob), row.OwnerId, cancellationToken);
     }
 

@@ -6,7 +6,7 @@ const SHELL = [
   '/', '/offline.html', '/manifest.webmanifest', '/favicon.svg', '/icons/icon-192.png', '/icons/icon-512.png',
   '/css/app.css',
   '/js/albums.js', '/js/app.js', '/js/api.js', '/js/share-dialog.js', '/js/events.js', '/js/photos.js', '/js/projector.js', '/js/shared-files.js',
-  '/js/thumbhash.js', '/js/ui.js', '/js/uploader.js', '/js/viewer.js',
+  '/js/thumbhash.js', '/js/ui.js', '/js/uploader.js', '/js/viewer.js', '/js/webhooks.js',
   '/js/pages/wall.js', '/js/pages/upload.js', '/js/pages/mine.js', '/js/pages/albums.js', '/js/pages/album.js', '/js/pages/admin.js',
 ];
 /** The client-side pages: offline, each is the cached shell, which then says what it cannot do. */

@@ -1,9 +1,11 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
 using Scrapbook.Messaging;
 using Scrapbook.ServiceDefaults;
 using Scrapbook.Storage;
+using Scrapbook.Thumbnail.Worker.Classification;
 using Scrapbook.Thumbnail.Worker.Gallery;
 using Scrapbook.Thumbnail.Worker.Processing;
 
@@ -41,9 +43,47 @@ internal static class ThumbnailWorkerExtensions
             http.BaseAddress = services.GetRequiredService<IOptions<WorkerOptions>>().Value.GalleryBaseAddress);
         builder.Services.AddSingleton<GalleryClient>();
 
+        builder.AddPhotoClassifier();
+
         builder.Services.AddSingleton<WorkerMetrics>();
+        builder.Services.AddSingleton<ModerationStep>();
         builder.Services.AddSingleton<RenditionPipeline>();
         builder.Services.AddSingleton<JobHandler>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The automatic moderation step: the HTTP classifier when <c>Classifier:Endpoint</c> is set, else a stand-in that
+    /// answers the failure verdict.
+    /// </summary>
+    public static IHostApplicationBuilder AddPhotoClassifier(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ClassifierOptions>()
+            .BindConfiguration(ClassifierOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        // RemoveAllResilienceHandlers is marked experimental but is the supported opt-out of ConfigureHttpClientDefaults.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient<HttpPhotoClassifier>((services, http) =>
+            {
+                var options = services.GetRequiredService<IOptions<ClassifierOptions>>().Value;
+                // A trailing slash, so that "classify" resolves under an endpoint that has a path of its own.
+                http.BaseAddress = options.Endpoint is { } endpoint ? new Uri(endpoint.AbsoluteUri.TrimEnd('/') + "/") : null;
+                http.Timeout = Timeout.InfiniteTimeSpan; // Classifier:Timeout bounds each call
+                http.MaxResponseContentBufferSize = HttpPhotoClassifier.MaxAnswerBytes;
+            })
+            // One attempt within Classifier:Timeout, and the failure verdict after it: no retries, no circuit breaker.
+            .RemoveAllResilienceHandlers()
+            // The typed client lives in a singleton: connections are recycled instead of handlers (DNS changes still seen).
+            .UseSocketsHttpHandler((handler, _) => handler.PooledConnectionLifetime = TimeSpan.FromMinutes(2))
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+#pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton<IPhotoClassifier>(services =>
+            services.GetRequiredService<IOptions<ClassifierOptions>>().Value.Endpoint is null
+                ? ActivatorUtilities.CreateInstance<UnconfiguredPhotoClassifier>(services)
+                : services.GetRequiredService<HttpPhotoClassifier>());
         return builder;
     }
 }

@@ -14,6 +14,8 @@ internal static class FailureReasons
     {
         ImageRejectionReason.Corrupt =>
             "The image cannot be decoded: the file looks damaged or incomplete. Saving or exporting it again usually helps.",
+        ImageRejectionReason.UnsupportedFormat when rejection.UnsupportedFeature is { } feature =>
+            $"{feature} is not supported, so Scrapbook cannot show this image. Saving it again as an ordinary JPEG, PNG or TIFF helps.",
         ImageRejectionReason.UnsupportedFormat =>
             "This file is not an image Scrapbook can show. JPEG, PNG, WebP, GIF, TIFF, HEIC, AVIF and BMP are.",
         ImageRejectionReason.TooLarge =>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
 using Scrapbook.Storage;
+using Scrapbook.Thumbnail.Worker.Classification;
 
 namespace Scrapbook.Thumbnail.Worker.Processing;
 
@@ -15,6 +16,7 @@ internal sealed partial class RenditionPipeline(
     IBlobStore blobs,
     IThumbnailRenderer renderer,
     IImageProbe probe,
+    ModerationStep moderation,
     IOptions<WorkerOptions> workerOptions,
     WorkerMetrics metrics,
     ILogger<RenditionPipeline> logger)
@@ -36,7 +38,8 @@ internal sealed partial class RenditionPipeline(
         }
 
         LogRendered(logger, job.PhotoId, renditions.Count - kept, kept);
-        return new RenditionsCompletedRequest(renditions, result.Source.UprightWidth, result.Source.UprightHeight, result.Placeholder);
+        var classification = job.Classify ? await moderation.ClassifyAsync(job.PhotoId, result, cancellationToken) : null;
+        return new RenditionsCompletedRequest(renditions, result.Source.UprightWidth, result.Source.UprightHeight, result.Placeholder, classification);
     }
 
     private async Task<TempFile> DownloadAsync(ThumbnailJob job, CancellationToken cancellationToken)

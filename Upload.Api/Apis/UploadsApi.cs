@@ -9,6 +9,7 @@ using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
+using Scrapbook.Networking;
 using Scrapbook.ServiceDefaults.Authentication;
 using Scrapbook.ServiceDefaults.OpenApi;
 using Scrapbook.Upload.Api.Gallery;
@@ -330,7 +331,7 @@ public static partial class UploadsApi
             // inside the fetcher is what decides for names.
             fetcher.EnsureAllowed(url);
         }
-        catch (UrlNotAllowedException ex)
+        catch (DestinationNotAllowedException ex)
         {
             return TypedResults.Problem(Problems.UrlNotAllowed(ex.Message));
         }
@@ -347,7 +348,7 @@ public static partial class UploadsApi
             using var file = await fetcher.FetchAsync(url, directory, cancellationToken);
             return ToResult(await intake.AcceptAsync(file, ownerId, new UploadMetadata(caption, author, body.AlbumId, source), cancellationToken));
         }
-        catch (UrlNotAllowedException ex)
+        catch (DestinationNotAllowedException ex)
         {
             return TypedResults.Problem(Problems.UrlNotAllowed(ex.Message));
         }

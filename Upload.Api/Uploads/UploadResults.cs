@@ -47,6 +47,8 @@ internal static class Problems
     public static ProblemDetails FromRejection(ImageRejectedException rejection) => rejection.Reason switch
     {
         ImageRejectionReason.TooLarge => TooLarge(rejection.Limit ?? 0, rejection.Actual ?? 0),
+        ImageRejectionReason.UnsupportedFormat when rejection.UnsupportedFeature is not null => Create(
+            StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedFormat, "This variant of the image format is not supported.", rejection.Message),
         ImageRejectionReason.UnsupportedFormat => Create(
             StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedFormat, "Not an accepted image format.", rejection.Message),
         ImageRejectionReason.TooManyPixels => Create(

@@ -42,6 +42,9 @@ public sealed class Deployment : IAsyncLifetime
 
     public IReadOnlyList<ManifestProject> ManifestProjects { get; private set; } = [];
 
+    /// <summary>Every resource of the publishing manifest (projects, executables such as the classifier, parameters).</summary>
+    public IReadOnlyList<string> ManifestResources { get; private set; } = [];
+
     public async ValueTask InitializeAsync()
     {
         var built = await Tool.RunCapturedAsync(Bicep, ["build", MainBicep, "--stdout"], s_toolTimeout);
@@ -49,7 +52,7 @@ public sealed class Deployment : IAsyncLifetime
         Parameters = JsonNode.Parse(await File.ReadAllTextAsync(RepoPaths.Combine("infra", "main.parameters.json")))!.AsObject();
         Apps = ContainerApp.ReadAll(Template);
         AzdServices = AzdService.ReadAll(RepoPaths.Combine("azure.yaml"));
-        ManifestProjects = await ManifestProject.ReadAllAsync();
+        (ManifestProjects, ManifestResources) = await ManifestProject.ReadAllAsync();
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -135,7 +138,8 @@ public sealed record AzdService(string Name, string Project, string Language, st
 /// <summary>A project resource of the AppHost's publishing manifest: its csproj and the environment the AppHost gives it.</summary>
 public sealed record ManifestProject(string Name, string ProjectPath, IReadOnlyDictionary<string, string?> Environment)
 {
-    public static async Task<IReadOnlyList<ManifestProject>> ReadAllAsync()
+    /// <returns>The project resources, and the names of all resources.</returns>
+    public static async Task<(IReadOnlyList<ManifestProject> Projects, IReadOnlyList<string> Resources)> ReadAllAsync()
     {
         using var folder = new TempDirectory("manifest");
         var path = Path.Combine(folder.Path, "aspire-manifest.json");
@@ -143,7 +147,7 @@ public sealed record ManifestProject(string Name, string ProjectPath, IReadOnlyD
         await Tool.RunAsync("dotnet", [appHost, "--publisher", "manifest", "--output-path", path], timeout: TimeSpan.FromMinutes(2));
 
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(path));
-        return
+        IReadOnlyList<ManifestProject> projects =
         [
             .. from resource in manifest.RootElement.GetProperty("resources").EnumerateObject()
                where resource.Value.GetProperty("type").GetString()!.StartsWith("project.", StringComparison.Ordinal)
@@ -152,5 +156,6 @@ public sealed record ManifestProject(string Name, string ProjectPath, IReadOnlyD
                    Path.GetFullPath(Path.Combine(folder.Path, resource.Value.GetProperty("path").GetString()!)),
                    resource.Value.TryGetProperty("env", out var env) ? env.EnumerateObject().ToDictionary(e => e.Name, e => e.Value.GetString()) : []),
         ];
+        return (projects, [.. manifest.RootElement.GetProperty("resources").EnumerateObject().Select(r => r.Name)]);
     }
 }

@@ -128,7 +128,10 @@ public sealed class DeploymentSettingsTests(Deployment deployment) : IClassFixtu
         Assert.Equal("${AZURE_LOCATION}", (string?)deployment.Parameters["parameters"]!["location"]!["value"]);
     }
 
-    /// <summary>Aspire 13's second form of a reference's address (<c>GALLERY_API_HTTP</c>), beside <c>services__gallery-api__http__0</c>.</summary>
+    /// <summary>
+    /// Aspire 13's second form of a reference's address (<c>GALLERY_API_HTTP</c>), beside <c>services__gallery-api__http__0</c>,
+    /// for a project or an executable (<c>CLASSIFIER_HTTP</c>).
+    /// </summary>
     private bool IsAspireEndpointVariable(string name) =>
-        deployment.ManifestProjects.Any(p => name.Equals($"{p.Name.ToUpperInvariant().Replace('-', '_')}_HTTP", StringComparison.Ordinal));
+        deployment.ManifestResources.Any(r => name.Equals($"{r.ToUpperInvariant().Replace('-', '_')}_HTTP", StringComparison.Ordinal));
 }

@@ -1,22 +1,15 @@
-using System.Diagnostics;
 using Scrapbook.Contracts;
 using Scrapbook.Testing;
 
 namespace Scrapbook.EndToEnd.Tests;
 
 /// <summary>Crashes and shutdown of an AppHost started for this test alone.</summary>
-public sealed class LifecycleTests(ITestOutputHelper output) : IDisposable
+public sealed class LifecycleTests(ITestOutputHelper output) : DeadlineTest
 {
-    private readonly CancellationTokenSource _deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-
-    private CancellationToken Cancellation => _deadline.Token;
-
-    public void Dispose() => _deadline.Dispose();
-
     [Fact]
     public async Task ACrashedWorkerIsStartedAgainAndStoppingTheAppLeavesNoProcessOfItsTreeBehind()
     {
-        _deadline.CancelAfter(TimeSpan.FromMinutes(6));
+        CancelAfter(TimeSpan.FromMinutes(6));
         var system = new ScrapbookApp();
         IReadOnlyList<ProcessTable.Entry> tree;
         try
@@ -34,8 +27,7 @@ public sealed class LifecycleTests(ITestOutputHelper output) : IDisposable
 
             // Crash one worker: its service process dies with SIGKILL, as an out-of-memory kill would end it.
             var (crashedId, crashedPid) = workers.First();
-            var service = ProcessTable.TreeOf(crashedPid).Last(p => p.Command.StartsWith("Scrapbook.", StringComparison.Ordinal));
-            Process.GetProcessById(service.Pid).Kill();
+            var service = ProcessTable.KillService(crashedPid);
             output.WriteLine($"killed {service.Pid} ({service.Command}) of {crashedId}");
 
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);

@@ -35,6 +35,17 @@ internal static class ProcessTable
         return tree;
     }
 
+    /// <summary>
+    /// Kills, with SIGKILL as an out-of-memory kill would, the service process (<c>Scrapbook.*</c>) under a resource's
+    /// process <paramref name="resourcePid"/> (DCP may start it through a wrapper); returns it.
+    /// </summary>
+    public static Entry KillService(int resourcePid)
+    {
+        var service = TreeOf(resourcePid).Last(p => p.Command.StartsWith("Scrapbook.", StringComparison.Ordinal));
+        System.Diagnostics.Process.GetProcessById(service.Pid).Kill();
+        return service;
+    }
+
     /// <summary>The topmost ancestor of <paramref name="pid"/> below init and below <paramref name="stopAt"/> (the test host).</summary>
     public static int TopAncestor(int pid, int stopAt)
     {

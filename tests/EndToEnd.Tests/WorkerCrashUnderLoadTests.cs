@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -11,19 +10,13 @@ using Scrapbook.Testing;
 namespace Scrapbook.EndToEnd.Tests;
 
 /// <summary>Uploads in flight while a worker dies: nothing accepted is lost.</summary>
-public sealed class WorkerCrashUnderLoadTests(ITestOutputHelper output) : IDisposable
+public sealed class WorkerCrashUnderLoadTests(ITestOutputHelper output) : DeadlineTest
 {
     private const int Uploads = 60;
-    private readonly CancellationTokenSource _deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-
-    private CancellationToken Cancellation => _deadline.Token;
-
-    public void Dispose() => _deadline.Dispose();
-
     [Fact]
     public async Task SixtyConcurrentUploadsWithAWorkerKilledMidRunAllBecomeReady()
     {
-        _deadline.CancelAfter(TimeSpan.FromMinutes(8));
+        CancelAfter(TimeSpan.FromMinutes(8));
         await using var system = new ScrapbookApp
         {
             // A short lock, so the killed worker's jobs come back within the test's patience rather than after a minute.
@@ -77,8 +70,7 @@ public sealed class WorkerCrashUnderLoadTests(ITestOutputHelper output) : IDispo
 
         var workers = await system.GetProcessIdsAsync("thumbnail-worker", Cancellation);
         var (victimId, victimPid) = workers.First();
-        var victim = ProcessTable.TreeOf(victimPid).Last(p => p.Command.StartsWith("Scrapbook.", StringComparison.Ordinal));
-        Process.GetProcessById(victim.Pid).Kill();
+        var victim = ProcessTable.KillService(victimPid);
         output.WriteLine($"killed {victim.Pid} of {victimId} with {Volatile.Read(ref readyCount)} of {Uploads} photos ready");
 
         await uploading;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Scrapbook.Messaging;
 using Scrapbook.Storage;
@@ -8,7 +9,8 @@ using StackExchange.Redis;
 namespace Scrapbook.Gallery.Api.Tests;
 
 /// <summary>Gallery.Api in-process with the given configuration, on real backing servers.</summary>
-public sealed class GalleryApp(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+/// <param name="services">Replaces services after the app registered its own (a test clock).</param>
+public sealed class GalleryApp(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null) : WebApplicationFactory<Program>
 {
     public IDatabase Redis => Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
 
@@ -22,6 +24,11 @@ public sealed class GalleryApp(IReadOnlyDictionary<string, string?> settings) : 
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 }

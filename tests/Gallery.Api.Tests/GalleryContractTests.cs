@@ -390,6 +390,59 @@ public abstract class GalleryContractTests(GalleryFixture fixture)
     }
 
     [Fact]
+    public async Task AutoModerationAsksTheWorkerForAVerdictAndPublishesOnlyWhatTheClassifierAllows()
+    {
+        await PutSettingsAsync(new SettingsDto(true, "auto"));
+        try
+        {
+            var owner = Owner.New();
+            var outcomes = new Dictionary<ClassifierVerdict, PhotoDto>();
+            foreach (var verdict in new[] { ClassifierVerdict.Allow, ClassifierVerdict.Hold, ClassifierVerdict.Reject })
+            {
+                var sha = GalleryCalls.NewSha256();
+                var (_, registered) = await Client.RegisterAsync(GalleryCalls.Registration(owner, sha), Ct);
+                Assert.Equal(ModerationState.Pending, registered.Moderation);
+                Assert.True((await App.Queue.WaitForJobAsync(registered.Id, Ct)).Classify, "the job asks for a verdict");
+
+                var classification = new PhotoClassification(verdict, [new ClassifierLabel("Neutral", 0.4), new ClassifierLabel("Drawing", 0.6)], "test-classifier", ElapsedMs: 12);
+                using var response = await Client.PostAsJsonAsync(
+                    $"/internal/photos/{registered.Id}/renditions", GalleryCalls.Renditions(sha) with { Classification = classification },
+                    ContractsJsonContext.Default.RenditionsCompletedRequest, Ct);
+                outcomes[verdict] = await response.ReadAsync(ContractsJsonContext.Default.PhotoDto, Ct);
+            }
+
+            Assert.Equal(
+                [ModerationState.Approved, ModerationState.Pending, ModerationState.Rejected],
+                outcomes.Values.Select(photo => photo.Moderation));
+            var publicIds = await PublicIdsAsync();
+            Assert.Contains(outcomes[ClassifierVerdict.Allow].Id, publicIds);
+            Assert.DoesNotContain(outcomes[ClassifierVerdict.Hold].Id, publicIds);
+            Assert.DoesNotContain(outcomes[ClassifierVerdict.Reject].Id, publicIds);
+
+            // The held photo waits for a moderator, who sees what the classifier said; the rejected one is not in the queue.
+            using var queue = await Client.SendAsync(HttpMethod.Get, "/api/admin/moderation", adminKey: fixture.AdminKey, cancellationToken: Ct);
+            var waiting = (await queue.ReadAsync(ContractsJsonContext.Default.PhotoPage, Ct)).Items;
+            var held = Assert.Single(waiting, photo => photo.Id == outcomes[ClassifierVerdict.Hold].Id);
+            Assert.Equal((ClassifierVerdict.Hold, "test-classifier", "Drawing"), (held.Classification!.Verdict, held.Classification.Classifier, held.Classification.Labels[1].Label));
+            Assert.DoesNotContain(waiting, photo => photo.Id == outcomes[ClassifierVerdict.Reject].Id);
+            Assert.Null(outcomes[ClassifierVerdict.Allow].Classification);
+
+            // The wall hears of the allowed photo once, as public; of the others nothing public.
+            var events = await App.Redis.WaitForEventsAsync(outcomes[ClassifierVerdict.Allow].Id, e => e.Any(x => x["type"] == EventTypes.PhotoReady), Ct);
+            Assert.Null(Assert.Single(events, e => e["type"] == EventTypes.PhotoReady)["owner"]);
+            var heldEvents = await App.Redis.WaitForEventsAsync(held.Id, e => e.Any(x => x["type"] == EventTypes.PhotoPendingApproval), Ct);
+            Assert.All(heldEvents, e => Assert.Equal(owner.Id, e["owner"]));
+        }
+        finally
+        {
+            await PutSettingsAsync(new SettingsDto(true, "off"));
+        }
+
+        var (_, later) = await Client.RegisterAsync(GalleryCalls.Registration(Owner.New()), Ct);
+        Assert.False((await App.Queue.WaitForJobAsync(later.Id, Ct)).Classify, "with moderation off no verdict is asked for");
+    }
+
+    [Fact]
     public async Task ARejectedPhotoNeverReachesThePublicList()
     {
         await PutSettingsAsync(new SettingsDto(true, "pre"));

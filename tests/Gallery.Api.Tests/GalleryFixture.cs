@@ -10,6 +10,7 @@ namespace Scrapbook.Gallery.Api.Tests;
 public abstract class GalleryFixture : IAsyncLifetime
 {
     private GalleryApp? _app;
+    private int _redisDatabases;
 
     public RedisServer Redis { get; } = new();
 
@@ -29,6 +30,22 @@ public abstract class GalleryFixture : IAsyncLifetime
         _ = _app.Server;
     }
 
+    /// <summary>
+    /// Settings for a second Gallery.Api of its own: a fresh database, and a Redis database of its own (Redis has 16), so
+    /// that its events stream starts empty. Its outbox numbers from 1 again, and in the fixture's stream Redis would
+    /// refuse those ids as already sent.
+    /// </summary>
+    public async Task<Dictionary<string, string?>> IsolatedSettingsAsync(CancellationToken cancellationToken = default)
+    {
+        var redisDatabase = Interlocked.Increment(ref _redisDatabases);
+        if (redisDatabase > 15)
+        {
+            throw new InvalidOperationException("Redis has 16 databases; a test class may make at most 15 isolated apps.");
+        }
+
+        return Settings(await CreateDatabaseAsync(cancellationToken), $"{Redis.ConnectionString},defaultDatabase={redisDatabase}");
+    }
+
     /// <summary>A fresh, empty database on this engine.</summary>
     public abstract Task<string> CreateDatabaseAsync(CancellationToken cancellationToken = default);
 
@@ -42,6 +59,11 @@ public abstract class GalleryFixture : IAsyncLifetime
         ["Admin:Key"] = AdminKey,
         ["Outbox:PollInterval"] = "00:00:00.200",
         ["Outbox:RetryDelay"] = "00:00:00.200",
+
+        // Webhook receivers in these tests listen on 127.0.0.1.
+        ["Webhooks:AllowLoopback"] = "true",
+        ["Webhooks:PollInterval"] = "00:00:00.100",
+        ["Webhooks:InitialRetryDelay"] = "00:00:00.200",
     };
 
     public async ValueTask DisposeAsync()

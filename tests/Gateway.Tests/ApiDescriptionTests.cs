@@ -133,6 +133,14 @@ public sealed class ApiDescriptionTests(ServicesBehindGateway system) : IClassFi
         "GET /api/admin/moderation ListModerationQueue",
         "POST /api/admin/moderation/{id}/approve ApprovePhoto",
         "POST /api/admin/moderation/{id}/reject RejectPhoto",
+        "GET /api/webhooks ListWebhooks",
+        "POST /api/webhooks CreateWebhook",
+        "GET /api/webhooks/{id} GetWebhook",
+        "PATCH /api/webhooks/{id} UpdateWebhook",
+        "DELETE /api/webhooks/{id} DeleteWebhook",
+        "POST /api/webhooks/{id}/rotate-secret RotateWebhookSecret",
+        "POST /api/webhooks/{id}/test SendWebhookTest",
+        "GET /api/webhooks/{id}/attempts ListWebhookAttempts",
     ];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

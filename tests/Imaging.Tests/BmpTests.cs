@@ -2,7 +2,7 @@ using Scrapbook.Imaging.Tests.Support;
 
 namespace Scrapbook.Imaging.Tests;
 
-/// <summary>BMP goes through the managed reader, never through libvips' (blocked) ImageMagick loader.</summary>
+/// <summary>BMP goes through Skia's decoder (SkiaBmp), never through libvips' (blocked) ImageMagick loader.</summary>
 public sealed class BmpTests : CorpusTest
 {
     private static readonly (byte R, byte G, byte B)[] s_redAndGrey = [(120, 120, 120), (230, 20, 20)];
@@ -118,6 +118,33 @@ public sealed class BmpTests : CorpusTest
         System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bmp.AsSpan(22), 30000);
 
         var rejected = await RejectedAsync(() => _engine.ProbeAsync(Save("huge.bmp", bmp), Cancellation));
+
+        Assert.Equal(ImageRejectionReason.Corrupt, rejected.Reason);
+        Assert.Contains("truncated", rejected.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RleBmpWhoseHeaderDeclaresMoreThanThePixelLimitIsRefusedBeforeAnyDecode()
+    {
+        // A few hundred bytes of RLE8 claiming 20000×20000: an RLE stream has no fixed size, so only the limit stops it.
+        var bomb = BmpWriter.Rle8(4, 4, s_redAndGrey, (_, _) => 0);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bomb.AsSpan(18), 20000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bomb.AsSpan(22), 20000);
+        var path = Save("bomb.bmp", bomb);
+
+        var probe = await RejectedAsync(() => _engine.ProbeAsync(path, Cancellation));
+        var render = await RejectedAsync(() => _engine.RenderAsync(path, cancellationToken: Cancellation));
+
+        Assert.Equal(ImageRejectionReason.TooManyPixels, probe.Reason);
+        Assert.Equal(ImageRejectionReason.TooManyPixels, render.Reason);
+    }
+
+    [Fact]
+    public async Task RleBmpCutShortInItsPixelDataIsRejectedAsTruncated()
+    {
+        var rle = BmpWriter.Rle8(700, 350, s_redAndGrey, (x, y) => (x + y) % 2);
+
+        var rejected = await RejectedAsync(() => _engine.RenderAsync(Save("cut-rle.bmp", rle[..(rle.Length / 2)]), cancellationToken: Cancellation));
 
         Assert.Equal(ImageRejectionReason.Corrupt, rejected.Reason);
         Assert.Contains("truncated", rejected.Message, StringComparison.Ordinal);

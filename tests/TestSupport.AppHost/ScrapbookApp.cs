@@ -73,6 +73,8 @@ public sealed class ScrapbookApp : IAsyncLifetime
                 // Given rather than generated, so that nothing is written to the developer's user secrets.
                 $"--AppHost:DashboardApiKey={DashboardApiKey}",
                 $"--AppHost:OtlpApiKey={NewKey()}",
+                // Webhook receivers in tests listen on 127.0.0.1.
+                "--Webhooks:AllowLoopback=true",
                 .. ExtraArguments,
             ],
             cancellationToken);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
+using Scrapbook.Testing;
+using Scrapbook.Thumbnail.Worker.Processing;
 
 namespace Scrapbook.Thumbnail.Worker.Tests;
 
@@ -98,6 +100,24 @@ public sealed class RenditionPipelineTests
 
         Assert.Empty(await ETagsAsync(harness, job.Sha256));
         Assert.Empty(Directory.EnumerateFiles(harness.Files.Path, "scrapbook-original-*"));
+    }
+
+    [Fact]
+    public async Task AnOriginalInAVariantNoDecoderHereReadsFailsWithThatNamedAndNeverAsDamaged()
+    {
+        // Stored before the probe refused such files: a TIFF whose pixels are JPEG 2000 (libtiff here has no codec).
+        await using var harness = await WorkerHarness.StartAsync(cancellationToken: Cancellation);
+        var tiff = await TestImages.CreateAsync(harness.Files.Path, "plain.tif", 300, 200, Cancellation);
+        var path = Path.Combine(harness.Files.Path, "jpeg2000.tif");
+        await File.WriteAllBytesAsync(path, TiffFiles.WithCompression(await File.ReadAllBytesAsync(tiff, Cancellation), 34712), Cancellation);
+        var job = await harness.StoreOriginalAsync(path, Cancellation);
+
+        var rejected = await Assert.ThrowsAsync<ImageRejectedException>(() => harness.Pipeline.RunAsync(job, Cancellation));
+        var reason = FailureReasons.Rejected(rejected);
+
+        Assert.Equal(ImageRejectionReason.UnsupportedFormat, rejected.Reason);
+        Assert.StartsWith("TIFF with JPEG 2000 compression (scheme 34712) is not supported", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("damaged", reason, StringComparison.Ordinal);
     }
 
     private static async Task<Dictionary<string, string>> ETagsAsync(WorkerHarness harness, string sha256)

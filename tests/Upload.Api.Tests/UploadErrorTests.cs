@@ -185,6 +185,20 @@ public sealed class UploadErrorTests(UploadApiFixture servers)
     }
 
     [Fact]
+    public async Task TiffWhosePixelsAreJpeg2000IsRefusedWith415NamingTheCompressionNotAsDamaged()
+    {
+        var tiff = TiffFiles.WithCompression(await TestImages.NoiseAsync("tif", 300, 200, Cancellation), 34712);
+        await using var api = servers.CreateUploadApi();
+        using var client = await api.CreateOwnerClientAsync(Cancellation);
+
+        using var response = await client.PostAsync("/api/uploads", Requests.Raw(tiff, "image/tiff"), Cancellation);
+
+        var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.UnsupportedMediaType, ProblemTypes.UnsupportedFormat);
+        Assert.StartsWith("TIFF with JPEG 2000 compression (scheme 34712) is not supported", problem.Detail, StringComparison.Ordinal);
+        Assert.Null(await api.ReadOriginalAsync(Requests.Sha256(tiff), Cancellation));
+    }
+
+    [Fact]
     public async Task TruncatedJpegIsRefusedWith422()
     {
         var jpeg = await TestImages.JpegAsync(800, 600, Cancellation);

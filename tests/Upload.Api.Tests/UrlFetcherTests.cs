@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Scrapbook.Imaging;
+using Scrapbook.Networking;
 using Scrapbook.Testing;
 using Scrapbook.Upload.Api.Tests.Support;
 using Scrapbook.Upload.Api.Uploads;
@@ -27,7 +28,7 @@ public sealed class UrlFetcherTests : IDisposable
         await using var server = LoopbackServer.Start(request => request.RedirectAsync(target));
         using var fetcher = CreateFetcher(allowLoopback: true);
 
-        var refused = await Assert.ThrowsAsync<UrlNotAllowedException>(() => fetcher.FetchAsync(server.Url("/photo.jpg"), _temp.Path, Cancellation));
+        var refused = await Assert.ThrowsAsync<DestinationNotAllowedException>(() => fetcher.FetchAsync(server.Url("/photo.jpg"), _temp.Path, Cancellation));
 
         Assert.Equal(1, server.Requests);
         Assert.Contains("only public internet addresses", refused.Message, StringComparison.Ordinal);
@@ -42,7 +43,7 @@ public sealed class UrlFetcherTests : IDisposable
 
         // "localhost" is a name, not a literal: only the connect-time check can see where it goes.
         var url = new Uri($"http://localhost:{server.BaseAddress.Port}/photo.png");
-        var refused = await Assert.ThrowsAsync<UrlNotAllowedException>(() => fetcher.FetchAsync(url, _temp.Path, Cancellation));
+        var refused = await Assert.ThrowsAsync<DestinationNotAllowedException>(() => fetcher.FetchAsync(url, _temp.Path, Cancellation));
 
         Assert.Equal(0, server.Requests);
         Assert.Contains("loopback", refused.Message, StringComparison.Ordinal);
@@ -65,7 +66,7 @@ public sealed class UrlFetcherTests : IDisposable
     {
         using var fetcher = CreateFetcher(allowLoopback: false);
 
-        await Assert.ThrowsAsync<UrlNotAllowedException>(() => fetcher.FetchAsync(new Uri(url), _temp.Path, Cancellation));
+        await Assert.ThrowsAsync<DestinationNotAllowedException>(() => fetcher.FetchAsync(new Uri(url), _temp.Path, Cancellation));
     }
 
     [Theory]
@@ -77,7 +78,7 @@ public sealed class UrlFetcherTests : IDisposable
     {
         using var fetcher = CreateFetcher(allowLoopback: true);
 
-        await Assert.ThrowsAsync<UrlNotAllowedException>(() => fetcher.FetchAsync(new Uri(url), _temp.Path, Cancellation));
+        await Assert.ThrowsAsync<DestinationNotAllowedException>(() => fetcher.FetchAsync(new Uri(url), _temp.Path, Cancellation));
     }
 
     [Fact]

@@ -62,8 +62,24 @@ internal sealed class VipsImageHandle : GObjectHandle
     /// <summary>Frames (pages) the file declares, not how many were loaded.</summary>
     public int Pages => NativeMethods.ImageGetNPages(Pointer);
 
+    public int Interpretation => NativeMethods.ImageGetInterpretation(Pointer);
+
     /// <summary>Whether the image carries an embedded ICC profile.</summary>
-    public bool HasIccProfile => NativeMethods.ImageGetTypeof(Pointer, "icc-profile-data") != 0;
+    public bool HasIccProfile => NativeMethods.ImageGetTypeof(Pointer, IccProfileField) != 0;
+
+    /// <summary>
+    /// Whether the embedded profile can transform these pixels: its colour space has the image's
+    /// number of colour bands (a greyscale image converted from RGB often keeps the RGB profile).
+    /// </summary>
+    public bool HasCompatibleIccProfile =>
+        HasIccProfile
+        && NativeMethods.ImageGetBlob(Pointer, IccProfileField, out var data, out var length) == 0
+        && NativeMethods.IccIsCompatibleProfile(Pointer, data, length);
+
+    private const string IccProfileField = "icc-profile-data";
+
+    /// <summary>Drops the embedded ICC profile from an image this code owns alone.</summary>
+    public void RemoveIccProfile() => NativeMethods.ImageRemoveField(Pointer, IccProfileField);
 
     /// <summary>
     /// Drops every metadata item (EXIF, XMP, IPTC, ICC, comments, animation fields) from an image

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Scrapbook.Imaging.Interop;
 
 /// <summary>
-/// The parts of libvips 8.14, GObject and GLib that Imaging calls. Only fixed-arity functions are
+/// The parts of libvips 8.14, GObject, GLib and libtiff that Imaging calls. Only fixed-arity functions are
 /// declared: libvips' varargs conveniences (vips_thumbnail, vips_webpsave_buffer, …) are reached
 /// through the generic VipsOperation API instead, because C varargs cannot be called portably.
 /// </summary>
@@ -12,6 +12,7 @@ internal static partial class NativeMethods
     private const string Vips = "libvips.so.42";
     private const string GObject = "libgobject-2.0.so.0";
     private const string GLib = "libglib-2.0.so.0";
+    private const string Tiff = "libtiff.so.6";
 
     // GLib's fundamental type ids are G_TYPE_MAKE_FUNDAMENTAL(n) = n << 2, part of its stable ABI.
     internal const nuint GTypeBoolean = 5 << 2;
@@ -19,8 +20,20 @@ internal static partial class NativeMethods
     internal const nuint GTypeDouble = 15 << 2;
     internal const nuint GTypeString = 16 << 2;
 
-    // VipsBandFormat values used with vips_image_new_from_memory_copy.
+    // VipsBandFormat values.
     internal const int VipsFormatUchar = 0;
+    internal const int VipsFormatUshort = 2;
+    internal const int VipsFormatFloat = 6;
+    internal const int VipsFormatDouble = 8;
+
+    // VipsInterpretation values: the device spaces (grey, RGB, CMYK, unnamed bands).
+    internal const int VipsInterpretationMultiband = 0;
+    internal const int VipsInterpretationBw = 1;
+    internal const int VipsInterpretationCmyk = 15;
+    internal const int VipsInterpretationRgb = 17;
+    internal const int VipsInterpretationSrgb = 22;
+    internal const int VipsInterpretationRgb16 = 25;
+    internal const int VipsInterpretationGrey16 = 26;
 
     [LibraryImport(Vips, EntryPoint = "vips_init", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Init(string argv0);
@@ -97,6 +110,16 @@ internal static partial class NativeMethods
     [LibraryImport(Vips, EntryPoint = "vips_image_get_orientation")]
     internal static partial int ImageGetOrientation(nint image);
 
+    [LibraryImport(Vips, EntryPoint = "vips_image_get_interpretation")]
+    internal static partial int ImageGetInterpretation(nint image);
+
+    [LibraryImport(Vips, EntryPoint = "vips_image_get_blob", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int ImageGetBlob(nint image, string name, out nint data, out nuint length);
+
+    [LibraryImport(Vips, EntryPoint = "vips_icc_is_compatible_profile")]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    internal static partial bool IccIsCompatibleProfile(nint image, nint data, nuint length);
+
     [LibraryImport(Vips, EntryPoint = "vips_image_hasalpha")]
     [return: MarshalAs(UnmanagedType.Bool)]
     internal static partial bool ImageHasAlpha(nint image);
@@ -110,6 +133,10 @@ internal static partial class NativeMethods
     [LibraryImport(Vips, EntryPoint = "vips_image_remove")]
     [return: MarshalAs(UnmanagedType.Bool)]
     internal static partial bool ImageRemove(nint image, nint name);
+
+    [LibraryImport(Vips, EntryPoint = "vips_image_remove", StringMarshalling = StringMarshalling.Utf8)]
+    [return: MarshalAs(UnmanagedType.Bool)]
+    internal static partial bool ImageRemoveField(nint image, string name);
 
     [LibraryImport(Vips, EntryPoint = "vips_image_get_type")]
     internal static partial nuint ImageGetType();
@@ -161,6 +188,10 @@ internal static partial class NativeMethods
 
     [LibraryImport(GObject, EntryPoint = "g_value_get_boxed")]
     internal static partial nint ValueGetBoxed(ref GValue value);
+
+    /// <summary>Whether the libtiff libvips uses can decode a compression scheme (nonzero: yes).</summary>
+    [LibraryImport(Tiff, EntryPoint = "TIFFIsCODECConfigured")]
+    internal static partial int TiffIsCodecConfigured(ushort scheme);
 
     [LibraryImport(GLib, EntryPoint = "g_strfreev")]
     internal static partial void StrFreev(nint strings);

@@ -74,6 +74,18 @@ internal sealed class VipsOperation : IDisposable
         return this;
     }
 
+    /// <summary>Sets an array-of-doubles argument (linear's a and b, flatten's background).</summary>
+    public VipsOperation SetArray(string name, params ReadOnlySpan<double> values)
+    {
+        var text = new string[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            text[i] = values[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return SetEnum(name, string.Join(' ', text));
+    }
+
     public VipsOperation Set(string name, VipsImageHandle image) => SetObject(name, image, NativeMethods.ImageGetType());
 
     public VipsOperation Set(string name, VipsSourceHandle source) => SetObject(name, source, NativeMethods.SourceGetType());

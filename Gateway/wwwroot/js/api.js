@@ -167,6 +167,7 @@ export function describeProblem(error, { notFound = 'That photo no longer exists
     case PROBLEM + 'forbidden': return 'You are not allowed to do that.';
     case PROBLEM + 'not-found': return notFound;
     case PROBLEM + 'malformed-request': return error.problem?.detail || 'The request was not understood.';
+    case PROBLEM + 'url-not-allowed': return error.problem?.detail || 'That address is not on the public internet, so nothing can be sent to it.';
     default: break;
   }
   if (error.status === 413) return 'This file is too large to upload.';

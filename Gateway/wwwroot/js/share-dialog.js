@@ -2,7 +2,7 @@
 // each can be turned off. Only a hash of a link is kept by the server, so a link can be copied only when it is made.
 // An album's link may also let guests add photos: then its upload page and its projector view are shown with it.
 import { describeProblem, request } from './api.js';
-import { h, toast } from './ui.js';
+import { copyField, h, toast } from './ui.js';
 
 const EXPIRIES = [
   { value: '', label: 'Until I turn it off' },
@@ -60,7 +60,7 @@ export function openShareDialog(target) {
     if (target.kind === 'album') addresses.push({ label: 'Projector view', copy: 'Copy the projector address', url: `${url}/wall` });
     const rows = addresses.map((address, i) => {
       const input = h('input', { type: 'text', id: `${titleId}-address-${i}`, readOnly: true, value: address.url });
-      const copy = h('button', { class: 'button primary', type: 'button', attrs: { 'aria-label': address.copy }, onclick: () => copyLink(address.url, input, copy) }, 'Copy');
+      const copy = h('button', { class: 'button primary', type: 'button', attrs: { 'aria-label': address.copy }, onclick: () => copyField(input, copy, 'link') }, 'Copy');
       return { input, row: h('div', { class: 'share-address' }, h('label', { htmlFor: input.id, text: address.label }), h('div', { class: 'share-url' }, input, copy)) };
     });
     made.replaceChildren(
@@ -69,19 +69,6 @@ export function openShareDialog(target) {
     made.hidden = false;
     rows[0].input.focus();
     rows[0].input.select();
-  }
-
-  async function copyLink(url, input, button) {
-    try {
-      await navigator.clipboard.writeText(url);
-      button.textContent = 'Copied';
-      toast('Link copied.');
-    } catch {
-      // No clipboard permission (an insecure origin, say): the text is selected for copying by hand.
-      input.focus();
-      input.select();
-      toast('Press Ctrl+C (or ⌘C) to copy the selected link.');
-    }
   }
 
   async function refresh() {

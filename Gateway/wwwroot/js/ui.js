@@ -32,6 +32,22 @@ export function toast(message, kind = 'info') {
   setTimeout(() => item.remove(), 4800);
 }
 
+/**
+ * Copies a read-only field's text, saying so on its button. Without clipboard permission (an insecure origin, say) the
+ * text is selected in the field for copying by hand. what: the thing copied, for the toasts ("link", "secret").
+ */
+export async function copyField(input, button, what) {
+  try {
+    await navigator.clipboard.writeText(input.value);
+    button.textContent = 'Copied';
+    toast(`${what[0].toUpperCase()}${what.slice(1)} copied.`);
+  } catch {
+    input.focus();
+    input.select();
+    toast(`Press Ctrl+C (or ⌘C) to copy the selected ${what}.`);
+  }
+}
+
 /** Alt text from the caption (the image's own words), else who took it. */
 export function altFor(photo) {
   if (photo.caption) return photo.caption;

@@ -53,6 +53,23 @@ internal sealed class Decoded
         return Bands >= 3 ? (Pixels[i], Pixels[i + 1], Pixels[i + 2]) : (Pixels[i], Pixels[i], Pixels[i]);
     }
 
+    /// <summary>The mean of each colour channel over the whole image (grey counts as R = G = B).</summary>
+    public (double R, double G, double B) MeanRgb()
+    {
+        double r = 0, g = 0, b = 0;
+        for (var y = 0; y < Height; y++)
+        {
+            for (var x = 0; x < Width; x++)
+            {
+                var pixel = Rgb(x, y);
+                (r, g, b) = (r + pixel.R, g + pixel.G, b + pixel.B);
+            }
+        }
+
+        var count = (double)Width * Height;
+        return (r / count, g / count, b / count);
+    }
+
     public byte Alpha(int x, int y) => Bands is 2 or 4 ? Pixels[(((y * Width) + x) * Bands) + Bands - 1] : (byte)255;
 
     public bool IsReddish(int x, int y)

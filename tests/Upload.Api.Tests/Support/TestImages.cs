@@ -47,9 +47,13 @@ internal static class TestImages
     }
 
     /// <summary>A JPEG of noise made by <c>vips gaussnoise</c>.</summary>
-    public static async Task<byte[]> JpegAsync(int width, int height, CancellationToken cancellationToken)
+    public static Task<byte[]> JpegAsync(int width, int height, CancellationToken cancellationToken) =>
+        NoiseAsync("jpg", width, height, cancellationToken);
+
+    /// <summary>An image of noise made by <c>vips gaussnoise</c>, in the format <paramref name="suffix"/> names.</summary>
+    public static async Task<byte[]> NoiseAsync(string suffix, int width, int height, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"upload-test-{Guid.NewGuid():N}.jpg");
+        var path = Path.Combine(Path.GetTempPath(), $"upload-test-{Guid.NewGuid():N}.{suffix}");
         try
         {
             using var vips = Process.Start(new ProcessStartInfo("vips", ["gaussnoise", path, width.ToString(System.Globalization.CultureInfo.InvariantCulture), height.ToString(System.Globalization.CultureInfo.InvariantCulture)])

@@ -1,12 +1,18 @@
-// Admin (/admin): key sign-in (kept in sessionStorage), uploads switch, moderation mode and queue, delete any
-// photo, counts.
+// Admin (/admin): key sign-in (kept in sessionStorage), uploads switch, moderation mode and queue (with the
+// classifier's verdict), delete any photo, counts, webhooks.
 import { ApiError, describeProblem, deletePhoto, listPhotos, request } from '../api.js';
 import { openEvents } from '../events.js';
 import { captionOf, photoFrame } from '../photos.js';
 import { ask, h, showLiveState, timeAgo, toast } from '../ui.js';
+import { webhooksPanel } from '../webhooks.js';
 
 const KEY = 'scrapbook.adminKey';
 const POLL_MS = 4000;
+/** How a toast names each moderation mode. */
+const MODERATION_NAMES = { off: 'off', pre: 'approve first', auto: 'automatic' };
+const VERDICT_PILLS = { allow: 'pill-ready', hold: 'pill-pending', reject: 'pill-rejected' };
+/** The classifier's labels shown on a queued photo, highest score first. */
+const TOP_LABELS = 3;
 
 export function start(main) {
   const key = sessionStorage.getItem(KEY);
@@ -56,6 +62,8 @@ function dashboard(main, key) {
   const uploadsSwitch = h('input', { type: 'checkbox', id: 'uploads-open', attrs: { role: 'switch' } });
   const moderationOff = h('input', { type: 'radio', name: 'moderation', id: 'moderation-off', value: 'off' });
   const moderationPre = h('input', { type: 'radio', name: 'moderation', id: 'moderation-pre', value: 'pre' });
+  const moderationAuto = h('input', { type: 'radio', name: 'moderation', id: 'moderation-auto', value: 'auto' });
+  const moderationRadios = [moderationOff, moderationPre, moderationAuto];
   const queue = h('ul', { class: 'cards queue', attrs: { 'aria-label': 'Waiting for approval' } });
   const queueEmpty = h('p', { class: 'muted', text: 'Nothing is waiting for approval.' });
   const wall = h('ul', { class: 'cards compact', attrs: { 'aria-label': 'Photos on the wall' } });
@@ -74,18 +82,19 @@ function dashboard(main, key) {
       h('fieldset', { class: 'radios' },
         h('legend', { text: 'Moderation' }),
         h('label', { class: 'radio', htmlFor: 'moderation-off' }, moderationOff, h('span', {}, h('strong', { text: 'Off' }), ' — new photos go straight to the wall')),
-        h('label', { class: 'radio', htmlFor: 'moderation-pre' }, moderationPre, h('span', {}, h('strong', { text: 'Approve first' }), ' — new photos wait here until approved')))),
+        h('label', { class: 'radio', htmlFor: 'moderation-pre' }, moderationPre, h('span', {}, h('strong', { text: 'Approve first' }), ' — new photos wait here until approved')),
+        h('label', { class: 'radio', htmlFor: 'moderation-auto' }, moderationAuto, h('span', {}, h('strong', { text: 'Automatic (classifier)' }), ' — a classifier looks at each photo: what it allows goes to the wall, what it holds waits here, what it rejects stays off')))),
     h('div', { class: 'panel' }, h('h2', { text: 'Waiting for approval' }), queueEmpty, queue),
-    h('div', { class: 'panel' }, h('h2', { text: 'On the wall' }), wall, h('div', { class: 'more' }, wallMore))));
+    h('div', { class: 'panel' }, h('h2', { text: 'On the wall' }), wall, h('div', { class: 'more' }, wallMore)),
+    webhooksPanel({ call, failed })));
 
   uploadsSwitch.addEventListener('change', () => save({ uploadsOpen: uploadsSwitch.checked }));
-  for (const radio of [moderationOff, moderationPre]) radio.addEventListener('change', () => save({ moderation: radio.value }));
+  for (const radio of moderationRadios) radio.addEventListener('change', () => save({ moderation: radio.value }));
 
   function showSettings(value) {
     settings = value;
     uploadsSwitch.checked = value.uploadsOpen;
-    moderationOff.checked = value.moderation === 'off';
-    moderationPre.checked = value.moderation === 'pre';
+    for (const radio of moderationRadios) radio.checked = value.moderation === radio.value;
   }
 
   let saving = 0;
@@ -101,7 +110,7 @@ function dashboard(main, key) {
     try {
       const current = await call('/api/admin/settings');
       showSettings(await call('/api/admin/settings', { method: 'PUT', body: { ...current, ...change } }));
-      toast(`Saved: uploads ${settings.uploadsOpen ? 'open' : 'closed'}, moderation ${settings.moderation === 'pre' ? 'approve first' : 'off'}.`);
+      toast(`Saved: uploads ${settings.uploadsOpen ? 'open' : 'closed'}, moderation ${MODERATION_NAMES[settings.moderation] ?? settings.moderation}.`);
     } catch (error) {
       failed(error);
       if (settings) showSettings(settings);
@@ -110,14 +119,15 @@ function dashboard(main, key) {
     }
   }
 
-  function failed(error) {
+  /** options: what describeProblem needs to say it, such as what a 404 is about. */
+  function failed(error, options) {
     if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
       sessionStorage.removeItem(KEY);
       events.close();
       signIn(main, 'The admin key is no longer valid. Please sign in again.');
       return;
     }
-    toast(describeProblem(error), 'error');
+    toast(describeProblem(error, options), 'error');
   }
 
   function signOut() {
@@ -148,9 +158,22 @@ function dashboard(main, key) {
         h('p', { class: `pill pill-${photo.status === 'ready' ? 'pending' : 'processing'}`, text: photo.status === 'ready' ? 'Awaiting approval' : 'Processing' }),
         captionOf(photo),
         h('p', { class: 'card-time', text: timeAgo(photo.createdAt) }),
+        photo.classification ? verdictOf(photo.classification) : null,
         h('div', { class: 'card-actions' },
           h('button', { class: 'button small primary', type: 'button', onclick: () => moderate(photo, 'approve'), attrs: { 'aria-label': `Approve ${photo.caption ?? 'photo'}` } }, 'Approve'),
           h('button', { class: 'button small danger', type: 'button', onclick: () => moderate(photo, 'reject'), attrs: { 'aria-label': `Reject ${photo.caption ?? 'photo'}` } }, 'Reject'))));
+  }
+
+  /** What the classifier made of a photo: its verdict, its top labels as percentages, which classifier, and any note. */
+  function verdictOf(classification) {
+    const labels = [...(classification.labels ?? [])].sort((a, b) => b.score - a.score).slice(0, TOP_LABELS);
+    const took = classification.elapsedMs != null ? ` in ${Math.round(classification.elapsedMs)} ms` : '';
+    return h('div', { class: 'verdict', dataset: { verdict: classification.verdict } },
+      h('p', { class: `pill ${VERDICT_PILLS[classification.verdict] ?? ''}`, text: `Classifier: ${classification.verdict}` }),
+      labels.length > 0 && h('ul', { class: 'verdict-labels', attrs: { 'aria-label': 'Top labels' } },
+        labels.map((l) => h('li', {}, h('span', { text: l.label }), h('span', { class: 'verdict-score', text: `${Math.round(l.score * 100)}%` })))),
+      h('p', { class: 'card-detail', text: `By ${classification.classifier}${took}` }),
+      classification.note && h('p', { class: 'verdict-note', text: classification.note }));
   }
 
   async function refreshQueue() {

@@ -8,7 +8,7 @@ using System;
 namespace Scrapbook.Client.Models
 {
     /// <summary>
-    /// A photo as clients see it (public list, one photo, SSE event payloads).
+    /// A photo as clients see it (public list, one photo, SSE event payloads). `Classification` only in the admin queue.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class PhotoDto : IAdditionalDataHolder, IParsable
@@ -30,6 +30,14 @@ namespace Scrapbook.Client.Models
 #nullable restore
 #else
         public string Caption { get; set; }
+#endif
+        /// <summary>The classification property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Scrapbook.Client.Models.PhotoClassification? Classification { get; set; }
+#nullable restore
+#else
+        public global::Scrapbook.Client.Models.PhotoClassification Classification { get; set; }
 #endif
         /// <summary>The createdAt property</summary>
         public DateTimeOffset? CreatedAt { get; set; }
@@ -102,6 +110,7 @@ namespace Scrapbook.Client.Models
             {
                 { "author", n => { Author = n.GetStringValue(); } },
                 { "caption", n => { Caption = n.GetStringValue(); } },
+                { "classification", n => { Classification = n.GetObjectValue<global::Scrapbook.Client.Models.PhotoClassification>(global::Scrapbook.Client.Models.PhotoClassification.CreateFromDiscriminatorValue); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "failureReason", n => { FailureReason = n.GetStringValue(); } },
                 { "height", n => { Height = n.GetIntValue(); } },
@@ -123,6 +132,7 @@ namespace Scrapbook.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("author", Author);
             writer.WriteStringValue("caption", Caption);
+            writer.WriteObjectValue<global::Scrapbook.Client.Models.PhotoClassification>("classification", Classification);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteStringValue("failureReason", FailureReason);
             writer.WriteIntValue("height", Height);

@@ -1,7 +1,6 @@
 using System.Net;
-using Scrapbook.Upload.Api.UrlFetch;
 
-namespace Scrapbook.Upload.Api.Tests;
+namespace Scrapbook.Networking.Tests;
 
 public sealed class AddressClassifierTests
 {

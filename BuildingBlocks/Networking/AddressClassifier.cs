@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Scrapbook.Upload.Api.UrlFetch;
+namespace Scrapbook.Networking;
 
 /// <summary>Why an address may not be fetched from; <see cref="Public"/> is the only one that may.</summary>
-internal enum AddressClass
+public enum AddressClass
 {
     Public,
     Loopback,
@@ -25,7 +25,7 @@ internal enum AddressClass
 /// (<c>2002::/16</c>) IPv6 forms are judged by the IPv4 address they carry, so no spelling of a blocked
 /// IPv4 address gets through.
 /// </summary>
-internal static class AddressClassifier
+public static class AddressClassifier
 {
     public static AddressClass Classify(IPAddress address)
     {
@@ -37,8 +37,6 @@ internal static class AddressClassifier
             _ => AddressClass.Reserved,
         };
     }
-
-    public static bool IsLoopback(IPAddress address) => Classify(address) == AddressClass.Loopback;
 
     private static AddressClass ClassifyV4(ReadOnlySpan<byte> b)
     {
