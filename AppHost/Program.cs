@@ -51,7 +51,8 @@ var notify = builder.AddProject<Projects.Scrapbook_Notify_Api>("notify-api")
     .WaitFor(redis).WaitFor(gallery);
 
 builder.AddProject<Projects.Scrapbook_Gateway>("gateway")
-    .WithHttpEndpoint(port: builder.Configuration.GetValue("Gateway:Port", 8080))
+    // Not behind the orchestrator's proxy, which would make every client 127.0.0.1 to the gateway's per-address rate limits.
+    .WithHttpEndpoint(port: builder.Configuration.GetValue("Gateway:Port", 8080), isProxied: false)
     .WithExternalHttpEndpoints()
     .DisableForwardedHeaders() // the gateway trusts X-Forwarded-* only from Gateway:TrustedProxies
     .WithReference(blobs).WithReference(upload).WithReference(gallery).WithReference(notify)

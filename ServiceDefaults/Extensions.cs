@@ -95,6 +95,7 @@ public static class ServiceDefaultsExtensions
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = s_defaultLogLevels });
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.Services.TryAddSingleton<Failpoints>();
 
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>

@@ -30,6 +30,9 @@ internal sealed partial class CrashRestarter(
     private static readonly TimeSpan s_firstDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_longestDelay = TimeSpan.FromSeconds(30);
 
+    /// <summary>States in which a replica that crashed has not been started again yet.</summary>
+    private static readonly string?[] s_down = [KnownResourceStates.Exited, KnownResourceStates.Finished, KnownResourceStates.FailedToStart];
+
     /// <summary>A replica that ran this long before crashing starts again after the first delay.</summary>
     private static readonly TimeSpan s_stableRun = TimeSpan.FromMinutes(1);
 
@@ -57,15 +60,30 @@ internal sealed partial class CrashRestarter(
         }
     }
 
+    /// <summary>
+    /// Starts the replica again, and keeps trying while it stays down: starting waits for the resources it waits for, and
+    /// fails at once when one of them is itself down (crashed a moment earlier, as when a whole host loses several processes).
+    /// </summary>
     private async Task RestartAsync(string resourceId, TimeSpan delay, CancellationToken stoppingToken)
     {
         try
         {
-            await Task.Delay(delay, stoppingToken);
-            var result = await commands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand, stoppingToken);
-            if (!result.Success)
+            while (true)
             {
-                LogRestartFailed(logger, resourceId, result.Message);
+                await Task.Delay(delay, stoppingToken);
+                if (notifications.TryGetCurrentState(resourceId, out var current) && !s_down.Contains(current.Snapshot.State?.Text))
+                {
+                    return; // running again (started from the dashboard, or by an earlier attempt that got through)
+                }
+
+                var result = await commands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand, stoppingToken);
+                if (result.Success)
+                {
+                    return;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, s_longestDelay.Ticks));
+                LogRestartFailed(logger, resourceId, result.Message, delay.TotalSeconds);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -77,6 +95,6 @@ internal sealed partial class CrashRestarter(
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource} crashed (exit code {ExitCode}); starting it again in {DelaySeconds} s.")]
     private static partial void LogRestarting(ILogger logger, string resource, int exitCode, double delaySeconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Resource} could not be started again: {Error}")]
-    private static partial void LogRestartFailed(ILogger logger, string resource, string? error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Resource} could not be started again ({Error}); trying again in {DelaySeconds} s.")]
+    private static partial void LogRestartFailed(ILogger logger, string resource, string? error, double delaySeconds);
 }

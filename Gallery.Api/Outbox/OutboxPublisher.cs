@@ -23,8 +23,12 @@ internal sealed partial class OutboxPublisher(
     IConnectionMultiplexer redis,
     IOptions<OutboxOptions> options,
     ServiceTelemetry telemetry,
+    Failpoints failpoints,
     ILogger<OutboxPublisher> logger)
 {
+    /// <summary>Test-only crash points (docs/reliability.md): the row is committed and not yet sent; sent and not yet marked.</summary>
+    public const string BeforeSendFailpoint = "outbox-before-send", AfterSendFailpoint = "outbox-after-send";
+
     /// <summary>Sends one batch; returns how many rows it handled (a full batch means: call again).</summary>
     public async Task<int> PublishBatchAsync(CancellationToken cancellationToken = default)
     {
@@ -41,6 +45,7 @@ internal sealed partial class OutboxPublisher(
             using var activity = telemetry.ActivitySource.StartContinuing($"send {row.Type}", ActivityKind.Producer, row.Traceparent);
             activity?.SetTag("messaging.destination.name", row.Kind == OutboxKinds.Job ? queue.Name : Channels.EventStream);
             activity?.SetTag("scrapbook.outbox.sequence", row.Sequence);
+            failpoints.Reach(BeforeSendFailpoint);
             if (row.Kind == OutboxKinds.Job)
             {
                 // The row's sequence names the job: a send repeated after a crash is the same message to Service Bus's duplicate detection.
@@ -51,6 +56,7 @@ internal sealed partial class OutboxPublisher(
                 await AppendEventAsync(row, cancellationToken);
             }
 
+            failpoints.Reach(AfterSendFailpoint);
             await store.MarkSentAsync(row.Sequence, cancellationToken);
             LogSent(logger, row.Sequence, row.Type);
         }

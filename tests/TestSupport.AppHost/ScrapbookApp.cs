@@ -75,6 +75,8 @@ public sealed class ScrapbookApp : IAsyncLifetime
                 $"--AppHost:OtlpApiKey={NewKey()}",
                 // Webhook receivers in tests listen on 127.0.0.1.
                 "--Webhooks:AllowLoopback=true",
+                // The gateway listens itself (no orchestrator proxy, whose port would be randomised): on a port of its own.
+                $"--Gateway:Port={FreePort.Next()}",
                 .. ExtraArguments,
             ],
             cancellationToken);

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Threading.Channels;
 
 namespace Scrapbook.Testing;
@@ -39,6 +38,7 @@ public sealed class SseConnection : IAsyncDisposable
     /// <summary>
     /// Opens the stream. With <paramref name="startReading"/> false nothing is read until
     /// <see cref="StartReading"/>; a small <paramref name="receiveBufferSize"/> then makes the client stall quickly.
+    /// With <paramref name="localAddress"/> (127.0.0.x) the connection comes from that address, as a client of its own.
     /// </summary>
     public static async Task<SseConnection> OpenAsync(
         Uri baseAddress,
@@ -48,27 +48,11 @@ public sealed class SseConnection : IAsyncDisposable
         string path = "/api/events",
         bool startReading = true,
         int? receiveBufferSize = null,
+        System.Net.IPAddress? localAddress = null,
         CancellationToken cancellationToken = default)
     {
-        var handler = new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseCookies = false };
-        if (receiveBufferSize is { } size)
-        {
-            handler.ConnectCallback = async (context, token) =>
-            {
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = size, NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(context.DnsEndPoint, token);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
-        }
-
+        var handler = LoopbackSource.Handler(localAddress, receiveBufferSize);
+        handler.PooledConnectionLifetime = Timeout.InfiniteTimeSpan;
         var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Scrapbook.EndToEnd.Tests;
+namespace Scrapbook.Testing;
 
 /// <summary>Reads Linux's process table (/proc), independently of the code under test.</summary>
-internal static class ProcessTable
+public static class ProcessTable
 {
     /// <summary>A process as it was seen: its id and start time (clock ticks after boot), so a reused pid is not mistaken for it.</summary>
     public readonly record struct Entry(int Pid, int ParentPid, long StartTime, string Command, char State);
