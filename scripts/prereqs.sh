@@ -10,7 +10,7 @@ apt_packages=(
   postgresql                 # optional Gallery.Api database, SQL provider tests
   libvips42 libvips-tools    # the imaging engine, and vipsthumbnail for benchmarks
   libjpeg-turbo-progs        # cjpeg: arithmetic-coded JPEGs in the imaging test corpus
-  colord-data icc-profiles-free  # ICC profiles (Adobe RGB, P3…) the imaging test corpus tags images with
+  colord-data icc-profiles-free  # ICC profiles (Adobe RGB, ProPhoto…) the imaging test corpus tags images with
   chromium                   # browser tests (Microsoft.Playwright drives Debian's build)
   fonts-dejavu-core fonts-liberation2
   tmux                       # the CLI's progress bars are checked on a terminal's screen

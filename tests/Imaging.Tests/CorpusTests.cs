@@ -10,7 +10,7 @@ namespace Scrapbook.Imaging.Tests;
 /// mean colour against the colour the file was made from, or the refusal and its reason.
 /// Tolerances, per channel on 0–255: 4 for lossless sources, 6 for JPEG sources, 12 for CMYK round
 /// trips (the CMYK profile's gamut and black generation move a saturated colour by up to ~10).
-/// Display P3 is not covered: Debian 12 ships no P3 profile (colord-data has Adobe RGB, ProPhoto…).
+/// Debian 12 ships no Display P3 profile, so the P3 cases embed one the tests write (<see cref="DisplayP3"/>).
 /// </summary>
 public sealed class CorpusTests : CorpusTest
 {
@@ -28,7 +28,7 @@ public sealed class CorpusTests : CorpusTest
         "tiff-grey-8", "tiff-grey-16", "tiff-rgb-8", "tiff-rgb-16", "tiff-rgba-8", "tiff-rgba-16",
         "tiff-grey-int32", "tiff-grey-float", "tiff-rgb-int32", "tiff-lab-float", "tiff-labs-16", "tiff-multipage",
         "jpeg-cmyk-icc", "jpeg-cmyk-untagged", "tiff-cmyk-icc", "tiff-cmyk-untagged",
-        "jpeg-adobe-rgb", "png-prophoto-16", "tiff-1bit",
+        "jpeg-adobe-rgb", "png-prophoto-16", "jpeg-display-p3", "png-display-p3", "tiff-1bit",
         "jpeg-progressive", "jpeg-arithmetic", "heic", "webp-animated",
     ];
 
@@ -47,6 +47,53 @@ public sealed class CorpusTests : CorpusTest
             Assert.True(
                 Math.Abs(r - expected.R) <= tolerance && Math.Abs(g - expected.G) <= tolerance && Math.Abs(b - expected.B) <= tolerance,
                 $"{name} {rendition.Name}: mean {(r, g, b)}, expected {expected} ± {tolerance}");
+        }
+    }
+
+    [Fact]
+    public async Task TheDisplayP3ProfileTheTestsWriteIsReadByLibvipsAsTheStandardP3Matrices()
+    {
+        // Checked against libvips' own icc_transform (lcms), not the engine: if the profile were malformed, or its
+        // colorants wrong, the P3 corpus cases would compare the engine against a colour no P3 file has.
+        var profile = Save("display-p3.icc", DisplayP3.IccProfile());
+        (double R, double G, double B)[] colours = [s_orange, s_grey, (255, 255, 255), (60, 140, 200), (180, 200, 80)];
+        foreach (var colour in colours)
+        {
+            var srgb = await VipsAsync("srgb.v", "icc_transform", await SolidAsync(colour, 8, 8, format: "v"), "{out}", "srgb", "--input-profile", profile);
+            var converted = await VipsAsync("srgb.png", "copy", srgb, "{out}");
+
+            var (r, g, b) = Decoded.From(await File.ReadAllBytesAsync(converted, Cancellation)).MeanRgb();
+            var expected = DisplayP3.ToSrgb(colour);
+            Assert.True(
+                Math.Abs(r - expected.R) <= 2 && Math.Abs(g - expected.G) <= 2 && Math.Abs(b - expected.B) <= 2,
+                $"P3 {colour}: libvips made {(r, g, b)}, the standard matrices {expected}");
+        }
+    }
+
+    [Fact]
+    public async Task SaturatedP3ColoursOutsideSrgbAreClippedToTheNearestSrgbColourNeverWrapped()
+    {
+        // P3's red and green lie outside sRGB: exactly converted, red is (1.22, -0.04, -0.02) in linear sRGB and green
+        // (-0.22, 1.04, -0.08). Clipped, they are sRGB's own red and green; wrapped or misread, a channel would jump.
+        var red = await SolidAsync((255, 0, 0), 100, 200, format: "v");
+        var green = await SolidAsync((0, 255, 0), 100, 200, format: "v");
+        var grey = await SolidAsync(s_grey, 100, 200, format: "v");
+        var stripes = await VipsAsync("stripes.v", "arrayjoin", $"{red} {green} {grey}", "{out}");
+        var profile = Save("display-p3.icc", DisplayP3.IccProfile());
+        var png = await VipsAsync("p3-stripes.png", "pngsave", stripes, "{out}", "--profile", profile);
+
+        var result = await _engine.RenderAsync(png, cancellationToken: Cancellation);
+
+        var large = Decoded.From(result.Renditions.Single(r => r.Name == "large").Content);
+        Assert.Equal((300, 200), (large.Width, large.Height));
+        (int X, (double R, double G, double B) P3)[] stripeCentres = [(50, (255, 0, 0)), (150, (0, 255, 0)), (250, s_grey)];
+        foreach (var (x, p3) in stripeCentres)
+        {
+            var (r, g, b) = large.Rgb(x, 100);
+            var expected = DisplayP3.ToSrgb(p3);
+            Assert.True(
+                Math.Abs(r - expected.R) <= 4 && Math.Abs(g - expected.G) <= 4 && Math.Abs(b - expected.B) <= 4,
+                $"P3 {p3} rendered as {(r, g, b)}, expected {expected} ± 4");
         }
     }
 
@@ -180,6 +227,16 @@ public sealed class CorpusTests : CorpusTest
                 {
                     var wide = await VipsAsync("prophoto.v", "icc_transform", await SolidAsync(s_orange, 300, 200, format: "v"), "{out}", ProPhoto, "--input-profile", "srgb", "--depth", "16");
                     return (await VipsAsync("prophoto.png", "pngsave", wide, "{out}"), s_orange, 4);
+                }
+
+            case "jpeg-display-p3" or "png-display-p3":
+                {
+                    // The orange's values as P3: exactly converted, sRGB (213, 115, 42), which read as untagged would miss.
+                    var profile = Save("display-p3.icc", DisplayP3.IccProfile());
+                    var p3 = await SolidAsync(s_orange, 300, 200, format: "v");
+                    return name == "jpeg-display-p3"
+                        ? (await VipsAsync("p3.jpg", "jpegsave", p3, "{out}", "--Q", "95", "--profile", profile), DisplayP3.ToSrgb(s_orange), 6)
+                        : (await VipsAsync("p3.png", "pngsave", p3, "{out}", "--profile", profile), DisplayP3.ToSrgb(s_orange), 4);
                 }
 
             case "tiff-1bit":

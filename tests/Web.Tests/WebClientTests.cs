@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using SkiaSharp;
 using static Microsoft.Playwright.Assertions;
 
 namespace Scrapbook.Web.Tests;
@@ -577,6 +579,65 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
     }
 
     [Fact]
+    public async Task ATransparentPngOnTheWallShowsTheTilesDarkBackgroundThroughItsClearHalfAndNoMatte()
+    {
+        // Left half bright orange, right half never painted, so alpha 0. Square, so the tile's cover crop keeps both halves.
+        var png = await _web.DrawPngAsync("(g, w, h) => { g.fillStyle = 'rgb(255,150,30)'; g.fillRect(0, 0, w / 2, h); }", 600, 600);
+        await using var context = await _web.NewContextAsync();
+        var watch = new ConsoleWatch(context);
+        var page = await context.NewPageAsync();
+        var id = await UploadThroughPageAsync(page, png, "half-clear.png", WebFixture.Unique("Half clear"), "Ines", mimeType: "image/png");
+        await Expect(page.Locator(".upload-item").Filter(new() { HasText = "half-clear.png" })).ToHaveAttributeAsync("data-state", "ready", new() { Timeout = ProcessingTimeout });
+
+        await OpenWallAsync(page);
+        var tile = page.Locator($".tile[data-photo-id='{id}']");
+        await Expect(tile.Locator("img")).ToHaveClassAsync(new Regex(@"\bloaded\b"));
+        Assert.EndsWith(".webp", await tile.Locator("img").EvaluateAsync<string>("(img) => new URL(img.currentSrc).pathname"), StringComparison.Ordinal);
+        // Loaded is not yet painted: wait for the decode, then two frames.
+        await tile.Locator("img").EvaluateAsync("(img) => img.decode()");
+        await page.EvaluateAsync("() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))");
+        var background = ParseRgb(await tile.EvaluateAsync<string>("(tile) => getComputedStyle(tile).backgroundColor"));
+        using var shot = SKBitmap.Decode(await tile.ScreenshotAsync(new() { Path = Path.Combine(WebFixture.ScreenshotDirectory, "wall-transparent-png.png") }));
+
+        // Across each half, along a row clear of the rounded corners and of the caption's gradient along the bottom.
+        Assert.True(background.R < 64 && background.G < 64 && background.B < 64, $"the tile's background rgb{background} is not dark");
+        foreach (var across in new[] { 0.1, 0.25, 0.4, 0.6, 0.75, 0.9 })
+        {
+            var seen = MeanColour(shot, (int)(shot.Width * across), shot.Height / 4);
+            var (expected, what) = across < 0.5 ? ((255d, 150d, 30d), "the orange") : (background, "the tile's background");
+            Assert.True(IsNear(seen, expected, 8), $"{across:P0} across, the tile shows rgb{seen}, expected {what} rgb{expected}");
+        }
+
+        Assert.Empty(watch.Errors);
+
+        static (double R, double G, double B) MeanColour(SKBitmap bitmap, int centreX, int centreY)
+        {
+            double r = 0, g = 0, b = 0;
+            var count = 0;
+            for (var y = centreY - 5; y <= centreY + 5; y++)
+            {
+                for (var x = centreX - 5; x <= centreX + 5; x++)
+                {
+                    var pixel = bitmap.GetPixel(x, y);
+                    (r, g, b, count) = (r + pixel.Red, g + pixel.Green, b + pixel.Blue, count + 1);
+                }
+            }
+
+            return (Math.Round(r / count, 1), Math.Round(g / count, 1), Math.Round(b / count, 1));
+        }
+
+        static bool IsNear((double R, double G, double B) actual, (double R, double G, double B) expected, double tolerance) =>
+            Math.Abs(actual.R - expected.R) <= tolerance && Math.Abs(actual.G - expected.G) <= tolerance && Math.Abs(actual.B - expected.B) <= tolerance;
+
+        static (double R, double G, double B) ParseRgb(string css)
+        {
+            var channels = Regex.Match(css, @"^rgb\((\d+), (\d+), (\d+)\)$");
+            Assert.True(channels.Success, $"the tile's background is '{css}', not an opaque rgb()");
+            return (int.Parse(channels.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(channels.Groups[2].Value, CultureInfo.InvariantCulture), int.Parse(channels.Groups[3].Value, CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
     public async Task EveryPageRendersWithoutConsoleErrorsAtPhoneAndDesktopSizesAndIsScreenshot()
     {
         // A wall worth looking at: photos of one owner (whose /mine the screenshots show), in several colours.
@@ -724,7 +785,7 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
     /// Uploads one file on /upload (or the upload page at <paramref name="path"/>, opened unless it is open already) and
     /// returns the photo id the page learnt from the API's answer.
     /// </summary>
-    private static async Task<string> UploadThroughPageAsync(IPage page, byte[] image, string fileName, string caption, string author, string path = "/upload")
+    private static async Task<string> UploadThroughPageAsync(IPage page, byte[] image, string fileName, string caption, string author, string path = "/upload", string mimeType = "image/jpeg")
     {
         if (!page.Url.EndsWith(path, StringComparison.Ordinal))
         {
@@ -734,7 +795,7 @@ public sealed partial class WebClientTests : IClassFixture<WebFixture>
 
         await page.Locator("#caption").FillAsync(caption);
         await page.Locator("#author").FillAsync(author);
-        await page.Locator("#file-picker").SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = "image/jpeg", Buffer = image });
+        await page.Locator("#file-picker").SetInputFilesAsync(new FilePayload { Name = fileName, MimeType = mimeType, Buffer = image });
         var item = page.Locator(".upload-item").Filter(new() { HasText = fileName });
         await Expect(item).ToHaveAttributeAsync("data-photo-id", PhotoId());
         return (await item.GetAttributeAsync("data-photo-id"))!;

@@ -121,24 +121,33 @@ public sealed class WebFixture : IAsyncLifetime
     /// A JPEG of <paramref name="width"/>×<paramref name="height"/> drawn by <paramref name="draw"/>, a JavaScript
     /// function <c>(context2d, width, height, hue, label) => void</c> run on a canvas in the browser.
     /// </summary>
-    public async Task<byte[]> DrawJpegAsync(string draw, int width, int height, int hue = 0, string label = "")
+    public Task<byte[]> DrawJpegAsync(string draw, int width, int height, int hue = 0, string label = "") =>
+        DrawAsync(draw, width, height, hue, label, "image/jpeg");
+
+    /// <summary>
+    /// A PNG drawn as <see cref="DrawJpegAsync"/> draws a JPEG, but keeping the canvas's alpha: whatever
+    /// <paramref name="draw"/> leaves unpainted is fully transparent.
+    /// </summary>
+    public Task<byte[]> DrawPngAsync(string draw, int width, int height) => DrawAsync(draw, width, height, 0, "", "image/png");
+
+    private async Task<byte[]> DrawAsync(string draw, int width, int height, int hue, string label, string type)
     {
         await using var context = await Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         var base64 = await page.EvaluateAsync<string>(
             $$"""
-            async ([w, h, hue, label]) => {
+            async ([w, h, hue, label, type]) => {
               const canvas = document.createElement('canvas');
               canvas.width = w; canvas.height = h;
               ({{draw}})(canvas.getContext('2d'), w, h, hue, label);
-              const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.9));
+              const blob = await new Promise((resolve) => canvas.toBlob(resolve, type, 0.9));
               const bytes = new Uint8Array(await blob.arrayBuffer());
               let text = '';
               for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
               return btoa(text);
             }
             """,
-            new object[] { width, height, hue, label });
+            new object[] { width, height, hue, label, type });
         return Convert.FromBase64String(base64);
     }
 

@@ -1,5 +1,5 @@
 // How a photo is drawn everywhere: its ThumbHash placeholder first, then the rendition fading in over it.
-import { placeholderUrl } from './thumbhash.js';
+import { placeholderHasAlpha, placeholderUrl } from './thumbhash.js';
 import { altFor, h } from './ui.js';
 
 /** The srcset of the full-aspect renditions (the square thumb is a different crop, so it stays out). */
@@ -14,6 +14,9 @@ function srcsetOf(photo) {
 export function setPlaceholder(element, photo) {
   const url = placeholderUrl(photo.placeholder, photo.width, photo.height);
   if (url) element.style.backgroundImage = `url("${url}")`;
+  // A placeholder's blur spreads an image's colours past its own edges, into areas the image leaves clear: once an
+  // image with transparency has loaded, app.css takes the placeholder away so those areas show the page.
+  element.toggleAttribute('data-transparent', placeholderHasAlpha(photo.placeholder));
 }
 
 /** The largest rendition there is, for the viewer and the projector. */

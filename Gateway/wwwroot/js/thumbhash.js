@@ -93,6 +93,16 @@ export function thumbHashToRgba(hash, width, height) {
   return { width: w, height: h, rgba };
 }
 
+/** Whether the image a placeholder stands for has transparency (the hash's has-alpha bit). */
+export function placeholderHasAlpha(base64) {
+  if (!base64) return false;
+  try {
+    return readThumbHash(decodeBase64(base64)).a !== null;
+  } catch {
+    return false;
+  }
+}
+
 const cache = new Map();
 
 /** A PNG data URL of the placeholder, or null when there is none or it cannot be read. */
