@@ -74,12 +74,12 @@ internal sealed class Uploader(int number, Uri gateway, IPAddress address, Corpu
 
                 round++;
                 await (round % 6 == 0 ? UploadFromUrlAsync(driving) : UploadAsync(driving));
-                if (round % 3 == 0)
+                if (round % 2 == 0)
                 {
                     await EditCaptionAsync(driving);
                 }
 
-                if (round % 8 == 0)
+                if (round % 5 == 0)
                 {
                     await DeleteOneAsync(driving);
                 }

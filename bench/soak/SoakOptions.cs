@@ -1,13 +1,19 @@
 namespace Scrapbook.Bench.Soak;
 
-/// <summary>The faults the soak can inject, each on its turn of the schedule.</summary>
+/// <summary>The faults the soak can inject, each on its turn of the schedule, in this order (the slowest to recover last).</summary>
 public enum Fault
 {
     /// <summary>SIGKILL of a thumbnail worker while uploads are being rendered.</summary>
     KillWorker,
 
+    /// <summary>An SSE client that stops reading: the server must cut it off, not buffer for it.</summary>
+    SlowClient,
+
     /// <summary>Gallery.Api dies (failpoint) after committing an outbox row and before sending it.</summary>
     KillGalleryBeforeSend,
+
+    /// <summary>One address sends uploads as fast as it can: it, and only it, is rate limited.</summary>
+    Flood,
 
     /// <summary>Gallery.Api dies (failpoint) after sending an outbox row and before marking it sent: it is sent twice.</summary>
     KillGalleryAfterSend,
@@ -23,12 +29,6 @@ public enum Fault
 
     /// <summary>Azurite (blobs and queues) stopped and started by the AppHost.</summary>
     RestartAzurite,
-
-    /// <summary>An SSE client that stops reading: the server must cut it off, not buffer for it.</summary>
-    SlowClient,
-
-    /// <summary>One address sends uploads as fast as it can: it, and only it, is rate limited.</summary>
-    Flood,
 }
 
 /// <summary>How a soak run is driven.</summary>

@@ -2,7 +2,6 @@ using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
-using Scrapbook.Testing;
 
 namespace Scrapbook.EndToEnd.Tests;
 
@@ -17,7 +16,9 @@ public sealed class RestartOnCrashTests : DeadlineTest
         var flag = Path.Combine(folder.Path, "up");
         await File.WriteAllTextAsync(flag, "", Cancellation);
 
-        var builder = DistributedApplicationTestingBuilder.Create();
+        // Scrapbook's AppHost (which registers the restarter), its resources taken away: the model is this test's own.
+        using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Scrapbook_AppHost>(Cancellation);
+        builder.Resources.Clear();
         // "first" only starts while the flag exists; without it, every start crashes at once (as a service whose disk is gone).
         var first = builder.AddExecutable("first", "sh", folder.Path, "-c", $"test -e '{flag}' && exec sleep 600; exit 3").WithRestartOnCrash();
         builder.AddExecutable("second", "sleep", folder.Path, "600").WithRestartOnCrash().WaitFor(first);

@@ -11,14 +11,14 @@ public sealed class SoakTests(ITestOutputHelper output) : DeadlineTest
     [Fact]
     public async Task AShortSoakWithEveryFaultLosesNoPhotoRepeatsNoEventAndAnswersNo500()
     {
-        CancelAfter(TimeSpan.FromMinutes(10));
+        CancelAfter(TimeSpan.FromMinutes(12));
         var options = new SoakOptions
         {
-            Duration = TimeSpan.FromSeconds(100),
+            Duration = TimeSpan.FromSeconds(120),
             Uploaders = 3,
             Followers = 2,
             FirstFault = TimeSpan.FromSeconds(8),
-            FaultInterval = TimeSpan.FromSeconds(9),
+            FaultInterval = TimeSpan.FromSeconds(8),
             WarmUp = TimeSpan.FromSeconds(20),
             Log = output.WriteLine,
         };
