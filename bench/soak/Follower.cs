@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
+using Scrapbook.Contracts;
 using Scrapbook.Testing;
 
 namespace Scrapbook.Bench.Soak;
@@ -19,8 +21,8 @@ internal sealed class Follower(int number, Uri gateway, IPAddress address, Actio
     /// <summary>Event ids in the order they arrived, across every connection.</summary>
     public List<long> Seen { get; } = [];
 
-    /// <summary>Where <c>event: reset</c> arrived: the last id seen before it (what came between is covered by a reload instead).</summary>
-    public List<long> Resets { get; } = [];
+    /// <summary>Where <c>event: reset</c> arrived: the last id seen before it, and the public photos the reload then showed.</summary>
+    public List<(long After, HashSet<Guid> Reloaded)> Resets { get; } = [];
 
     public int Connections { get; private set; }
 
@@ -57,8 +59,10 @@ internal sealed class Follower(int number, Uri gateway, IPAddress address, Actio
                     var frame = await connection.NextAsync(f => f.IsEvent, ends - DateTime.UtcNow, cancellationToken);
                     if (frame.Event == "reset")
                     {
-                        Resets.Add(Seen.Count > 0 ? Seen[^1] : 0);
-                        log($"{Name}: reset after {Resets[^1]}; reloading and following from now");
+                        // What a page does: reload the wall, then follow from now.
+                        var after = Seen.Count > 0 ? Seen[^1] : 0;
+                        Resets.Add((after, await ReloadAsync(cancellationToken)));
+                        log($"{Name}: reset after {after}; reloaded {Resets[^1].Reloaded.Count} photos, following from now");
                         _lastEventId = null;
                         break;
                     }
@@ -78,5 +82,22 @@ internal sealed class Follower(int number, Uri gateway, IPAddress address, Actio
                 }
             }
         }
+    }
+
+    /// <summary>The public wall's photos, every page, as a reloading page would show them.</summary>
+    private async Task<HashSet<Guid>> ReloadAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient(LoopbackSource.Handler(address)) { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(30) };
+        var photos = new HashSet<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await http.GetFromJsonAsync($"/api/photos?limit=100{(cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))}",
+                ContractsJsonContext.Default.PhotoPage, cancellationToken);
+            photos.UnionWith(page!.Items.Select(p => p.Id));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return photos;
     }
 }

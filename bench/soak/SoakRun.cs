@@ -121,7 +121,7 @@ public sealed class SoakRun(SoakOptions options)
             checks.Add(await CheckRenditionsAsync(checker, photos, cancellationToken));
 
             var truth = await PublicEventsAsync(system, cancellationToken);
-            Interlocked.Exchange(ref lastPublic, truth.Count > 0 ? truth[^1] : 0);
+            Interlocked.Exchange(ref lastPublic, truth.Count > 0 ? truth[^1].Sequence : 0);
             var caughtUp = Task.WhenAll(following);
             if (await Task.WhenAny(caughtUp, Task.Delay(TimeSpan.FromMinutes(1), cancellationToken)) != caughtUp)
             {
@@ -265,38 +265,64 @@ public sealed class SoakRun(SoakOptions options)
             $"{checkedCount} renditions fetched through the gateway, {missing.Count} missing{(missing.Count > 0 ? ": " + string.Join("; ", missing.Take(5)) : "")}");
     }
 
+    /// <summary>One public event as Gallery.Api's outbox numbered it, with the photo it is about (if any).</summary>
+    private sealed record PublicEvent(long Sequence, string Type, Guid? PhotoId);
+
     /// <summary>The public events, in order, as Gallery.Api's outbox numbered them (what every wall should see).</summary>
-    private static async Task<List<long>> PublicEventsAsync(ScrapbookApp system, CancellationToken cancellationToken)
+    private static async Task<List<PublicEvent>> PublicEventsAsync(ScrapbookApp system, CancellationToken cancellationToken)
     {
         using var gallery = new HttpClient { BaseAddress = system.App.GetEndpoint("gallery-api", "http") };
-        var sequences = new List<long>();
+        var events = new List<PublicEvent>();
         long after = 0;
         while (true)
         {
             var page = await gallery.GetFromJsonAsync($"/internal/events?after={after}&limit=1000", ContractsJsonContext.Default.IReadOnlyListEventEnvelope, cancellationToken);
             if (page is null || page.Count == 0)
             {
-                return sequences;
+                return events;
             }
 
-            sequences.AddRange(page.Where(e => e.OwnerId is null && e.AlbumId is null).Select(e => e.Sequence));
+            events.AddRange(page.Where(e => e.OwnerId is null && e.AlbumId is null).Select(e => new PublicEvent(e.Sequence, e.Type, PhotoIdOf(e.Data))));
             after = page[^1].Sequence;
         }
     }
 
-    private static SoakCheck CheckFollower(Follower follower, List<long> truth)
+    private static Guid? PhotoIdOf(string data)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(data);
+        return json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && json.RootElement.TryGetProperty("id", out var id) && id.TryGetGuid(out var guid) ? guid : null;
+    }
+
+    private static SoakCheck CheckFollower(Follower follower, List<PublicEvent> truth)
     {
         var duplicates = follower.Seen.Count - follower.Seen.Distinct().Count();
         var outOfOrder = follower.Seen.Zip(follower.Seen.Skip(1)).Count(p => p.Second <= p.First);
-        // A reset means the client reloads the page instead of replaying: what came between is not expected as events.
-        var expected = truth.Where(s => !follower.Resets.Any(r => s > r && !follower.Seen.Any(seen => seen >= s))).ToHashSet();
         var seen = follower.Seen.ToHashSet();
-        var missed = expected.Count(s => !seen.Contains(s));
-        var unknown = seen.Count(s => !truth.Contains(s));
+        var known = truth.Select(e => e.Sequence).ToHashSet();
+        var unknown = seen.Count(s => !known.Contains(s));
+        var missed = 0;
+        var notReloaded = 0;
+        foreach (var e in truth.Where(e => !seen.Contains(e.Sequence)))
+        {
+            // After a reset, what came before the follower's next event is the reload's to show: a photo made ready
+            // then and not deleted later must be on the reloaded wall.
+            var reset = follower.Resets.FirstOrDefault(r => e.Sequence > r.After && !follower.Seen.Any(s => s > r.After && s < e.Sequence));
+            if (reset.Reloaded is null)
+            {
+                missed++;
+            }
+            else if (e.Type == EventTypes.PhotoReady && e.PhotoId is { } id && !reset.Reloaded.Contains(id)
+                && !truth.Any(later => later.Sequence > e.Sequence && later.PhotoId == id && later.Type == EventTypes.PhotoDeleted))
+            {
+                notReloaded++;
+            }
+        }
+
         return new SoakCheck($"{follower.Name} saw every public event once, in order",
-            duplicates == 0 && outOfOrder == 0 && missed == 0 && unknown == 0 && truth.Count > 0,
+            duplicates == 0 && outOfOrder == 0 && missed == 0 && notReloaded == 0 && unknown == 0 && truth.Count > 0,
             $"{follower.Seen.Count} of {truth.Count} events over {follower.Connections} connections ({follower.FailedConnects} refused); "
-            + $"{duplicates} duplicated, {outOfOrder} out of order, {missed} missed, {unknown} not public, {follower.Resets.Count} resets");
+            + $"{duplicates} duplicated, {outOfOrder} out of order, {missed} missed, {unknown} not public, {follower.Resets.Count} resets"
+            + (follower.Resets.Count > 0 ? $" ({notReloaded} photos missing from the reload)" : ""));
     }
 
     private static async Task<SoakCheck> CheckSlowClientsAsync(List<SseConnection> slow)
