@@ -7,6 +7,7 @@ using Scrapbook.Contracts;
 using Scrapbook.Gallery.Api.Data;
 using Scrapbook.Gallery.Api.Photos;
 using Scrapbook.Storage;
+using Scrapbook.Testing;
 
 namespace Scrapbook.Gallery.Api.Tests;
 

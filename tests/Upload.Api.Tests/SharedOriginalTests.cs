@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Scrapbook.Contracts;
 using Scrapbook.Storage;
+using Scrapbook.Testing;
 using Scrapbook.Upload.Api.Tests.Support;
 
 namespace Scrapbook.Upload.Api.Tests;
