@@ -28,6 +28,6 @@ internal static class GalleryApiSettings
             new(ServiceSettings.ConnectionString(JobQueueHostingExtensions.MessagingConnectionName), ServiceSettings.ConnectionString(JobQueueHostingExtensions.QueuesConnectionName)),
             new($"{AdminKeyAuthenticationOptions.SectionName}:{nameof(AdminKeyAuthenticationOptions.Key)}") { Secret = true },
         ],
-        Optional = [OutboxOptions.SectionName, QuotaOptions.SectionName, JobQueueOptions.SectionName, OwnerTokenOptions.SectionName, PairingOptions.SectionName, WebhookOptions.SectionName],
+        Optional = [OutboxOptions.SectionName, QuotaOptions.SectionName, JobQueueOptions.SectionName, OwnerTokenOptions.SectionName, PairingOptions.SectionName, WebhookOptions.SectionName, CleanupOptions.SectionName],
     };
 }

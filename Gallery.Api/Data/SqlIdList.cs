@@ -9,14 +9,21 @@ namespace Scrapbook.Gallery.Api.Data;
 /// </summary>
 internal static class SqlIdList
 {
-    public static string In(string column, IReadOnlyList<Guid> ids, DynamicParameters parameters, string prefix = "id")
+    public static string In(string column, IReadOnlyList<Guid> ids, DynamicParameters parameters, string prefix = "id") =>
+        InCore(column, ids, parameters, prefix);
+
+    /// <summary>As for ids, for text values (content hashes): one parameter each, the same SQL on both engines.</summary>
+    public static string In(string column, IReadOnlyList<string> values, DynamicParameters parameters, string prefix = "value") =>
+        InCore(column, values, parameters, prefix);
+
+    private static string InCore<T>(string column, IReadOnlyList<T> values, DynamicParameters parameters, string prefix)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(ids.Count);
-        var names = new string[ids.Count];
-        for (var i = 0; i < ids.Count; i++)
+        ArgumentOutOfRangeException.ThrowIfZero(values.Count);
+        var names = new string[values.Count];
+        for (var i = 0; i < values.Count; i++)
         {
             names[i] = $"@{prefix}{i}";
-            parameters.Add(names[i][1..], ids[i]);
+            parameters.Add(names[i][1..], values[i]);
         }
 
         return $"{column} IN ({string.Join(", ", names)})";

@@ -45,6 +45,9 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<AlbumStore>();
         services.AddSingleton<ShareLinkStore>();
         services.AddSingleton<ContentCleaner>();
+        services.AddOptions<CleanupOptions>().BindConfiguration(CleanupOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ContentSweep>();
+        services.AddHostedService<ContentSweeper>();
         services.AddSingleton<OutboxPublisher>();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddScrapbookAuthentication();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Azure;
 using Scrapbook.Contracts;
 using Scrapbook.Storage;
@@ -6,9 +7,14 @@ namespace Scrapbook.Gallery.Api.Photos;
 
 /// <summary>
 /// Deletes an original and its renditions once no photo uses them. Runs after the database commit; a failure is
-/// logged and left behind (an orphaned blob costs storage, never correctness), and the request still succeeds.
+/// logged and left behind for the content sweep (<see cref="ContentSweeper"/>), and the request still succeeds.
 /// </summary>
-internal sealed partial class ContentCleaner(IBlobStore blobs, ILogger<ContentCleaner> logger)
+/// <remarks>
+/// Another owner may upload the same bytes while this runs: their upload finds the original, touches it and registers a
+/// photo. So this reads the blobs' versions first, then asks the database again whether a photo uses the content, and
+/// deletes only the versions it read (docs/architecture.md, "Blob clean-up").
+/// </remarks>
+internal sealed partial class ContentCleaner(IBlobStore blobs, PhotoStore photos, ILogger<ContentCleaner> logger)
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
@@ -19,30 +25,55 @@ internal sealed partial class ContentCleaner(IBlobStore blobs, ILogger<ContentCl
         timeout.CancelAfter(s_timeout);
         try
         {
-            await blobs.DeleteAsync(BlobKeys.Original(sha256), timeout.Token);
-            var keys = new List<string>();
+            var versions = new List<BlobItem>();
+            if (await blobs.GetPropertiesAsync(BlobKeys.Original(sha256), timeout.Token) is { } original)
+            {
+                versions.Add(new BlobItem(BlobKeys.Original(sha256), original));
+            }
+
             await foreach (var item in blobs.ListAsync(BlobKeys.RenditionPrefix(sha256), timeout.Token))
             {
-                keys.Add(item.Key);
+                versions.Add(item);
             }
 
-            foreach (var key in keys)
+            if ((await photos.FindUsedContentAsync([sha256], timeout.Token)).Count > 0)
             {
-                await blobs.DeleteAsync(key, timeout.Token);
+                LogReused(logger, sha256);
+                return;
             }
 
-            LogDeleted(logger, sha256, keys.Count);
+            int deleted = 0, renditions = 0;
+            foreach (var version in versions)
+            {
+                if (await blobs.DeleteIfUnchangedAsync(version.Key, version.Properties.ETag, timeout.Token))
+                {
+                    deleted++;
+                    renditions += version.Key.StartsWith(BlobKeys.RenditionPrefix(sha256), StringComparison.Ordinal) ? 1 : 0;
+                }
+            }
+
+            // A worker that does not touch the renditions it finds (an older version, during a rollout) may have just
+            // reported these for a photo registered after the check above.
+            if (renditions > 0)
+            {
+                await photos.RenderAgainAsync([sha256], timeout.Token);
+            }
+
+            LogDeleted(logger, sha256, deleted, versions.Count - deleted);
         }
         // The SDK throws RequestFailedException for an answer it did not want, and AggregateException once its retries ran out.
-        catch (Exception exception) when (exception is RequestFailedException or AggregateException or OperationCanceledException or IOException)
+        catch (Exception exception) when (exception is RequestFailedException or AggregateException or OperationCanceledException or IOException or DbException)
         {
             LogFailed(logger, sha256, exception);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted the original and {Renditions} renditions of {Sha256}")]
-    private static partial void LogDeleted(ILogger logger, string sha256, int renditions);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Deleted} blob(s) of {Sha256}; {Kept} were reused meanwhile and kept")]
+    private static partial void LogDeleted(ILogger logger, string sha256, int deleted, int kept);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the blobs of {Sha256}; they stay behind")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kept the blobs of {Sha256}: a photo of the same bytes was registered meanwhile")]
+    private static partial void LogReused(ILogger logger, string sha256);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the blobs of {Sha256}; they stay behind for the content sweep")]
     private static partial void LogFailed(ILogger logger, string sha256, Exception exception);
 }

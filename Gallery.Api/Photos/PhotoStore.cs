@@ -283,6 +283,65 @@ internal sealed class PhotoStore(GalleryDatabase database, OutboxWriter outbox, 
     }
 
     /// <summary>
+    /// Which of <paramref name="sha256s"/> (SHA-256, lowercase hex) at least one photo uses, in any state: one query for
+    /// the whole batch, so a clean-up of a large store checks a listing page at a time.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> FindUsedContentAsync(IReadOnlyList<string> sha256s, CancellationToken cancellationToken = default)
+    {
+        if (sha256s.Count == 0)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var parameters = new DynamicParameters();
+        var filter = SqlIdList.In("sha256", sha256s, parameters, "sha");
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var used = await connection.QueryAsync<string>(new CommandDefinition(
+            $"SELECT DISTINCT sha256 FROM photos WHERE {filter}", parameters, cancellationToken: cancellationToken));
+        return used.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Sends a thumbnail job again for every photo of <paramref name="sha256s"/> that is being or has been rendered, after
+    /// their renditions were deleted: a photo of those bytes registered while they were being deleted may have been
+    /// made ready with renditions that are gone now. The worker stores what is missing; for a photo already ready its
+    /// report changes nothing else. Returns how many photos were queued.
+    /// </summary>
+    public async Task<int> RenderAgainAsync(IReadOnlyList<string> sha256s, CancellationToken cancellationToken = default)
+    {
+        if (sha256s.Count == 0)
+        {
+            return 0;
+        }
+
+        // Read outside the write transaction: nearly always there is nothing to do, and on SQLite a write transaction
+        // waits for every other writer. A photo deleted after this read gets a job the worker finds has no photo.
+        var parameters = new DynamicParameters();
+        var filter = SqlIdList.In("sha256", sha256s, parameters, "sha");
+        List<PhotoRow> rows;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            rows = [.. await connection.QueryAsync<PhotoRow>(new CommandDefinition(
+                $"SELECT {PhotoColumns} FROM photos WHERE {filter} AND status <> 'failed'", parameters, cancellationToken: cancellationToken))];
+        }
+
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var scope = await database.BeginWriteAsync(cancellationToken);
+        var settings = await ReadSettingsAsync(scope.Connection, scope.Transaction, rowLock: "", cancellationToken);
+        foreach (var row in rows)
+        {
+            await AppendJobAsync(scope, row, Classify(row, settings), cancellationToken);
+        }
+
+        await CommitAsync(scope, cancellationToken);
+        return rows.Count;
+    }
+
+    /// <summary>
     /// Stores the renditions and makes the photo ready. Idempotent: for a photo already ready nothing changes and
     /// no second event is written. Null when there is no such photo.
     /// </summary>

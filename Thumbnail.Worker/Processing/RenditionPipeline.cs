@@ -21,6 +21,8 @@ internal sealed partial class RenditionPipeline(
     WorkerMetrics metrics,
     ILogger<RenditionPipeline> logger)
 {
+    private const int MaxStoreAttempts = 3;
+
     public async Task<RenditionsCompletedRequest> RunAsync(ThumbnailJob job, CancellationToken cancellationToken = default)
     {
         using var original = await DownloadAsync(job, cancellationToken);
@@ -66,15 +68,33 @@ internal sealed partial class RenditionPipeline(
     private async Task<(RenditionDto Rendition, bool Created)> StoreAsync(string sha256, Rendition rendition, CancellationToken cancellationToken)
     {
         var key = BlobKeys.Rendition(sha256, rendition.Name, rendition.FileExtension);
-        await using var content = BinaryData.FromBytes(rendition.Content).ToStream();
-        var outcome = await blobs.PutIfAbsentAsync(key, content, rendition.ContentType, cancellationToken);
-        if (outcome == BlobPutOutcome.AlreadyExists)
+        for (var attempt = 1; ; attempt++)
         {
-            // An earlier delivery (or another worker) stored it: report what is stored, not what was just made.
-            return (await DescribeStoredAsync(rendition.Name, key, cancellationToken), false);
-        }
+            BlobPutOutcome outcome;
+            await using (var content = BinaryData.FromBytes(rendition.Content).ToStream())
+            {
+                outcome = await blobs.PutIfAbsentAsync(key, content, rendition.ContentType, cancellationToken);
+            }
 
-        return (new RenditionDto(rendition.Name, key, rendition.ContentType, rendition.Width, rendition.Height, rendition.Content.Length), true);
+            if (outcome == BlobPutOutcome.Created)
+            {
+                return (new RenditionDto(rendition.Name, key, rendition.ContentType, rendition.Width, rendition.Height, rendition.Content.Length), true);
+            }
+
+            // Renditions are shared by every photo of the same bytes, and the clean-up deletes those no photo used when it
+            // looked, pinned to the version it listed (docs/architecture.md, "Blob clean-up"). Touching the one found
+            // voids such a delete; finding it gone means it was just deleted, and it is stored again.
+            if (await blobs.TouchAsync(key, cancellationToken))
+            {
+                // An earlier delivery (or another worker, or another photo of these bytes) stored it: report what is stored, not what was just made.
+                return (await DescribeStoredAsync(rendition.Name, key, cancellationToken), false);
+            }
+
+            if (attempt == MaxStoreAttempts)
+            {
+                throw new IOException($"Rendition '{key}' kept vanishing while it was being stored.");
+            }
+        }
     }
 
     private async Task<RenditionDto> DescribeStoredAsync(string preset, string key, CancellationToken cancellationToken)

@@ -15,6 +15,8 @@ internal sealed record UploadMetadata(string? Caption, string? Author, Guid? Alb
 /// </summary>
 internal sealed partial class PhotoIntake(IImageProbe probe, IBlobStore blobs, GalleryClient gallery, ILogger<PhotoIntake> logger)
 {
+    private const int MaxStoreAttempts = 3;
+
     /// <summary>
     /// The probe reads the header and walks the format's structure (a file cut short is Corrupt) without decoding
     /// pixels; anything subtler is the thumbnail worker's to find, which marks the photo failed with the reason.
@@ -35,11 +37,7 @@ internal sealed partial class PhotoIntake(IImageProbe probe, IBlobStore blobs, G
             return new FileOutcome(problem.Status ?? StatusCodes.Status422UnprocessableEntity, null, problem);
         }
 
-        await using (var content = file.OpenRead())
-        {
-            var stored = await blobs.PutIfAbsentAsync(BlobKeys.Original(file.Sha256), content, info.ContentType, cancellationToken);
-            LogStored(logger, file.Sha256, file.Length, stored);
-        }
+        await StoreOriginalAsync(file, info.ContentType, cancellationToken);
 
         var request = new RegisterPhotoRequest(
             ownerId,
@@ -55,10 +53,50 @@ internal sealed partial class PhotoIntake(IImageProbe probe, IBlobStore blobs, G
             metadata.ShareLinkId);
         var (outcome, photo) = await gallery.RegisterAsync(request, cancellationToken);
         LogRegistered(logger, photo.Id, file.Sha256, outcome);
+
+        // A clean-up that checked the database just before the registration committed may still delete the original it
+        // saw: touching it now voids that delete, or finds it gone and stores it again.
+        await StoreOriginalAsync(file, info.ContentType, cancellationToken);
         return outcome == RegistrationOutcome.Created
             ? new FileOutcome(StatusCodes.Status202Accepted, photo, null)
             : new FileOutcome(StatusCodes.Status200OK, photo, null);
     }
+
+    /// <summary>
+    /// Makes sure the original is stored and marked as in use. Originals are shared by every photo of the same bytes and
+    /// deleted once none uses them, pinned to the version the deleter saw (docs/architecture.md, "Blob clean-up"): one
+    /// that already exists is touched, which gives it a new version and a new age, so a delete decided before this
+    /// does nothing; one that vanished in between is stored again.
+    /// </summary>
+    private async Task StoreOriginalAsync(ReceivedFile file, string contentType, CancellationToken cancellationToken)
+    {
+        var key = BlobKeys.Original(file.Sha256);
+        for (var attempt = 1; ; attempt++)
+        {
+            BlobPutOutcome stored;
+            await using (var content = file.OpenRead())
+            {
+                stored = await blobs.PutIfAbsentAsync(key, content, contentType, cancellationToken);
+            }
+
+            LogStored(logger, file.Sha256, file.Length, stored);
+            if (stored == BlobPutOutcome.Created || await blobs.TouchAsync(key, cancellationToken))
+            {
+                return;
+            }
+
+            // Each round means a clean-up deleted the original between our two calls; that cannot go on for long, since it
+            // only deletes blobs older than its grace period.
+            LogVanished(logger, file.Sha256, attempt);
+            if (attempt == MaxStoreAttempts)
+            {
+                throw new IOException($"The original '{key}' kept vanishing while it was being stored.");
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Original {Sha256} was deleted while it was being reused (attempt {Attempt}); storing it again")]
+    private static partial void LogVanished(ILogger logger, string sha256, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upload {Sha256} rejected ({Reason}): {Detail}")]
     private static partial void LogRejected(ILogger logger, string sha256, ImageRejectionReason reason, string detail);

@@ -265,6 +265,41 @@ public sealed class BlobStoreContractTests(AzuriteServer azurite)
     }
 
     [Fact]
+    public async Task ATouchGivesTheBlobANewETagSoADeletePinnedToTheOldOneLeavesItAndItsContentAsItWas()
+    {
+        var store = await CreateStoreAsync();
+        await store.PutIfAbsentAsync("originals/abc", new MemoryStream([1, 2, 3]), "image/png", Cancellation);
+        var before = await store.GetPropertiesAsync("originals/abc", Cancellation);
+
+        Assert.True(await store.TouchAsync("originals/abc", Cancellation));
+
+        var after = await store.GetPropertiesAsync("originals/abc", Cancellation);
+        Assert.NotNull(after);
+        Assert.NotEqual(before!.ETag, after.ETag);
+        Assert.True(after.LastModified >= before.LastModified);
+        Assert.Equal(before with { ETag = after.ETag, LastModified = after.LastModified }, after);
+        Assert.False(await store.DeleteIfUnchangedAsync("originals/abc", before.ETag, Cancellation));
+        await using (var download = await store.OpenReadAsync("originals/abc", cancellationToken: Cancellation))
+        {
+            Assert.Equal([1, 2, 3], await download!.ReadAllAsync(Cancellation));
+        }
+
+        Assert.Equal(after.ETag, (await store.ListAsync("originals/", Cancellation).SingleAsync(Cancellation)).Properties.ETag);
+        Assert.True(await store.DeleteIfUnchangedAsync("originals/abc", after.ETag, Cancellation));
+    }
+
+    [Fact]
+    public async Task TouchingAMissingBlobReportsItGoneAndCreatesNothing()
+    {
+        var store = await CreateStoreAsync();
+
+        Assert.False(await store.TouchAsync("originals/gone", Cancellation));
+
+        Assert.Null(await store.GetPropertiesAsync("originals/gone", Cancellation));
+        Assert.Equal(BlobPutOutcome.Created, await store.PutIfAbsentAsync("originals/gone", new MemoryStream([7]), cancellationToken: Cancellation));
+    }
+
+    [Fact]
     public async Task ListByPrefixReturnsOnlyMatchingKeysInOrderAcrossPages()
     {
         var store = await CreateStoreAsync(listPageSize: 2);

@@ -1,6 +1,8 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Scrapbook.Contracts;
 using Scrapbook.Imaging;
+using Scrapbook.Storage;
 using Scrapbook.Testing;
 using Scrapbook.Thumbnail.Worker.Processing;
 
@@ -40,7 +42,7 @@ public sealed class RenditionPipelineTests
     }
 
     [Fact]
-    public async Task RunningTheSameJobTwiceLeavesTheStoredRenditionsUntouchedAndReportsTheSame()
+    public async Task RunningTheSameJobTwiceKeepsTheStoredRenditionsButTouchesThemAndReportsTheSame()
     {
         await using var harness = await WorkerHarness.StartAsync(cancellationToken: Cancellation);
         var path = await TestImages.CreateAsync(harness.Files.Path, "original.png", 900, 1200, Cancellation);
@@ -48,10 +50,14 @@ public sealed class RenditionPipelineTests
 
         var first = await harness.Pipeline.RunAsync(job, Cancellation);
         var etags = await ETagsAsync(harness, job.Sha256);
+        var contents = await ContentsAsync(harness, job.Sha256);
         var second = await harness.Pipeline.RunAsync(job with { PhotoId = Guid.NewGuid() }, Cancellation);
 
-        Assert.Equal(etags, await ETagsAsync(harness, job.Sha256));
+        // Touched: a clean-up that listed them before this photo was registered can no longer delete them.
+        var touched = await ETagsAsync(harness, job.Sha256);
         Assert.Equal(3, etags.Count);
+        Assert.All(etags, etag => Assert.NotEqual(etag.Value, touched[etag.Key]));
+        Assert.Equal(contents, await ContentsAsync(harness, job.Sha256));
         Assert.Equal(first.Renditions, second.Renditions);
         Assert.Equal((first.Width, first.Height, first.Placeholder), (second.Width, second.Height, second.Placeholder));
     }
@@ -63,17 +69,43 @@ public sealed class RenditionPipelineTests
         var path = await TestImages.CreateAsync(harness.Files.Path, "original.jpg", 1800, 1200, Cancellation);
         var job = await harness.StoreOriginalAsync(path, Cancellation);
         var first = await harness.Pipeline.RunAsync(job, Cancellation);
-        var before = await ETagsAsync(harness, job.Sha256);
+        var before = await ContentsAsync(harness, job.Sha256);
         var small = BlobKeys.Rendition(job.Sha256, "small", "webp");
         Assert.True(await harness.Blobs.DeleteAsync(small, Cancellation));
 
         var second = await harness.Pipeline.RunAsync(job, Cancellation);
-        var after = await ETagsAsync(harness, job.Sha256);
 
         Assert.Equal(first, second with { Renditions = first.Renditions });
         Assert.Equal(first.Renditions, second.Renditions);
-        Assert.NotEqual(before[small], after[small]);
-        Assert.All(before.Where(b => b.Key != small), b => Assert.Equal(b.Value, after[b.Key]));
+        Assert.Equal(before, await ContentsAsync(harness, job.Sha256));
+    }
+
+    [Fact]
+    public async Task ARenditionDeletedBetweenFindingItStoredAndTouchingItIsStoredAgain()
+    {
+        await using var harness = await WorkerHarness.StartAsync(cancellationToken: Cancellation);
+        var path = await TestImages.CreateAsync(harness.Files.Path, "original.jpg", 1200, 900, Cancellation);
+        var job = await harness.StoreOriginalAsync(path, Cancellation);
+        var first = await harness.Pipeline.RunAsync(job, Cancellation);
+        var before = await ContentsAsync(harness, job.Sha256);
+        var thumb = BlobKeys.Rendition(job.Sha256, "thumb", "webp");
+        var blobs = new InterceptingBlobStore(harness.Blobs);
+        var deleted = 0;
+        blobs.AfterPut = async (key, outcome) =>
+        {
+            // A clean-up that found no photo of these bytes deletes the rendition just after this job found it stored.
+            if (key == thumb && outcome == BlobPutOutcome.AlreadyExists && Interlocked.CompareExchange(ref deleted, 1, 0) == 0)
+            {
+                Assert.True(await harness.Blobs.DeleteAsync(thumb, Cancellation));
+            }
+        };
+        var pipeline = ActivatorUtilities.CreateInstance<RenditionPipeline>(harness.Host.Services, (IBlobStore)blobs);
+
+        var second = await pipeline.RunAsync(job with { PhotoId = Guid.NewGuid() }, Cancellation);
+
+        Assert.Equal(1, deleted);
+        Assert.Equal(first.Renditions, second.Renditions);
+        Assert.Equal(before, await ContentsAsync(harness, job.Sha256));
     }
 
     [Fact]
@@ -118,6 +150,19 @@ public sealed class RenditionPipelineTests
         Assert.Equal(ImageRejectionReason.UnsupportedFormat, rejected.Reason);
         Assert.StartsWith("TIFF with JPEG 2000 compression (scheme 34712) is not supported", reason, StringComparison.Ordinal);
         Assert.DoesNotContain("damaged", reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>Each rendition's SHA-256: what is stored, whatever its ETag.</summary>
+    private static async Task<Dictionary<string, string>> ContentsAsync(WorkerHarness harness, string sha256)
+    {
+        var contents = new Dictionary<string, string>(StringComparer.Ordinal);
+        await foreach (var item in harness.Blobs.ListAsync(BlobKeys.RenditionPrefix(sha256), Cancellation))
+        {
+            await using var download = await harness.Blobs.OpenReadAsync(item.Key, cancellationToken: Cancellation);
+            contents[item.Key] = Convert.ToHexString(await SHA256.HashDataAsync(download!.Content, Cancellation));
+        }
+
+        return contents;
     }
 
     private static async Task<Dictionary<string, string>> ETagsAsync(WorkerHarness harness, string sha256)

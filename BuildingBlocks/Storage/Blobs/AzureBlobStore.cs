@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using Azure;
@@ -26,6 +27,9 @@ internal sealed class AzureBlobStore(BlobContainerClient container, int? listPag
     internal const long SingleUploadLimit = 64L * 1024 * 1024;
 
     private const string DefaultContentType = "application/octet-stream";
+
+    /// <summary>The metadata entry <see cref="TouchAsync"/> writes (the blob's only metadata: nothing else sets any).</summary>
+    private const string TouchedMetadata = "touched";
 
     private readonly UserDelegationKeys _delegationKeys = new(container.GetParentBlobServiceClient());
 
@@ -145,6 +149,26 @@ internal sealed class AzureBlobStore(BlobContainerClient container, int? listPag
         catch (RequestFailedException missing) when (missing.ErrorCode == BlobErrorCode.BlobNotFound)
         {
             return null;
+        }
+    }
+
+    public async Task<bool> TouchAsync(string key, CancellationToken cancellationToken = default)
+    {
+        BlobKey.Validate(key);
+        // Set Blob Metadata is the cheapest write that leaves the content alone; the service gives the blob a new ETag and
+        // Last-Modified for it. The value only records when, for whoever looks at the blob.
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [TouchedMetadata] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
+        };
+        try
+        {
+            await container.GetBlobClient(key).SetMetadataAsync(metadata, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException missing) when (missing.ErrorCode == BlobErrorCode.BlobNotFound)
+        {
+            return false;
         }
     }
 

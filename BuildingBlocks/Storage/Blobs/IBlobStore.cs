@@ -34,6 +34,14 @@ public interface IBlobStore
     /// <summary>Reads a blob's properties without its content; <c>null</c> when it does not exist.</summary>
     Task<BlobProperties?> GetPropertiesAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Marks a blob as just used without changing its content: its <see cref="BlobProperties.ETag"/> and
+    /// <see cref="BlobProperties.LastModified"/> change (the blob's metadata is rewritten), so a delete pinned to the ETag
+    /// seen before (<see cref="DeleteIfUnchangedAsync"/>) no longer applies and an age-based clean-up sees it as new.
+    /// Returns <c>false</c> when the blob does not exist (nothing is created).
+    /// </summary>
+    Task<bool> TouchAsync(string key, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes a blob. Idempotent: returns <c>false</c> when there was nothing to delete.</summary>
     Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default);
 
