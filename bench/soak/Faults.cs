@@ -6,7 +6,7 @@ using Scrapbook.Testing;
 namespace Scrapbook.Bench.Soak;
 
 /// <summary>Injects one fault at a time into the running system, and says what it did.</summary>
-internal sealed class Faults(ScrapbookApp system, string failpointDirectory, Corpus small, Ledger ledger, Action<string> log)
+internal sealed class Faults(ScrapbookApp system, string failpointDirectory, Corpus small, TimeSpan floodLength, Ledger ledger, Action<string> log)
 {
     /// <summary>The address the flood comes from; no other client uses it.</summary>
     public static readonly IPAddress FloodAddress = IPAddress.Parse("127.0.0.250");
@@ -91,8 +91,8 @@ internal sealed class Faults(ScrapbookApp system, string failpointDirectory, Cor
     private async Task<string> FloodAsync(CancellationToken cancellationToken)
     {
         var before = ledger.CountOf(k => k.StartsWith(Flood.Client + " ", StringComparison.Ordinal));
-        await Flood.RunAsync(system.GatewayUrl, FloodAddress, small, TimeSpan.FromSeconds(10), ledger, cancellationToken);
+        await Flood.RunAsync(system.GatewayUrl, FloodAddress, small, floodLength, ledger, cancellationToken);
         var limited = ledger.CountOf(k => k == $"{Flood.Client} 429");
-        return $"{ledger.CountOf(k => k.StartsWith(Flood.Client + " ", StringComparison.Ordinal)) - before} uploads in 10 s from {FloodAddress}; {limited} answered 429 so far";
+        return $"{ledger.CountOf(k => k.StartsWith(Flood.Client + " ", StringComparison.Ordinal)) - before} uploads in {floodLength.TotalSeconds:F0} s from {FloodAddress}; {limited} answered 429 so far in the run";
     }
 }

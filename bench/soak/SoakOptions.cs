@@ -53,6 +53,9 @@ public sealed record SoakOptions
     /// <summary>JPEGs (12–24 MP camera-like photos) each upload draws from, made distinct by a comment; small generated ones when null.</summary>
     public string? CorpusDirectory { get; init; }
 
+    /// <summary>How long the flood lasts each time it comes round.</summary>
+    public TimeSpan FloodLength { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long after its first sighting a process counts as warmed up, for its memory baseline.</summary>
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(60);
 

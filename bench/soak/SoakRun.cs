@@ -77,7 +77,7 @@ public sealed class SoakRun(SoakOptions options)
                 await context.Response.Body.WriteAsync(body, context.RequestAborted);
             });
 
-            var faults = new Faults(system, failpoints, small, _ledger, log);
+            var faults = new Faults(system, failpoints, small, options.FloodLength, _ledger, log);
             var memory = new MemorySampler(system, s_memoryResources, options.WarmUp);
             using var driving = new CancellationTokenSource(options.Duration);
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

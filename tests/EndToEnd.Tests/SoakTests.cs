@@ -14,11 +14,14 @@ public sealed class SoakTests(ITestOutputHelper output) : DeadlineTest
         CancelAfter(TimeSpan.FromMinutes(12));
         var options = new SoakOptions
         {
-            Duration = TimeSpan.FromSeconds(120),
+            Duration = TimeSpan.FromSeconds(90),
             Uploaders = 3,
             Followers = 2,
             FirstFault = TimeSpan.FromSeconds(8),
-            FaultInterval = TimeSpan.FromSeconds(8),
+            FaultInterval = TimeSpan.FromSeconds(7),
+            FloodLength = TimeSpan.FromSeconds(5),
+            CleanupGrace = TimeSpan.FromSeconds(10),
+            CleanupInterval = TimeSpan.FromSeconds(3),
             WarmUp = TimeSpan.FromSeconds(20),
             Log = output.WriteLine,
         };
@@ -27,6 +30,6 @@ public sealed class SoakTests(ITestOutputHelper output) : DeadlineTest
 
         output.WriteLine(report.ToTable());
         Assert.True(report.CorrectnessPassed, report.ToTable());
-        Assert.Equal(Enum.GetValues<Fault>().Length, report.Faults.Count);
+        Assert.All(Enum.GetNames<Fault>(), fault => Assert.Contains(report.Faults, line => line.Contains($" {fault}: ", StringComparison.Ordinal)));
     }
 }
