@@ -22,6 +22,9 @@ internal sealed class MemorySampler(ScrapbookApp system, IReadOnlyList<string> r
         public (DateTime At, long Kib)? Warm { get; set; }
 
         public (DateTime At, long Kib) Last { get; set; }
+
+        /// <summary>Every sample from the warm-up on, to tell growth that levels off from growth that goes on.</summary>
+        public List<long> SinceWarm { get; } = [];
     }
 
     private readonly Dictionary<int, Process> _processes = [];
@@ -52,6 +55,11 @@ internal sealed class MemorySampler(ScrapbookApp system, IReadOnlyList<string> r
                         if (process.Warm is null && now - process.FirstSeen >= warmUp)
                         {
                             process.Warm = (now, kib);
+                        }
+
+                        if (process.Warm is not null)
+                        {
+                            process.SinceWarm.Add(kib);
                         }
                     }
                 }
@@ -84,8 +92,10 @@ internal sealed class MemorySampler(ScrapbookApp system, IReadOnlyList<string> r
             }
 
             var growth = (current.Last.Kib - warm.Kib) * 100.0 / warm.Kib;
+            var quarters = string.Join(" → ", Enumerable.Range(1, 4).Select(q => current.SinceWarm[Math.Min(current.SinceWarm.Count - 1, q * current.SinceWarm.Count / 4)] / 1024));
             yield return new SoakCheck($"RSS {group.Key}", growth < 10,
-                $"{warm.Kib / 1024} MiB after warm-up → {current.Last.Kib / 1024} MiB at the end ({growth:+0.0;-0.0} % over {(current.Last.At - warm.At).TotalMinutes:F1} min; {incarnations} processes over the run)",
+                $"{warm.Kib / 1024} MiB after warm-up → {current.Last.Kib / 1024} MiB at the end ({growth:+0.0;-0.0} % over {(current.Last.At - warm.At).TotalMinutes:F1} min; "
+                + $"by quarters {quarters}, peak {current.SinceWarm.Max() / 1024} MiB; {incarnations} processes over the run)",
                 IsCorrectness: false);
         }
     }

@@ -56,8 +56,12 @@ public sealed record SoakOptions
     /// <summary>How long the flood lasts each time it comes round.</summary>
     public TimeSpan FloodLength { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long after its first sighting a process counts as warmed up, for its memory baseline.</summary>
-    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// How long after its first sighting a process counts as warmed up, for its memory baseline. Three minutes: in a
+    /// 5-minute run with a flood every 100 s, every service's resident set rose for the first two to three minutes (the
+    /// GC sizing its heaps to the flood's allocation rate, the JIT's second tier, pools) and then levelled off.
+    /// </summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromMinutes(3);
 
     /// <summary>The blob clean-up's grace period and interval in this run: blobs without a photo must be gone this long after the end.</summary>
     public TimeSpan CleanupGrace { get; init; } = TimeSpan.FromSeconds(20);
