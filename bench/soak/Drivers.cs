@@ -169,7 +169,10 @@ internal sealed class Uploader(int number, Uri gateway, IPAddress address, Corpu
         var id = settled[_random.Next(settled.Count)];
         using var request = new HttpRequestMessage(HttpMethod.Delete, $"/api/photos/{id}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        // Until an answer comes, the delete may or may not have happened (the gateway may die with it in flight).
+        ledger.DeleteUnanswered.TryAdd(id, 0);
         using var response = await _http.SendAsync(request, cancellationToken);
+        ledger.DeleteUnanswered.TryRemove(id, out _);
         ledger.Count("delete", (int)response.StatusCode);
         if (response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotFound)
         {

@@ -14,6 +14,9 @@ internal sealed class Ledger
 
     public ConcurrentDictionary<Guid, byte> Deleted { get; } = new();
 
+    /// <summary>Photos whose delete got no answer (a process died meanwhile): either outcome is right, gone or still there.</summary>
+    public ConcurrentDictionary<Guid, byte> DeleteUnanswered { get; } = new();
+
     public ConcurrentQueue<string> FaultLog { get; } = new();
 
     /// <summary>Responses by client class and status ("upload 202", "flood 429", "caption 404", "upload no answer").</summary>

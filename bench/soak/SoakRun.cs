@@ -172,10 +172,16 @@ public sealed class SoakRun(SoakOptions options)
             .WithEnvironment("Gateway__UploadRateLimit__PermitLimit", "600");
     }
 
-    /// <summary>Polls every accepted, undeleted photo until it is ready or failed, or the deadline passes; returns the last state of each.</summary>
-    private async Task<Dictionary<Guid, PhotoDto?>> SettleAsync(HttpClient http, TimeSpan patience, CancellationToken cancellationToken)
+    /// <summary>What the checker last saw of a photo: the photo, or the status it was answered with (0: no answer).</summary>
+    private sealed record Seen(PhotoDto? Photo, int Status)
     {
-        var states = new Dictionary<Guid, PhotoDto?>();
+        public bool Settled => Photo?.Status is PhotoStatus.Ready or PhotoStatus.Failed;
+    }
+
+    /// <summary>Polls every accepted, undeleted photo until it is ready or failed, or the deadline passes; returns the last state of each.</summary>
+    private async Task<Dictionary<Guid, Seen>> SettleAsync(HttpClient http, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var states = new Dictionary<Guid, Seen>();
         var deadline = DateTime.UtcNow + patience;
         var pending = _ledger.Accepted.Values.Where(p => !_ledger.Deleted.ContainsKey(p.Id)).ToList();
         while (pending.Count > 0)
@@ -183,9 +189,17 @@ public sealed class SoakRun(SoakOptions options)
             var still = new List<AcceptedPhoto>();
             foreach (var photo in pending)
             {
-                var dto = await GetPhotoAsync(http, photo, cancellationToken);
-                states[photo.Id] = dto;
-                if (dto?.Status is not (PhotoStatus.Ready or PhotoStatus.Failed))
+                var seen = await GetPhotoAsync(http, photo, cancellationToken);
+                if (seen.Status == 404 && _ledger.DeleteUnanswered.ContainsKey(photo.Id))
+                {
+                    // Its delete went through; the answer was lost with a killed gateway.
+                    _ledger.Deleted.TryAdd(photo.Id, 0);
+                    states.Remove(photo.Id);
+                    continue;
+                }
+
+                states[photo.Id] = seen;
+                if (!seen.Settled)
                 {
                     still.Add(photo);
                 }
@@ -203,30 +217,32 @@ public sealed class SoakRun(SoakOptions options)
         return states;
     }
 
-    private static async Task<PhotoDto?> GetPhotoAsync(HttpClient http, AcceptedPhoto photo, CancellationToken cancellationToken)
+    private static async Task<Seen> GetPhotoAsync(HttpClient http, AcceptedPhoto photo, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/photos/{photo.Id}");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", photo.OwnerToken);
         try
         {
             using var response = await http.SendAsync(request, cancellationToken);
-            return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PhotoDto, cancellationToken) : null;
+            return new Seen(
+                response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync(ContractsJsonContext.Default.PhotoDto, cancellationToken) : null,
+                (int)response.StatusCode);
         }
         catch (HttpRequestException)
         {
-            return null;
+            return new Seen(null, 0);
         }
     }
 
-    private SoakCheck CheckSettled(Dictionary<Guid, PhotoDto?> photos)
+    private SoakCheck CheckSettled(Dictionary<Guid, Seen> photos)
     {
-        var ready = photos.Values.Count(p => p?.Status == PhotoStatus.Ready);
-        var failed = photos.Values.Where(p => p?.Status == PhotoStatus.Failed).ToList();
-        var stuck = photos.Where(p => p.Value?.Status is not (PhotoStatus.Ready or PhotoStatus.Failed)).ToList();
-        var unexplained = failed.Count(p => string.IsNullOrWhiteSpace(p!.FailureReason));
-        var reasons = string.Join("; ", failed.GroupBy(p => p!.FailureReason).Select(g => $"{g.Count()}× \"{g.Key}\""));
+        var ready = photos.Values.Count(p => p.Photo?.Status == PhotoStatus.Ready);
+        var failed = photos.Values.Where(p => p.Photo?.Status == PhotoStatus.Failed).Select(p => p.Photo!).ToList();
+        var stuck = photos.Where(p => !p.Value.Settled).ToList();
+        var unexplained = failed.Count(p => string.IsNullOrWhiteSpace(p.FailureReason));
+        var reasons = string.Join("; ", failed.GroupBy(p => p.FailureReason).Select(g => $"{g.Count()}× \"{g.Key}\""));
         var detail = $"{photos.Count} accepted and kept: {ready} ready, {failed.Count} failed{(failed.Count > 0 ? $" ({reasons})" : "")}, {stuck.Count} stuck"
-            + (stuck.Count > 0 ? $" ({string.Join(", ", stuck.Take(5).Select(s => $"{s.Key}: {s.Value?.Status.ToString() ?? "unreadable"}"))})" : "");
+            + (stuck.Count > 0 ? $" ({string.Join(", ", stuck.Take(5).Select(s => $"{s.Key}: {s.Value.Photo?.Status.ToString() ?? $"answered {s.Value.Status}"}"))})" : "");
         return new SoakCheck("every accepted upload is ready or failed with a reason", stuck.Count == 0 && unexplained == 0 && photos.Count > 0, detail);
     }
 
@@ -235,7 +251,7 @@ public sealed class SoakRun(SoakOptions options)
         var stillThere = 0;
         foreach (var id in _ledger.Deleted.Keys)
         {
-            if (_ledger.Accepted.TryGetValue(id, out var photo) && await GetPhotoAsync(http, photo, cancellationToken) is not null)
+            if (_ledger.Accepted.TryGetValue(id, out var photo) && (await GetPhotoAsync(http, photo, cancellationToken)).Status != 404)
             {
                 stillThere++;
             }
@@ -244,11 +260,11 @@ public sealed class SoakRun(SoakOptions options)
         return new SoakCheck("deleted photos stay deleted", stillThere == 0, $"{_ledger.Deleted.Count} deleted, {stillThere} still answer");
     }
 
-    private static async Task<SoakCheck> CheckRenditionsAsync(HttpClient http, Dictionary<Guid, PhotoDto?> photos, CancellationToken cancellationToken)
+    private static async Task<SoakCheck> CheckRenditionsAsync(HttpClient http, Dictionary<Guid, Seen> photos, CancellationToken cancellationToken)
     {
         var checkedCount = 0;
         var missing = new List<string>();
-        foreach (var photo in photos.Values.Where(p => p?.Status == PhotoStatus.Ready))
+        foreach (var photo in photos.Values.Select(p => p.Photo).Where(p => p?.Status == PhotoStatus.Ready))
         {
             foreach (var url in new[] { photo!.Urls.Thumb, photo.Urls.Small, photo.Urls.Large })
             {
