@@ -91,8 +91,9 @@ internal sealed class Faults(ScrapbookApp system, string failpointDirectory, Cor
     private async Task<string> FloodAsync(CancellationToken cancellationToken)
     {
         var before = ledger.CountOf(k => k.StartsWith(Flood.Client + " ", StringComparison.Ordinal));
+        var started = DateTime.UtcNow;
         await Flood.RunAsync(system.GatewayUrl, FloodAddress, small, floodLength, ledger, cancellationToken);
         var limited = ledger.CountOf(k => k == $"{Flood.Client} 429");
-        return $"{ledger.CountOf(k => k.StartsWith(Flood.Client + " ", StringComparison.Ordinal)) - before} uploads in {floodLength.TotalSeconds:F0} s from {FloodAddress}; {limited} answered 429 so far in the run";
+        return $"{ledger.CountOf(k => k.StartsWith(Flood.Client + " ", StringComparison.Ordinal)) - before} uploads in {(DateTime.UtcNow - started).TotalSeconds:F0} s from {FloodAddress}; {limited} answered 429 so far in the run";
     }
 }
