@@ -14,7 +14,7 @@ namespace Scrapbook.Gallery.Api.Photos;
 /// photo. So this reads the blobs' versions first, then asks the database again whether a photo uses the content, and
 /// deletes only the versions it read (docs/architecture.md, "Blob clean-up").
 /// </remarks>
-internal sealed partial class ContentCleaner(IBlobStore blobs, PhotoStore photos, ILogger<ContentCleaner> logger)
+internal sealed partial class ContentCleaner(IBlobStore blobs, ContentSweep sweep, ILogger<ContentCleaner> logger)
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
@@ -25,41 +25,26 @@ internal sealed partial class ContentCleaner(IBlobStore blobs, PhotoStore photos
         timeout.CancelAfter(s_timeout);
         try
         {
-            var versions = new List<BlobItem>();
+            var versions = new List<(BlobItem, string)>();
             if (await blobs.GetPropertiesAsync(BlobKeys.Original(sha256), timeout.Token) is { } original)
             {
-                versions.Add(new BlobItem(BlobKeys.Original(sha256), original));
+                versions.Add((new BlobItem(BlobKeys.Original(sha256), original), sha256));
             }
 
             await foreach (var item in blobs.ListAsync(BlobKeys.RenditionPrefix(sha256), timeout.Token))
             {
-                versions.Add(item);
+                versions.Add((item, sha256));
             }
 
-            if ((await photos.FindUsedContentAsync([sha256], timeout.Token)).Count > 0)
+            // The sweep's own step, without its grace period: the versions read above, deleted only if no photo uses them.
+            var result = await sweep.DeleteUnusedAsync(versions, timeout.Token);
+            if (versions.Count > 0 && result is { Deleted: 0, Changed: 0 })
             {
                 LogReused(logger, sha256);
                 return;
             }
 
-            int deleted = 0, renditions = 0;
-            foreach (var version in versions)
-            {
-                if (await blobs.DeleteIfUnchangedAsync(version.Key, version.Properties.ETag, timeout.Token))
-                {
-                    deleted++;
-                    renditions += version.Key.StartsWith(BlobKeys.RenditionPrefix(sha256), StringComparison.Ordinal) ? 1 : 0;
-                }
-            }
-
-            // A worker that does not touch the renditions it finds (an older version, during a rollout) may have just
-            // reported these for a photo registered after the check above.
-            if (renditions > 0)
-            {
-                await photos.RenderAgainAsync([sha256], timeout.Token);
-            }
-
-            LogDeleted(logger, sha256, deleted, versions.Count - deleted);
+            LogDeleted(logger, sha256, result.Deleted, result.Changed);
         }
         // The SDK throws RequestFailedException for an answer it did not want, and AggregateException once its retries ran out.
         catch (Exception exception) when (exception is RequestFailedException or AggregateException or OperationCanceledException or IOException or DbException)

@@ -51,16 +51,26 @@ internal sealed partial class ContentSweep(
             batch.Add((blob, sha256));
             if (batch.Count == options.Value.BatchSize)
             {
-                total = Add(total, await DeleteUnusedAsync(batch, renditions: prefix == RenditionsPrefix, cancellationToken));
+                total = Add(total, await DeleteUnusedAsync(batch, cancellationToken));
                 batch.Clear();
             }
         }
 
-        return batch.Count == 0 ? total : Add(total, await DeleteUnusedAsync(batch, renditions: prefix == RenditionsPrefix, cancellationToken));
+        return batch.Count == 0 ? total : Add(total, await DeleteUnusedAsync(batch, cancellationToken));
     }
 
-    private async Task<ContentSweepResult> DeleteUnusedAsync(List<(BlobItem Blob, string Sha256)> batch, bool renditions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes those of <paramref name="batch"/> whose content no photo uses, each only in the version listed, and sends
+    /// the photos of content whose renditions went to be rendered again. Also what <see cref="ContentCleaner"/> does
+    /// with the blobs of a deleted photo's content.
+    /// </summary>
+    internal async Task<ContentSweepResult> DeleteUnusedAsync(IReadOnlyCollection<(BlobItem Blob, string Sha256)> batch, CancellationToken cancellationToken = default)
     {
+        if (batch.Count == 0)
+        {
+            return new ContentSweepResult(0, 0, 0);
+        }
+
         // Asked after the listing gave the ETags: whoever starts to use one of these blobs again touches it (a new ETag,
         // so the delete below does nothing) or, finding it gone, stores it again.
         var used = await photos.FindUsedContentAsync([.. batch.Select(item => item.Sha256).Distinct(StringComparer.Ordinal)], cancellationToken);
@@ -76,7 +86,11 @@ internal sealed partial class ContentSweep(
             if (await blobs.DeleteIfUnchangedAsync(blob.Key, blob.Properties.ETag, cancellationToken))
             {
                 deleted++;
-                emptied.Add(sha256);
+                if (blob.Key.StartsWith(RenditionsPrefix, StringComparison.Ordinal))
+                {
+                    emptied.Add(sha256);
+                }
+
                 LogDeleted(logger, blob.Key);
             }
             else
@@ -88,7 +102,7 @@ internal sealed partial class ContentSweep(
 
         // A worker that does not touch what it finds (one of an older version, during a rollout) may have reported these
         // renditions for a photo registered after the check above, just before they went: render that photo again.
-        var renderedAgain = renditions && emptied.Count > 0 ? await photos.RenderAgainAsync([.. emptied], cancellationToken) : 0;
+        var renderedAgain = emptied.Count > 0 ? await photos.RenderAgainAsync([.. emptied], cancellationToken) : 0;
         if (renderedAgain > 0)
         {
             LogRenderedAgain(logger, renderedAgain);

@@ -91,7 +91,7 @@ internal sealed class Uploader(int number, Uri gateway, IPAddress address, Corpu
             catch (Exception exception) when (exception is HttpRequestException or IOException or TaskCanceledException)
             {
                 // No answer: the gateway (or a service behind it) is down right now. Try again shortly.
-                ledger.CountNoAnswer(Name.Split(' ')[0]);
+                ledger.CountNoAnswer("uploader");
                 await Task.Delay(250, CancellationToken.None);
             }
         }

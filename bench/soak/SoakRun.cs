@@ -110,7 +110,7 @@ public sealed class SoakRun(SoakOptions options)
                 next += options.FaultInterval;
             }
 
-            await driving.Token.WhenCanceled();
+            await Task.Delay(Timeout.InfiniteTimeSpan, driving.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await Task.WhenAll(uploading);
             log($"drive over after {options.Duration.TotalMinutes:F1} min: {_ledger.Accepted.Count} uploads accepted, {_ledger.Deleted.Count} deleted; settling");
 
@@ -427,15 +427,5 @@ public sealed class SoakRun(SoakOptions options)
         var left = tree.Where(ProcessTable.IsAlive).ToList();
         return new SoakCheck("no process left after stop", left.Count == 0 && tree.Count > 0,
             $"{tree.Count} processes in the AppHost's tree at the end; {left.Count} still running{(left.Count > 0 ? ": " + string.Join(", ", left.Select(p => $"{p.Command} ({p.Pid})")) : "")}");
-    }
-}
-
-internal static class CancellationTokenExtensions
-{
-    public static Task WhenCanceled(this CancellationToken token)
-    {
-        var done = new TaskCompletionSource();
-        token.Register(() => done.TrySetResult());
-        return done.Task;
     }
 }

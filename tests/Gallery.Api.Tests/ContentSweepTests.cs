@@ -205,7 +205,7 @@ public abstract class ContentSweepTests(GalleryFixture fixture)
         NullLogger<ContentSweep>.Instance);
 
     private ContentCleaner Cleaner(IBlobStore blobs) =>
-        new(blobs, App.Services.GetRequiredService<PhotoStore>(), NullLogger<ContentCleaner>.Instance);
+        new(blobs, Sweep(TimeSpan.Zero, blobs), NullLogger<ContentCleaner>.Instance);
 
     /// <summary>An original and three renditions of <paramref name="sha256"/>.</summary>
     private async Task<string> PutContentAsync(string sha256)
