@@ -1,3 +1,4 @@
+using Aspire.Hosting;
 using System.Net;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,13 +71,31 @@ internal sealed class Faults(ScrapbookApp system, string failpointDirectory, Cor
         return $"gallery-api reached {point} and killed itself";
     }
 
+    /// <summary>
+    /// Restarts a backing server as an operator would from the dashboard, and starts it again (three tries) if the new
+    /// process failed to start: seen once with redis-server, whose old process may not have let go of its port yet.
+    /// </summary>
     private async Task<string> RestartAsync(string resource, CancellationToken cancellationToken)
     {
-        var replicas = await system.GetProcessIdsAsync(resource, cancellationToken);
+        var replica = (await system.GetProcessIdsAsync(resource, cancellationToken)).Keys.Single();
         var commands = system.App.Services.GetRequiredService<ResourceCommandService>();
-        var result = await commands.ExecuteCommandAsync(replicas.Keys.Single(), KnownResourceCommands.RestartCommand, cancellationToken);
-        await system.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
-        return result.Success ? $"{resource} restarted by the AppHost and healthy again" : $"{resource} restart failed: {result.Message}";
+        var command = KnownResourceCommands.RestartCommand;
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await commands.ExecuteCommandAsync(replica, command, cancellationToken);
+            try
+            {
+                await system.App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
+                return $"{resource} restarted by the AppHost and healthy again"
+                    + (attempt > 1 ? $" (started again {attempt - 1} time(s) after failing to start)" : "")
+                    + (result.Success ? "" : $"; the command said: {result.Message}");
+            }
+            catch (DistributedApplicationException) when (attempt < 3)
+            {
+                command = KnownResourceCommands.StartCommand;
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+            }
+        }
     }
 
     private async Task<string> OpenSlowClientAsync(CancellationToken cancellationToken)
